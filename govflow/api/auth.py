@@ -1,0 +1,37 @@
+"""Bearer-token authentication for every API blueprint."""
+from __future__ import annotations
+
+from flask import g, request
+from flask_smorest import Blueprint
+
+from ..errors import Forbidden, Unauthorized
+from ..identity.access import Principal, principal_for
+from ..identity.service import user_for_token
+
+
+def api_blueprint(name: str, description: str) -> Blueprint:
+    blp = Blueprint(name, __name__ + "." + name, description=description)
+
+    @blp.before_request
+    def _authenticate():
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            raise Unauthorized("send Authorization: Bearer <token>")
+        user = user_for_token(token.strip())
+        if user is None:
+            raise Unauthorized("the token is unknown or revoked")
+        g.principal = principal_for(user)
+
+    return blp
+
+
+def principal() -> Principal:
+    return g.principal
+
+
+def require_admin(p: Principal, path: str | None = None) -> None:
+    """Administrators: the admin flag, or the admin role over ``path``."""
+    if p.is_admin or ("admin" in p.roles_at(path) if path else p.has_role("admin")):
+        return
+    raise Forbidden("administrators only")

@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from flask import request
+
+from ..definitions.service import deploy, list_latest_definitions
+from ..errors import ValidationFailed
+from .auth import api_blueprint, principal, require_admin
+from .schemas import DefinitionSchema, DeploymentResultSchema
+
+PREFIX = ""
+blp = api_blueprint("definitions", "Deployments and process definitions")
+
+
+@blp.route("/deployments", methods=["POST"])
+@blp.response(201, DeploymentResultSchema)
+@blp.alt_response(422, description="the files have problems (element ids and lines in errors)")
+def create_deployment():
+    """Deploy .bpmn/.dmn files (multipart field `file`, repeatable)."""
+    p = principal()
+    if not p.has_role("designer"):
+        require_admin(p)
+    uploads = request.files.getlist("file")
+    if not uploads:
+        raise ValidationFailed("no file uploaded", {"file": ["multipart field 'file' is required"]})
+    result = deploy({u.filename or "upload.bpmn": u.read() for u in uploads}, p.user_id)
+    first = result.process_keys[0] if result.process_keys else None
+    return {**result.__dict__, "version": result.versions.get(first) if first else None}
+
+
+@blp.route("/process-definitions")
+@blp.response(200, DefinitionSchema(many=True))
+def list_definitions():
+    return list_latest_definitions()

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..errors import NotFound
+from ..extensions import db
+from ..identity.access import path_prefix_clause
+from ..identity.service import get_org_unit
+from ..instances.models import ProcessInstance
+from ..instances.service import get_instance, retry_incident, start_instance, transition
+from .auth import api_blueprint, principal, require_admin
+from .present import events_out, instance_detail_out, instances_out
+from .schemas import (EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema,
+                      ReasonSchema, StartInstanceSchema)
+
+PREFIX = ""
+blp = api_blueprint("process-instances", "Process instances")
+
+
+def _visible(instance_id: int) -> ProcessInstance:
+    instance = get_instance(instance_id)
+    if not principal().covers(instance.org_path):
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
+
+
+@blp.route("/process-instances", methods=["POST"])
+@blp.arguments(StartInstanceSchema)
+@blp.response(201, InstanceDetailSchema)
+def create_instance(args):
+    p = principal()
+    if not p.covers(get_org_unit(args["org_unit"]).path):
+        raise NotFound(f"org unit '{args['org_unit']}' does not exist")
+    instance = start_instance(args["process_key"], args["org_unit"], args["variables"],
+                              args["business_key"], p.user_id)
+    return instance_detail_out(instance)
+
+
+@blp.route("/process-instances")
+@blp.arguments(InstanceQuerySchema, location="query")
+@blp.response(200, InstanceSchema(many=True))
+def list_instances(args):
+    p = principal()
+    query = select(ProcessInstance)
+    if not p.is_admin:
+        paths = {g.path for g in p.grants}
+        query = query.where(db.or_(*[path_prefix_clause(ProcessInstance.org_path, x) for x in paths])
+                            if paths else db.false())
+    for name in ("status", "process_key", "business_key"):
+        if args.get(name):
+            query = query.where(getattr(ProcessInstance, name) == args[name])
+    if args.get("org_unit"):
+        query = query.where(path_prefix_clause(ProcessInstance.org_path, get_org_unit(args["org_unit"]).path))
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(ProcessInstance.id.desc())
+                              .limit(args["limit"]).offset(args["offset"])).all()
+    return instances_out(rows), {"X-Total-Count": str(total)}
+
+
+@blp.route("/process-instances/<int:instance_id>")
+@blp.response(200, InstanceDetailSchema)
+def show_instance(instance_id):
+    return instance_detail_out(_visible(instance_id))
+
+
+@blp.route("/process-instances/<int:instance_id>/events")
+@blp.response(200, EventSchema(many=True))
+def instance_events(instance_id):
+    return events_out(_visible(instance_id).id)
+
+
+def _transition_view(action):
+    def view(args, instance_id):
+        instance = _visible(instance_id)
+        require_admin(principal(), instance.org_path)
+        return instance_detail_out(transition(instance.id, action, principal().user_id, args["reason"]))
+    view.__name__ = f"{action}_instance"
+    view.__doc__ = f"{action.capitalize()} the instance (administrators)."
+    return view
+
+
+for _action in ("suspend", "resume", "terminate"):
+    blp.route(f"/process-instances/<int:instance_id>/{_action}", methods=["POST"])(
+        blp.arguments(ReasonSchema, location="json", required=False)(
+            blp.response(200, InstanceDetailSchema)(_transition_view(_action))))
+
+
+@blp.route("/incidents/<int:incident_id>/retry", methods=["POST"])
+@blp.response(200, InstanceDetailSchema)
+def retry(incident_id):
+    from ..instances.models import Incident
+    incident = db.session.get(Incident, incident_id)
+    if incident is None:
+        raise NotFound(f"no incident {incident_id}")
+    instance = _visible(incident.instance_id)
+    require_admin(principal(), instance.org_path)
+    return instance_detail_out(retry_incident(incident_id, principal().user_id))
+

@@ -1,0 +1,146 @@
+"""Request and response schemas of the REST API (explicit fields only)."""
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+STATUSES = ("active", "suspended", "completed", "terminated", "error")
+
+
+class ErrorSchema(Schema):
+    message = fields.String()
+    errors = fields.Dict()
+
+
+class OrgUnitSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    kind = fields.String()
+    parent = fields.String(allow_none=True)
+
+
+class DeploymentResultSchema(Schema):
+    process_keys = fields.List(fields.String())
+    version = fields.Integer(allow_none=True)
+    versions = fields.Dict(keys=fields.String(), values=fields.Integer())
+    created = fields.List(fields.String())
+    warnings = fields.List(fields.Dict())
+
+
+class DefinitionSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    version = fields.Integer()
+
+
+class PageArgs(Schema):
+    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
+    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+
+
+class StartInstanceSchema(Schema):
+    process_key = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    org_unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
+    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    variables = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class InstanceQuerySchema(PageArgs):
+    status = fields.String(validate=validate.OneOf(STATUSES))
+    process_key = fields.String(validate=validate.Length(max=120))
+    org_unit = fields.String(validate=validate.Length(max=64))
+    business_key = fields.String(validate=validate.Length(max=120))
+
+
+class TaskSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    element_id = fields.String()
+    instance_id = fields.Integer()
+    process_key = fields.String()
+    business_key = fields.String(allow_none=True)
+    status = fields.String()
+    assignee = fields.String(allow_none=True)
+    candidate_groups = fields.List(fields.String())
+    candidate_users = fields.List(fields.String())
+    scope = fields.String(allow_none=True)
+    due_at = fields.DateTime(allow_none=True)
+    priority = fields.Integer()
+    form_key = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class FormFieldSchema(Schema):
+    id = fields.String()
+    type = fields.String()
+    label = fields.String()
+    help = fields.String(allow_none=True)
+    required = fields.Boolean()
+    widget = fields.String()
+    readonly = fields.Boolean()
+    options = fields.List(fields.Dict())
+    constraints = fields.Dict()
+
+
+class FormSchema(Schema):
+    fields_ = fields.List(fields.Nested(FormFieldSchema), data_key="fields")
+
+
+class TaskDetailSchema(TaskSchema):
+    variables = fields.Dict()
+    form = fields.Nested(FormSchema)
+
+
+class InstanceSchema(Schema):
+    id = fields.Integer()
+    process_key = fields.String()
+    version = fields.Integer()
+    status = fields.String()
+    org_unit = fields.String()
+    business_key = fields.String(allow_none=True)
+    title = fields.String(allow_none=True)
+    started_at = fields.DateTime()
+    ended_at = fields.DateTime(allow_none=True)
+    current_steps = fields.String(allow_none=True)
+
+
+class InstanceDetailSchema(InstanceSchema):
+    variables = fields.Dict()
+    tasks = fields.List(fields.Nested(TaskSchema))
+    incidents = fields.List(fields.Dict())
+
+
+class EventSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String()
+    element_id = fields.String(allow_none=True)
+    task_id = fields.Integer(allow_none=True)
+    actor = fields.String(allow_none=True)
+    at = fields.DateTime()
+    comment = fields.String(allow_none=True)
+    data = fields.Dict(allow_none=True)
+
+
+class TaskQuerySchema(PageArgs):
+    filter = fields.String(load_default="all", validate=validate.OneOf(("mine", "candidate", "all")))
+    process_key = fields.String(validate=validate.Length(max=120))
+    instance_id = fields.Integer(validate=validate.Range(min=1))
+
+
+class CompleteTaskSchema(Schema):
+    variables = fields.Dict(keys=fields.String(), load_default=dict)
+    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+
+
+class ReasonSchema(Schema):
+    reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class MessageSchema(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
+    instance_id = fields.Integer(load_default=None, allow_none=True)
+    variables = fields.Dict(keys=fields.String(), load_default=dict)
+
+
+class MessageResultSchema(Schema):
+    instance_ids = fields.List(fields.Integer())

@@ -1,0 +1,80 @@
+"""Database set-up and the one commit point.
+
+SQLite is the embedded default: WAL for concurrent readers, and write
+transactions that start with ``BEGIN IMMEDIATE`` so that two writers queue on
+the lock instead of one failing half-way with "database is locked". PostgreSQL
+uses row locks (``SELECT … FOR UPDATE``) on the instance being changed.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from .errors import Conflict
+from .extensions import db
+
+_write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
+
+
+def set_write_intent(value: bool = True):
+    """Mark the current request or job as one that will write (SQLite: BEGIN IMMEDIATE)."""
+    return _write_intent.set(value)
+
+
+def reset_write_intent(token) -> None:
+    _write_intent.reset(token)
+
+
+@contextlib.contextmanager
+def writing():
+    token = set_write_intent(True)
+    try:
+        yield
+    finally:
+        reset_write_intent(token)
+
+
+def configure_engine(engine: Engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+
+
+def is_postgres() -> bool:
+    return db.engine.dialect.name == "postgresql"
+
+
+def commit() -> None:
+    """Commit the unit of work; a lost race becomes a :class:`Conflict`.
+
+    Views and jobs never call ``db.session.commit()`` themselves: this is the
+    only place, so the error mapping and the after-commit hooks are uniform.
+    """
+    try:
+        db.session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        db.session.rollback()
+        raise Conflict("someone else changed this record first; reload and try again") from exc
+    except OperationalError as exc:
+        db.session.rollback()
+        if "locked" in str(exc).lower() or "deadlock" in str(exc).lower():
+            raise Conflict("the record is busy; try again") from exc
+        raise

@@ -1,0 +1,51 @@
+"""Deployed process definitions and the files they came from."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class Deployment(db.Model):
+    __tablename__ = "deployments"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    source: Mapped[str] = mapped_column(String(40), default="api")
+    files: Mapped[list["DeploymentFile"]] = relationship(back_populates="deployment",
+                                                         cascade="all, delete-orphan")
+
+
+class DeploymentFile(db.Model):
+    __tablename__ = "deployment_files"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn
+    checksum: Mapped[str] = mapped_column(String(64), index=True)
+    content: Mapped[str] = mapped_column(Text)
+    deployment: Mapped[Deployment] = relationship(back_populates="files")
+
+
+class ProcessDefinition(db.Model):
+    """One version of one process key. Instances keep the version they started on."""
+    __tablename__ = "process_definitions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    category: Mapped[str | None] = mapped_column(String(80))
+    #: SHA-256 of the source file (and DMN it uses): same content, same version.
+    checksum: Mapped[str] = mapped_column(String(64))
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("deployment_files.id"))
+    #: The parsed process and everything it calls, as engine JSON (see engine.bundle).
+    bundle_json: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployment: Mapped[Deployment] = relationship()
+    file: Mapped[DeploymentFile] = relationship()

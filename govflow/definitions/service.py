@@ -1,0 +1,141 @@
+"""Deploying BPMN/DMN files as versioned process definitions."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+
+from .. import engine
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..forms import form_keys
+from ..identity.models import ROLE_CODES
+from ..tasks import handler_names
+from .models import Deployment, DeploymentFile, ProcessDefinition
+
+
+@dataclass
+class DeployResult:
+    process_keys: list[str]
+    versions: dict[str, int]
+    created: list[str]
+    warnings: list[dict] = field(default_factory=list)
+
+
+def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "api") -> DeployResult:
+    """Validate ``files`` and store a new version of each process that changed.
+
+    Raises ValidationFailed (nothing stored) with errors keyed by element id,
+    each message carrying the file and line.
+    """
+    if not files:
+        raise ValidationFailed("no files to deploy", {"file": ["a .bpmn or .dmn file is required"]})
+    for name in files:
+        if not name.lower().endswith((".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml")):
+            raise ValidationFailed(f"'{name}' is not a .bpmn or .dmn file", {"file": [f"{name}: unsupported type"]})
+    library = _library(exclude=set(files))
+    problems = engine.lint(files, library, known_decisions=_known_decisions(library),
+                           roles=set(ROLE_CODES), form_keys=form_keys(), handlers=handler_names())
+    errors = [p for p in problems if p["severity"] == "error"]
+    if errors:
+        raise ValidationFailed(f"{len(errors)} problem(s) in the deployment", _problem_map(errors))
+    try:
+        bundles = engine.parse_bundles(files, library, handler_names=handler_names())
+    except engine.BundleError as exc:
+        raise ValidationFailed(str(exc), _problem_map([p.__dict__ for p in exc.problems])) from exc
+    if not bundles and not any(n.lower().endswith((".dmn", ".dmn11.xml")) for n in files):
+        raise ValidationFailed("no executable process in the files", {"file": ["isExecutable=\"true\" missing"]})
+
+    dmn_digest = "".join(sorted(_sha(d) for n, d in files.items() if _kind(n) == "dmn"))
+    deployment = Deployment(deployed_by_id=actor_id, source=source)
+    stored: dict[str, DeploymentFile] = {}
+    for name, data in files.items():
+        stored[name] = DeploymentFile(filename=name, kind=_kind(name), checksum=_sha(data),
+                                      content=data.decode("utf-8"))
+        deployment.files.append(stored[name])
+    db.session.add(deployment)
+    db.session.flush()
+
+    result = DeployResult([], {}, [], [p for p in problems if p["severity"] == "warning"])
+    for process_id, bundle in bundles.items():
+        source_file = next(n for n, d in files.items() if f'id="{process_id}"'.encode() in d)
+        checksum = _sha(files[source_file] + dmn_digest.encode())
+        latest = latest_definition(process_id, required=False)
+        result.process_keys.append(process_id)
+        if latest is not None and latest.checksum == checksum:
+            result.versions[process_id] = latest.version
+            continue
+        definition = ProcessDefinition(
+            key=process_id, name=bundle.name, version=(latest.version + 1) if latest else 1,
+            checksum=checksum, deployment=deployment, file=stored[source_file],
+            bundle_json=bundle.to_json(), category=_category(files[source_file], process_id))
+        db.session.add(definition)
+        result.versions[process_id] = definition.version
+        result.created.append(process_id)
+    db.session.flush()
+    return result
+
+
+def latest_definition(key: str, required: bool = True) -> ProcessDefinition | None:
+    definition = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                   .order_by(ProcessDefinition.version.desc()).limit(1))
+    if definition is None and required:
+        raise NotFound(f"process '{key}' is not deployed", {"process_key": [f"unknown process '{key}'"]})
+    return definition
+
+
+def list_latest_definitions() -> list[ProcessDefinition]:
+    newest = (select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v"))
+              .group_by(ProcessDefinition.key).subquery())
+    return list(db.session.scalars(
+        select(ProcessDefinition).join(newest, (ProcessDefinition.key == newest.c.key)
+                                       & (ProcessDefinition.version == newest.c.v))
+        .order_by(ProcessDefinition.key)))
+
+
+_bundles = engine.BundleCache()
+
+
+def bundle_for(definition: ProcessDefinition) -> engine.ProcessBundle:
+    return _bundles.get(definition.id, lambda: engine.ProcessBundle.from_json(
+        definition.key, definition.name, definition.bundle_json))
+
+
+def _library(exclude: set[str]) -> dict[str, bytes]:
+    """Latest stored file per file name: what call activities and decisions may use."""
+    newest = select(func.max(DeploymentFile.id)).group_by(DeploymentFile.filename)
+    rows = db.session.scalars(select(DeploymentFile).where(DeploymentFile.id.in_(newest)))
+    return {f.filename: f.content.encode("utf-8") for f in rows if f.filename not in exclude}
+
+
+def _known_decisions(library: dict[str, bytes]) -> set[str]:
+    import re
+    found = set()
+    for name, data in library.items():
+        if _kind(name) == "dmn":
+            found.update(re.findall(rb'<(?:\w+:)?decision\b[^>]*\bid="([^"]+)"', data))
+    return {d.decode() for d in found}
+
+
+def _problem_map(problems: list[dict]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        where = ":".join(str(x) for x in (p.get("file"), p.get("line")) if x)
+        out.setdefault(p.get("element_id") or p.get("file") or "file", []).append(
+            f"{where}: {p['message']}" if where else p["message"])
+    return out
+
+
+def _kind(name: str) -> str:
+    return "dmn" if name.lower().endswith((".dmn", ".dmn11.xml")) else "bpmn"
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _category(data: bytes, process_id: str) -> str | None:
+    import re
+    match = re.search(rb'targetNamespace="([^"]*)"', data)
+    return match.group(1).decode()[:80] if match else None

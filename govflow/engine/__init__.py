@@ -1,0 +1,71 @@
+"""The only package that imports SpiffWorkflow.
+
+The rest of the platform speaks through this facade: parse files into bundles,
+lint them, start/load/dump an :class:`EngineInstance`, and the clock.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+from . import clock, durations  # noqa: F401  (clock patches the timer module on import)
+from .bundle import BundleCache, BundleError, ParseProblem, ProcessBundle, parse_bundles  # noqa: F401
+from .runtime import EngineError, EngineInstance, ReadyUserTask, StepFailure  # noqa: F401
+
+_config = {"service_caller": None, "time_limit": 1.0, "max_multi_instance": 1000}
+_script_engine = None
+
+
+def configure(service_caller: Callable | None = None, time_limit: float | None = None,
+              max_multi_instance: int | None = None) -> None:
+    """Set how service tasks are dispatched and the sandbox limits (at app start)."""
+    global _script_engine
+    if service_caller is not None:
+        _config["service_caller"] = service_caller
+    if time_limit is not None:
+        _config["time_limit"] = time_limit
+    if max_multi_instance is not None:
+        _config["max_multi_instance"] = max_multi_instance
+    _script_engine = None
+
+
+def script_engine():
+    """The shared script engine: sandboxed Python and translated JUEL."""
+    global _script_engine
+    if _script_engine is None:
+        from .script_engine import GovflowScriptEngine, SandboxEnvironment
+        environment = SandboxEnvironment(service_caller=_config["service_caller"],
+                                         time_limit=_config["time_limit"])
+        _script_engine = GovflowScriptEngine(environment=environment)
+        _script_engine.max_multi_instance = _config["max_multi_instance"]
+    return _script_engine
+
+
+def compact(instance: EngineInstance) -> int:
+    """Drop engine history no step needs any more (the audit log keeps it for people)."""
+    from .compaction import compact as _compact
+    return _compact(instance.workflow)
+
+
+def lint(files: dict[str, bytes], library: dict[str, bytes], *, known_decisions=(),
+         roles=None, form_keys=None, handlers=None) -> list[dict]:
+    """Problems in ``files`` as dicts (severity, code, message, file, element_id, line)."""
+    from .juel import translate
+    from .lint import LintContext, LintFailed, lint_files
+    known_processes = _process_ids(library)
+    ctx = LintContext(roles=roles, form_keys=form_keys, handlers=handlers,
+                      known_process_ids=known_processes, known_decision_ids=set(known_decisions),
+                      juel_translate=translate)
+    try:
+        problems = lint_files(files, ctx)
+    except LintFailed as exc:
+        problems = exc.problems
+    return [dataclasses.asdict(p) for p in problems]
+
+
+def _process_ids(library: dict[str, bytes]) -> set[str]:
+    import re
+    ids = set()
+    for data in library.values():
+        ids.update(m.decode() for m in re.findall(rb'<(?:\w+:)?process\b[^>]*\bid="([^"]+)"', data))
+    return ids

@@ -1,0 +1,129 @@
+"""Parse deployment files into runnable process bundles.
+
+A bundle is one executable process with the specs of everything it calls. It is
+parsed once at deployment, stored as JSON, and restored once per worker process
+(see :class:`BundleCache`); instances never re-parse XML.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+
+from .parser import GovflowParser, parse_xml
+from .serialization import dump_specs, load_specs
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+@dataclass(frozen=True)
+class ParseProblem:
+    message: str
+    file: str | None = None
+    element_id: str | None = None
+    line: int | None = None
+
+
+class BundleError(Exception):
+    """The files cannot be turned into runnable processes."""
+
+    def __init__(self, problems: list[ParseProblem]):
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class ProcessBundle:
+    process_id: str
+    name: str
+    spec: object
+    subprocess_specs: dict
+    #: Message names that start this process (none for ordinary processes).
+    called_ids: list[str] = field(default_factory=list)
+
+    def to_json(self) -> str:
+        return dump_specs(self.spec, self.subprocess_specs)
+
+    @classmethod
+    def from_json(cls, process_id: str, name: str, text: str) -> "ProcessBundle":
+        spec, subprocess_specs = load_specs(text)
+        return cls(process_id, name, spec, subprocess_specs, sorted(subprocess_specs))
+
+
+def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = None,
+                  handler_names=None) -> dict[str, ProcessBundle]:
+    """Return a bundle per executable process defined in ``files``.
+
+    ``library`` holds already deployed files that call activities may refer to;
+    their processes are not returned. Raises :class:`BundleError` naming the
+    element, file and line of what the engine refuses.
+    """
+    parser = GovflowParser(handler_names=handler_names)
+    trees: dict[str, etree._Element] = {}
+    own_ids: list[str] = []
+    for name, data in list((library or {}).items()) + list(files.items()):
+        root = parse_xml(data)
+        trees[name] = root
+        try:
+            if root.tag == f"{{{BPMN_NS}}}definitions":
+                parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
+                if name in files:
+                    own_ids += [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")
+                                if p.get("isExecutable", "true") != "false"]
+            else:
+                parser.add_dmn_xml(root, filename=name)
+        except ValidationException as exc:
+            raise BundleError([_problem(exc, trees)]) from exc
+    bundles = {}
+    for process_id in own_ids:
+        try:
+            spec = parser.get_spec(process_id)
+            subprocess_specs = parser.get_subprocess_specs(process_id)
+        except ValidationException as exc:
+            raise BundleError([_problem(exc, trees)]) from exc
+        except (SpiffWorkflowException, KeyError, ValueError) as exc:
+            raise BundleError([ParseProblem(f"process '{process_id}': {exc}")]) from exc
+        bundles[process_id] = ProcessBundle(process_id, getattr(spec, "description", None) or process_id, spec,
+                                            subprocess_specs, sorted(subprocess_specs))
+    return bundles
+
+
+def _problem(exc: ValidationException, trees) -> ParseProblem:
+    line = exc.line_number or None
+    element_id = getattr(exc, "id", None) or None
+    root = trees.get(exc.file_name)
+    if element_id and root is not None and not line:
+        found = root.xpath("//*[@id=$id]", id=element_id)
+        line = found[0].sourceline if found else None
+    where = f"{exc.tag} '{element_id}'" if element_id else (exc.file_name or "file")
+    return ParseProblem(f"{where}: {exc}", exc.file_name or None, element_id, line)
+
+
+class BundleCache:
+    """Restored bundles by definition id, shared by all requests of a process.
+
+    Specs are immutable after parsing, so sharing them is safe; restoring one
+    costs milliseconds, which is why it must not happen per request.
+    """
+
+    def __init__(self, capacity: int = 256):
+        self._items: OrderedDict[int, ProcessBundle] = OrderedDict()
+        self._lock = threading.Lock()
+        self._capacity = capacity
+
+    def get(self, key, loader) -> ProcessBundle:
+        with self._lock:
+            bundle = self._items.get(key)
+            if bundle is not None:
+                self._items.move_to_end(key)
+                return bundle
+        bundle = loader()
+        with self._lock:
+            self._items[key] = bundle
+            while len(self._items) > self._capacity:
+                self._items.popitem(last=False)
+        return bundle

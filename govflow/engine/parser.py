@@ -1,0 +1,185 @@
+"""CamundaParser extended to read what Camunda Modeler writes and Spiff ignores.
+
+- user tasks keep assignee, candidate users/groups, due/follow-up date, priority
+  and the ``scope`` property;
+- service and send tasks name a handler by delegateExpression, expression,
+  class or external topic;
+- timer literals (``PT24H``, ``R3/PT1H``) become string expressions;
+- sequence flows without an ``id`` get one (Spiff indexes flows by id and would
+  silently drop them).
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.parser.util import first
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaBoundaryEventParser, CamundaIntermediateCatchEventParser,
+    CamundaIntermediateThrowEventParser, CamundaStartEventParser)
+from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser, UserTaskParser
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent, IntermediateCatchEvent, IntermediateThrowEvent, StartEvent)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
+    CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition)
+
+from . import durations
+from .specs import (GovMessageEventDefinition, GovParallelMultiInstance, GovSequentialMultiInstance, GovUserTask,
+                    HandlerServiceTask)
+
+_CAMUNDA = "{%s}" % CAMUNDA_MODEL_NS
+_NAME = re.compile(r"^\s*[#$]\{\s*([A-Za-z_][A-Za-z0-9_]*)")
+
+
+def handler_candidates(node) -> list[str]:
+    """Handler names a service/send task may mean, most specific first.
+
+    ``${notify}`` and ``${notify.send(x)}`` → ``notify``; ``camunda:class`` of
+    ``com.acme.NotifyResidentDelegate`` → ``notify_resident_delegate``,
+    ``notify_resident``, ``notifyResidentDelegate``; external topic → the topic.
+    """
+    get = lambda attr: node.get(_CAMUNDA + attr)  # noqa: E731
+    if get("type") == "external" and get("topic"):
+        return [get("topic")]
+    for attr in ("delegateExpression", "expression"):
+        if get(attr):
+            match = _NAME.match(get(attr))
+            return [match.group(1)] if match else []
+    if get("class"):
+        simple = get("class").rsplit(".", 1)[-1]
+        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", simple).lower()
+        names = [snake]
+        for suffix in ("_delegate", "_handler", "_task"):
+            if snake.endswith(suffix):
+                names.append(snake[: -len(suffix)])
+        names.append(simple[:1].lower() + simple[1:])
+        return names
+    return []
+
+
+class GovUserTaskParser(UserTaskParser):
+    def create_task(self):
+        assignment = {
+            "assignee": self.node.get(_CAMUNDA + "assignee"),
+            "candidate_users": self.node.get(_CAMUNDA + "candidateUsers"),
+            "candidate_groups": self.node.get(_CAMUNDA + "candidateGroups"),
+            "due_date": self.node.get(_CAMUNDA + "dueDate"),
+            "follow_up_date": self.node.get(_CAMUNDA + "followUpDate"),
+            "priority": self.node.get(_CAMUNDA + "priority"),
+            "scope": self.parse_extensions().get("scope"),
+        }
+        return GovUserTask(self.spec, self.bpmn_id, form=self.get_form(),
+                           assignment={k: v for k, v in assignment.items() if v},
+                           **self.bpmn_attributes)
+
+    def _add_multiinstance_task(self, loop_characteristics):
+        _add_bounded_multiinstance(self, loop_characteristics)
+
+
+class HandlerTaskParser(CamundaTaskParser):
+    def create_task(self):
+        names = handler_candidates(self.node)
+        if not names:
+            self.raise_validation_exception(
+                "service task names no handler: set camunda:delegateExpression, "
+                "camunda:expression, camunda:class or camunda:type=\"external\" with camunda:topic")
+        registry = getattr(self.process_parser.parser, "handler_names", None)
+        handler = next((n for n in names if registry is None or n in registry), names[0])
+        return HandlerServiceTask(self.spec, self.bpmn_id, handler=handler,
+                                  result_variable=self.node.get(_CAMUNDA + "resultVariable"),
+                                  properties=self.parse_extensions(), **self.bpmn_attributes)
+
+    def _add_multiinstance_task(self, loop_characteristics):
+        _add_bounded_multiinstance(self, loop_characteristics)
+
+
+def _add_bounded_multiinstance(parser, loop_characteristics):
+    CamundaTaskParser._add_multiinstance_task(parser, loop_characteristics)
+    cls = GovSequentialMultiInstance if loop_characteristics.get("isSequential") == "true" \
+        else GovParallelMultiInstance
+    parser.task.__class__ = cls
+
+
+class _TimerLiterals:
+    """Quote bare ISO timer literals so the script engine reads them as strings;
+    read messages as :class:`GovMessageEventDefinition`."""
+
+    def parse_message_event(self, message_event):
+        definition = super().parse_message_event(message_event)
+        return GovMessageEventDefinition(definition.name, definition.correlation_properties,
+                                         definition.expression, definition.result_var)
+
+    def parse_timer_event(self, event):
+        definition = super().parse_timer_event(event)
+        text = (definition.expression or "").strip()
+        if not text:
+            raise ValidationException("timer has no expression", node=self.node, file_name=self.filename)
+        if durations.is_literal(text):
+            try:
+                if isinstance(definition, DurationTimerEventDefinition):
+                    durations.parse_duration(text)
+                elif isinstance(definition, CycleTimerEventDefinition):
+                    durations.parse_duration(text.split("/")[-1]) if text.split("/")[-1].upper().startswith("P") else None
+                elif isinstance(definition, TimeDateEventDefinition):
+                    durations.parse_datetime(text)
+            except durations.DurationError as exc:
+                raise ValidationException(str(exc), node=self.node, file_name=self.filename) from exc
+            definition.expression = repr(text)
+        return definition
+
+
+class GovStartEventParser(_TimerLiterals, CamundaStartEventParser):
+    pass
+
+
+class GovCatchEventParser(_TimerLiterals, CamundaIntermediateCatchEventParser):
+    pass
+
+
+class GovThrowEventParser(_TimerLiterals, CamundaIntermediateThrowEventParser):
+    pass
+
+
+class GovBoundaryEventParser(_TimerLiterals, CamundaBoundaryEventParser):
+    pass
+
+
+class GovflowParser(CamundaParser):
+    """The parser every deployment goes through."""
+
+    OVERRIDE_PARSER_CLASSES = {
+        **CamundaParser.OVERRIDE_PARSER_CLASSES,
+        full_tag("userTask"): (GovUserTaskParser, GovUserTask),
+        full_tag("serviceTask"): (HandlerTaskParser, HandlerServiceTask),
+        full_tag("sendTask"): (HandlerTaskParser, HandlerServiceTask),
+        full_tag("startEvent"): (GovStartEventParser, StartEvent),
+        full_tag("intermediateCatchEvent"): (GovCatchEventParser, IntermediateCatchEvent),
+        full_tag("intermediateThrowEvent"): (GovThrowEventParser, IntermediateThrowEvent),
+        full_tag("boundaryEvent"): (GovBoundaryEventParser, BoundaryEvent),
+    }
+
+    def __init__(self, handler_names=None):
+        super().__init__()
+        #: Known handler names, to pick the right candidate of a camunda:class.
+        self.handler_names = handler_names
+
+    def add_bpmn_xml(self, bpmn, filename=None):
+        _name_anonymous_flows(bpmn)
+        super().add_bpmn_xml(bpmn, filename)
+
+
+def _name_anonymous_flows(bpmn) -> None:
+    root = bpmn.getroot() if hasattr(bpmn, "getroot") else bpmn
+    for n, flow in enumerate(root.iter(full_tag("sequenceFlow"))):
+        if not flow.get("id"):
+            flow.set("id", f"Flow_{flow.get('sourceRef')}_{flow.get('targetRef')}_{n}")
+
+
+def parse_xml(data: bytes) -> etree._Element:
+    """Parse untrusted XML without entities, DTDs or network access."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
+                             huge_tree=False, remove_blank_text=False)
+    return etree.fromstring(data, parser)

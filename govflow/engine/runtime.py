@@ -1,0 +1,285 @@
+"""One running process instance, in the platform's terms.
+
+:class:`EngineInstance` wraps a SpiffWorkflow ``BpmnWorkflow`` and answers what
+the platform asks: which user tasks are ready and for whom, what is the next
+timer, which messages are awaited, what failed. Nothing outside
+``govflow.engine`` sees a Spiff object.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
+from SpiffWorkflow.exceptions import SpiffWorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from . import clock, durations
+from .bundle import ProcessBundle
+from .serialization import dump_state, load_state
+from .specs import GovMessageEventDefinition, GovUserTask
+
+
+class EngineError(Exception):
+    """The engine cannot do what was asked (not a failure inside the process)."""
+
+
+@dataclass
+class StepFailure:
+    """A task the engine could not run; becomes an incident."""
+    engine_task_id: str
+    element_id: str
+    element_name: str
+    message: str
+
+
+@dataclass
+class ReadyUserTask:
+    engine_task_id: str
+    element_id: str
+    name: str
+    lane: str | None
+    form_key: str | None
+    form_fields: list[dict]
+    documentation: str | None
+    assignee: str | None = None
+    candidate_users: list[str] = field(default_factory=list)
+    candidate_groups: list[str] = field(default_factory=list)
+    due_at: datetime | None = None
+    follow_up_at: datetime | None = None
+    priority: int = 50
+    scope: str | None = None
+
+
+class EngineInstance:
+    def __init__(self, workflow: BpmnWorkflow, bundle: ProcessBundle):
+        self.workflow = workflow
+        self.bundle = bundle
+
+    # -- life cycle -----------------------------------------------------------
+    @classmethod
+    def start(cls, bundle: ProcessBundle, script_engine, variables: dict | None = None):
+        workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=script_engine)
+        instance = cls(workflow, bundle)
+        if variables:
+            workflow.task_tree.data.update(variables)
+            for task in workflow.get_tasks(state=TaskState.READY):
+                task.data.update(variables)
+        return instance
+
+    @classmethod
+    def load(cls, state: str, bundle: ProcessBundle, script_engine):
+        workflow = load_state(state, bundle)
+        workflow.script_engine = script_engine
+        return cls(workflow, bundle)
+
+    def dump(self) -> str:
+        return dump_state(self.workflow)
+
+    def run(self) -> list[StepFailure]:
+        """Run engine tasks until only people, timers or messages can move it.
+
+        A task that raises is left in ERROR state and reported, so the caller
+        can store it as an incident instead of failing the request.
+        """
+        try:
+            self.workflow.do_engine_steps()
+        except Exception as exc:  # a handler's own failure arrives unwrapped
+            failed = self._errored()
+            if not failed:
+                raise EngineError(str(exc)) from exc
+            for task in failed:
+                task.internal_data.setdefault("error", _describe_error(exc))
+        return self.failures()
+
+    def failures(self) -> list[StepFailure]:
+        out = []
+        for task in self._errored():
+            spec = task.task_spec
+            message = task.internal_data.get("error") or "failed"
+            out.append(StepFailure(str(task.id), spec.bpmn_id or spec.name,
+                                   spec.bpmn_name or spec.bpmn_id or spec.name, str(message)))
+        return out
+
+    def _errored(self):
+        return self._tasks(TaskState.ERROR)
+
+    def retry(self, engine_task_id: str) -> None:
+        task = self._task(engine_task_id)
+        if task.state != TaskState.ERROR:
+            raise EngineError(f"task {task.task_spec.bpmn_id} has not failed")
+        task._set_state(TaskState.READY)
+
+    @property
+    def is_completed(self) -> bool:
+        return self.workflow.completed
+
+    def cancel(self) -> None:
+        self.workflow.cancel()
+
+    # -- what is waiting ------------------------------------------------------
+    def ready_user_tasks(self) -> list[ReadyUserTask]:
+        now = clock.now()
+        out = []
+        for task in self._tasks(TaskState.READY):
+            spec = task.task_spec
+            if not spec.manual:
+                continue
+            out.append(self._describe(task, spec, now))
+        return out
+
+    def _describe(self, task, spec, now) -> ReadyUserTask:
+        form = getattr(spec, "form", None)
+        ready = ReadyUserTask(
+            engine_task_id=str(task.id), element_id=spec.bpmn_id or spec.name,
+            name=spec.bpmn_name or spec.bpmn_id or spec.name, lane=spec.lane,
+            form_key=(form.key or None) if form else None,
+            form_fields=_form_fields(form), documentation=spec.documentation)
+        assignment = getattr(spec, "assignment", {}) if isinstance(spec, GovUserTask) else {}
+        assignment = assignment or getattr(_inner_spec(spec), "assignment", {})
+        if assignment:
+            value = lambda key: self._evaluate_text(task, assignment.get(key))  # noqa: E731
+            ready.assignee = _scalar(value("assignee"))
+            ready.candidate_users = _split(value("candidate_users"))
+            ready.candidate_groups = _split(value("candidate_groups"))
+            ready.scope = _scalar(value("scope"))
+            if assignment.get("due_date"):
+                ready.due_at = durations.resolve_deadline(value("due_date"), now)
+            if assignment.get("follow_up_date"):
+                ready.follow_up_at = durations.resolve_deadline(value("follow_up_date"), now)
+            if assignment.get("priority"):
+                ready.priority = int(value("priority"))
+        return ready
+
+    def _evaluate_text(self, task, text):
+        """Literal text as is; JUEL (``${…}``) evaluated against the task's data."""
+        if text is None or ("${" not in text and "#{" not in text):
+            return text
+        return self.workflow.script_engine.evaluate(task, text)
+
+    def complete(self, engine_task_id: str, data: dict) -> None:
+        task = self._task(engine_task_id)
+        if task.state != TaskState.READY or not task.task_spec.manual:
+            raise EngineError(f"task {task.task_spec.bpmn_id} is not ready for a person")
+        task.data.update(data)
+        task.run()
+
+    def task_data(self, engine_task_id: str) -> dict:
+        return self._task(engine_task_id).data
+
+    def variables(self) -> dict:
+        """The process data as people think of it: the latest task's data."""
+        if self.workflow.completed:
+            return dict(self.workflow.data)
+        last = self.workflow.last_task
+        data = dict(last.data) if last is not None else dict(self.workflow.task_tree.data)
+        for task in self._tasks(TaskState.READY):
+            data.update(task.data)
+        return data
+
+    def set_variables(self, values: dict) -> None:
+        for task in self._tasks(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+            task.data.update(values)
+
+    def next_timer_at(self) -> datetime | None:
+        """Earliest instant a waiting timer can fire, read from the task tree."""
+        times = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            if not isinstance(definition, TimerEventDefinition):
+                continue
+            value = task._get_internal_data("event_value")
+            if isinstance(value, dict):
+                value = value.get("next")
+            if isinstance(value, str):
+                try:
+                    times.append(TimerEventDefinition.get_datetime(value))
+                except ValueError:
+                    continue
+        return min(times) if times else None
+
+    def awaited_messages(self) -> set[str]:
+        names = set()
+        for task in self.workflow.event_manager.tasks.values():
+            definition = task.task_spec.event_definition
+            name = getattr(definition, "name", None)
+            if isinstance(task.task_spec, CatchingEvent) and name and \
+                    definition.__class__.__name__.endswith("MessageEventDefinition"):
+                names.add(name)
+        return names
+
+    def deliver_message(self, name: str, variables: dict | None) -> None:
+        definition = GovMessageEventDefinition(name)
+        event = BpmnEvent(definition, payload={"payload": variables or {}, "result_var": None,
+                                               "merge": True})
+        try:
+            self.workflow.send_event(event)
+        except SpiffWorkflowException as exc:
+            raise EngineError(f"the process is not waiting for message '{name}'") from exc
+
+    def refresh_timers(self) -> None:
+        self.workflow.refresh_timers()
+
+    def active_element_ids(self) -> list[str]:
+        mask = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR
+        return [t.task_spec.bpmn_id for t in self._tasks(mask) if t.task_spec.bpmn_id]
+
+    def history_depth(self) -> int:
+        return len(self.workflow.tasks) + sum(len(sp.tasks) for sp in self.workflow.subprocesses.values())
+
+    # -- helpers --------------------------------------------------------------
+    def _tasks(self, state):
+        workflows = [self.workflow, *self.workflow.subprocesses.values()]
+        return [t for wf in workflows for t in wf.tasks.values() if t.state & state]
+
+    def _task(self, engine_task_id: str):
+        from uuid import UUID
+        try:
+            task = self.workflow.get_task_from_id(UUID(str(engine_task_id)))
+        except (ValueError, SpiffWorkflowException) as exc:
+            raise EngineError(f"no task {engine_task_id} in this instance") from exc
+        if task is None:
+            raise EngineError(f"no task {engine_task_id} in this instance")
+        return task
+
+
+def _describe_error(exc: Exception) -> str:
+    text = str(exc) or exc.__class__.__name__
+    cause = getattr(exc, "exception", None) or exc.__cause__
+    if cause is not None and str(cause) and str(cause) not in text:
+        text = f"{text}: {cause}"
+    return text[:2000]
+
+
+def _inner_spec(spec):
+    return getattr(spec, "task_spec", None) and spec.wf_spec.task_specs.get(spec.task_spec)
+
+
+def _split(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple, set)):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+def _scalar(value):
+    return None if value in (None, "") else str(value)
+
+
+def _form_fields(form) -> list[dict]:
+    if form is None:
+        return []
+    fields = []
+    for f in form.fields:
+        fields.append({
+            "id": f.id, "type": f.type, "label": f.label or f.id,
+            "default": f.default_value or None,
+            "options": [{"id": o.id, "name": o.name} for o in getattr(f, "options", [])],
+            "validation": {v.name: v.config for v in f.validation},
+            "properties": {p.id: p.value for p in f.properties},
+        })
+    return fields

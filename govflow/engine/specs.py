@@ -1,0 +1,134 @@
+"""Task specs that carry the Camunda attributes SpiffWorkflow does not execute.
+
+The engine stores the raw attribute text; the platform evaluates assignees and
+due dates when a task becomes ready, because their meaning (users, org units,
+the clock) belongs to the platform, not to the engine.
+"""
+from __future__ import annotations
+
+from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
+from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
+from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
+    ParallelMultiInstanceTask as CamundaParallelMI,
+    SequentialMultiInstanceTask as CamundaSequentialMI,
+)
+from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
+from SpiffWorkflow.util.task import TaskState
+
+#: Keys of ``GovUserTask.assignment``; values are the raw attribute text.
+ASSIGNMENT_KEYS = ("assignee", "candidate_users", "candidate_groups", "due_date",
+                   "follow_up_date", "priority", "scope")
+
+
+class GovUserTask(UserTask):
+    """A Camunda user task plus who may work it and by when."""
+
+    def __init__(self, wf_spec, bpmn_id, form, assignment=None, **kwargs):
+        super().__init__(wf_spec, bpmn_id, form, **kwargs)
+        self.assignment = dict(assignment or {})
+
+
+class HandlerServiceTask(ServiceTask):
+    """A service task dispatched to a handler registered by name in govflow.tasks."""
+
+    def __init__(self, wf_spec, bpmn_id, handler, result_variable=None, properties=None, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.handler = handler
+        self.result_variable = result_variable
+        self.properties = dict(properties or {})
+
+    def _execute(self, my_task):
+        result = my_task.workflow.script_engine.call_service(
+            my_task, handler=self.handler, element_id=self.bpmn_id,
+            properties=self.properties)
+        if self.result_variable:
+            my_task.data[self.result_variable] = result
+        elif isinstance(result, dict):
+            my_task.data.update(result)
+        return True
+
+
+class _BoundedMultiInstance:
+    """Refuses a cardinality or collection larger than the platform allows.
+
+    The limit is read from the script engine (``max_multi_instance``) so that it
+    is a setting, not a constant of the diagram.
+    """
+
+    def _update_hook(self, my_task):
+        if my_task.state != TaskState.WAITING:
+            limit = getattr(my_task.workflow.script_engine, "max_multi_instance", 1000)
+            if self.cardinality is not None:
+                value = my_task.workflow.script_engine.evaluate(my_task, self.cardinality)
+            elif self.data_output is not None:
+                value = my_task.data.get(self.data_output.bpmn_id) or ()
+            else:
+                value = 0
+            size = value if isinstance(value, int) else len(value) if hasattr(value, "__len__") else 0
+            if size > limit:
+                raise WorkflowTaskException(
+                    f"multi-instance cardinality {size} exceeds the limit of {limit}", task=my_task)
+        return super()._update_hook(my_task)
+
+
+class GovParallelMultiInstance(_BoundedMultiInstance, CamundaParallelMI):
+    pass
+
+
+class GovSequentialMultiInstance(_BoundedMultiInstance, CamundaSequentialMI):
+    pass
+
+
+class GovUserTaskConverter(UserTaskConverter):
+    def to_dict(self, spec):
+        dct = super().to_dict(spec)
+        dct["assignment"] = spec.assignment
+        return dct
+
+    def from_dict(self, dct):
+        dct["form"] = Form(init=dct["form"])
+        return self.task_spec_from_dict(dct)
+
+
+class HandlerServiceTaskConverter(TaskSpecConverter):
+    def to_dict(self, spec):
+        dct = self.get_default_attributes(spec)
+        dct.update(handler=spec.handler, result_variable=spec.result_variable,
+                   properties=spec.properties)
+        return dct
+
+    def from_dict(self, dct):
+        return self.task_spec_from_dict(dct)
+
+
+SPEC_CONVERTERS = {
+    GovUserTask: GovUserTaskConverter,
+    HandlerServiceTask: HandlerServiceTaskConverter,
+    GovParallelMultiInstance: MultiInstanceTaskConverter,
+    GovSequentialMultiInstance: MultiInstanceTaskConverter,
+}
+
+
+class GovMessageEventDefinition(CamundaMessageEventDefinition):
+    """Camunda message whose variables land in the process data.
+
+    Camunda's message correlation sets the sent variables on the process; Spiff's
+    Camunda flavour nests them under ``<task>_Response``. Without an explicit
+    ``camunda:resultVariable`` we follow Camunda.
+    """
+
+    def update_task_data(self, my_task):
+        event_data = my_task.internal_data.get(self.name) or {}
+        payload = event_data.get("payload")
+        if self.result_var is None and isinstance(payload, dict) and event_data.get("merge"):
+            my_task.data.update(payload)
+        else:
+            super().update_task_data(my_task)
+
+
+SPEC_CONVERTERS[GovMessageEventDefinition] = MessageEventDefinitionConverter

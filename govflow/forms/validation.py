@@ -1,0 +1,134 @@
+"""Describe and validate a task's form, whether from formKey or camunda:formData.
+
+Both kinds end up as one marshmallow schema, so the page, the API and the
+server-side check read the same rules.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from marshmallow import Schema, ValidationError, fields, validate
+
+from ..errors import ValidationFailed
+from . import get_form
+
+_WIDGETS = {fields.Integer: "number", fields.Float: "number", fields.Decimal: "number",
+            fields.Boolean: "checkbox", fields.Date: "date", fields.DateTime: "datetime",
+            fields.List: "multiselect"}
+_TYPES = {fields.Integer: "long", fields.Float: "double", fields.Decimal: "double",
+          fields.Boolean: "boolean", fields.Date: "date", fields.DateTime: "datetime",
+          fields.List: "list"}
+
+
+def schema_for(form_key: str | None, form_fields: list[dict]) -> Schema | None:
+    """The schema of a task: the registered formKey schema wins over formData."""
+    if form_key and get_form(form_key) is not None:
+        return _registered(form_key)
+    if form_fields:
+        return _from_form_data(_freeze(form_fields))
+    return None
+
+
+@lru_cache(maxsize=256)
+def _registered(form_key: str) -> Schema:
+    return get_form(form_key)()
+
+
+def _freeze(form_fields):
+    import json
+    return json.dumps(form_fields, sort_keys=True, ensure_ascii=False)
+
+
+@lru_cache(maxsize=512)
+def _from_form_data(frozen: str) -> Schema:
+    import json
+    declared = {}
+    for f in json.loads(frozen):
+        rules = f.get("validation") or {}
+        props = f.get("properties") or {}
+        kwargs = {"required": "required" in rules,
+                  "metadata": {"label": f.get("label") or f["id"], "help": props.get("help"),
+                               "readonly": "readonly" in rules}}
+        if f.get("default") not in (None, ""):
+            kwargs["load_default"] = f["default"]
+        validators = []
+        kind = f.get("type") or "string"
+        if kind == "long":
+            field_cls = fields.Integer
+        elif kind == "boolean":
+            field_cls = fields.Boolean
+        elif kind == "date":
+            field_cls = fields.Date
+        elif kind == "enum":
+            field_cls = fields.String
+            options = f.get("options") or []
+            validators.append(validate.OneOf([o["id"] for o in options],
+                                             labels=[o["name"] for o in options]))
+            kwargs["metadata"]["choices"] = [(o["id"], o["name"]) for o in options]
+        else:
+            field_cls = fields.String
+        if "min" in rules or "max" in rules:
+            validators.append(validate.Range(min=_num(rules.get("min")), max=_num(rules.get("max"))))
+        if "minlength" in rules or "maxlength" in rules:
+            validators.append(validate.Length(min=_num(rules.get("minlength")),
+                                              max=_num(rules.get("maxlength"))))
+        declared[f["id"]] = field_cls(validate=validators, **kwargs)
+    return Schema.from_dict(declared)()
+
+
+def _num(value):
+    if value in (None, ""):
+        return None
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def describe(form_key: str | None, form_fields: list[dict]) -> list[dict]:
+    schema = schema_for(form_key, form_fields)
+    if schema is None:
+        return []
+    out = []
+    for name, field in schema.fields.items():
+        meta = field.metadata
+        choices = meta.get("choices")
+        if choices is None:
+            one_of = next((v for v in field.validators if isinstance(v, validate.OneOf)), None)
+            if one_of is not None:
+                choices = list(zip(one_of.choices, one_of.labels or one_of.choices))
+        kind = next((t for cls, t in _TYPES.items() if isinstance(field, cls)), "string")
+        widget = meta.get("widget") or ("select" if choices and kind != "list" else
+                                         next((w for cls, w in _WIDGETS.items() if isinstance(field, cls)), "text"))
+        out.append({"id": name, "type": "enum" if choices and kind == "string" else kind,
+                    "label": meta.get("label") or name, "help": meta.get("help"),
+                    "required": field.required, "widget": widget,
+                    "readonly": bool(meta.get("readonly")),
+                    "options": [{"id": str(v), "name": str(label)} for v, label in (choices or [])],
+                    "constraints": _constraints(field)})
+    return out
+
+
+def _constraints(field) -> dict:
+    out = {}
+    for v in field.validators:
+        if isinstance(v, validate.Range):
+            out.update({k: val for k, val in (("min", v.min), ("max", v.max)) if val is not None})
+        elif isinstance(v, validate.Length):
+            out.update({k: val for k, val in (("minlength", v.min), ("maxlength", v.max)) if val is not None})
+    return out
+
+
+def validate_submission(form_key: str | None, form_fields: list[dict], data: dict) -> dict:
+    """Return the cleaned, JSON-safe values or raise ValidationFailed naming each field.
+
+    Values for keys that the form does not declare pass through unchanged when
+    there is no form at all (API callers completing form-less tasks).
+    """
+    schema = schema_for(form_key, form_fields)
+    if schema is None:
+        return dict(data)
+    try:
+        loaded = schema.load(data, unknown="exclude")
+    except ValidationError as exc:
+        errors = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        raise ValidationFailed("the form has errors", errors) from exc
+    return schema.dump(loaded) if loaded else {}

@@ -1,0 +1,80 @@
+"""Who may see and work which task: one rule, as a predicate and as SQL.
+
+A task is offered to a user when one of its candidate roles is granted to the
+user at the task's scope org unit or at an ancestor of it, or when the user is
+its assignee or a named candidate. :func:`can_see_task` and
+:func:`visible_tasks_clause` state the same rule twice — once for a loaded
+task, once for list queries — and tests check that they agree.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import and_, false, or_, select
+
+from .models import User
+
+
+@dataclass(frozen=True)
+class Grant:
+    role: str
+    path: str  # the org unit's path; a task's scope_path starting with it is inside
+
+
+@dataclass(frozen=True)
+class Principal:
+    """The caller as the access rules need it, loaded once per request."""
+    user_id: int
+    username: str
+    is_admin: bool
+    grants: tuple[Grant, ...]
+
+    def has_role(self, role: str) -> bool:
+        return self.is_admin or any(g.role == role for g in self.grants)
+
+    def roles_at(self, path: str) -> set[str]:
+        return {g.role for g in self.grants if path.startswith(g.path)}
+
+    def covers(self, path: str) -> bool:
+        """Whether the org unit at ``path`` lies in any of the caller's units."""
+        return self.is_admin or any(path.startswith(g.path) for g in self.grants)
+
+
+def principal_for(user: User) -> Principal:
+    return Principal(user.id, user.username, user.is_admin,
+                     tuple(Grant(g.role, g.org_unit.path) for g in user.grants))
+
+
+def can_see_task(p: Principal, task) -> bool:
+    if p.is_admin or task.assignee_id == p.user_id:
+        return True
+    if p.username in (task.candidate_users or []):
+        return True
+    return bool(set(task.candidate_groups or []) & p.roles_at(task.scope_path))
+
+
+def can_work_task(p: Principal, task) -> bool:
+    """Visible, and not held by someone else."""
+    return can_see_task(p, task) and task.assignee_id in (None, p.user_id)
+
+
+def path_prefix_clause(column, prefix: str):
+    """``column`` starts with ``prefix``, written as an index-friendly range."""
+    return and_(column >= prefix, column < prefix + "\x7f")
+
+
+def candidate_task_ids(p: Principal):
+    """SELECT of open task ids offered to ``p`` as a candidate (not as assignee)."""
+    from ..worklist.models import TaskCandidate
+    conditions = [and_(TaskCandidate.role == g.role, path_prefix_clause(TaskCandidate.scope_path, g.path))
+                  for g in p.grants]
+    conditions.append(TaskCandidate.user_id == p.user_id)
+    return select(TaskCandidate.task_id).where(or_(*conditions) if conditions else false())
+
+
+def visible_tasks_clause(p: Principal):
+    """SQL twin of :func:`can_see_task` for open tasks (lists and counts)."""
+    from ..worklist.models import HumanTask
+    if p.is_admin:
+        return HumanTask.id.isnot(None)
+    return or_(HumanTask.assignee_id == p.user_id, HumanTask.id.in_(candidate_task_ids(p)))

@@ -1,0 +1,31 @@
+"""Dispatch from the engine's service tasks to the handlers in govflow.tasks."""
+from __future__ import annotations
+
+from ..extensions import db
+from ..identity.models import OrgUnit
+from ..tasks import HandlerContext, get_handler
+from .runtime import current_instance
+
+
+class UnknownHandler(LookupError):
+    pass
+
+
+def call_handler(context: dict, handler: str, element_id: str, properties: dict | None = None, **_):
+    """Run handler ``handler`` for the instance whose step is running.
+
+    Its exceptions propagate: the engine marks the task failed and the platform
+    records an incident that an administrator can retry.
+    """
+    fn = get_handler(handler)
+    if fn is None:
+        raise UnknownHandler(f"no service-task handler named '{handler}'")
+    instance = current_instance.get()
+    unit = db.session.get(OrgUnit, instance.org_unit_id) if instance is not None else None
+    ctx = HandlerContext(
+        instance_id=instance.id if instance else 0,
+        process_key=instance.process_key if instance else "",
+        business_key=instance.business_key if instance else None,
+        org_unit_code=unit.code if unit else "",
+        element_id=element_id, variables=context, properties=dict(properties or {}))
+    return fn(ctx)

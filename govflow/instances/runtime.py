@@ -1,0 +1,157 @@
+"""The one path every state change of an instance takes.
+
+``with changing(instance_id, actor) as change:`` loads and locks the instance,
+hands the caller its engine, and on leaving the block runs the engine, saves
+the state, brings the human-task table, message subscriptions, timer column and
+audit trail up to date, and flushes. The request or job commits once, after.
+
+Locking: PostgreSQL takes ``SELECT … FOR UPDATE`` on the instance row; SQLite
+write transactions begin IMMEDIATE (see database.py). Either way the row's
+``lock_version`` is checked on UPDATE, so a lost race surfaces as a Conflict.
+"""
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import threading
+from collections import OrderedDict
+
+from sqlalchemy import event, select
+
+from .. import engine
+from ..database import is_postgres
+from ..definitions.models import ProcessDefinition
+from ..definitions.service import bundle_for
+from ..errors import Conflict, NotFound
+from ..extensions import db
+from ..timeutil import utcnow
+from .models import InstanceEvent, InstanceState, ProcessInstance
+from .sync import sync_after_step
+
+#: The instance whose step is running, for service-task handlers.
+current_instance: contextvars.ContextVar[ProcessInstance | None] = contextvars.ContextVar(
+    "current_instance", default=None)
+
+
+class _EngineCache:
+    """Deserialized engines of recently changed instances, keyed by lock version.
+
+    An entry is added only after the commit that saved exactly that state, and
+    taken out while an action mutates it, so a rolled-back change can never be
+    served from here.
+    """
+
+    def __init__(self, capacity=512):
+        self._items: OrderedDict[int, tuple[int, engine.EngineInstance]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.capacity = capacity
+
+    def take(self, instance_id: int, version: int):
+        with self._lock:
+            entry = self._items.pop(instance_id, None)
+        return entry[1] if entry and entry[0] == version else None
+
+    def put(self, instance_id: int, version: int, value) -> None:
+        with self._lock:
+            self._items[instance_id] = (version, value)
+            self._items.move_to_end(instance_id)
+            while len(self._items) > self.capacity:
+                self._items.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._items.clear()
+
+
+engine_cache = _EngineCache()
+
+
+def _pending(session) -> list:
+    return session.info.setdefault("govflow_engine_pending", [])
+
+
+def install_session_hooks(session_factory) -> None:
+    """Publish engines to the cache after commit; forget them after rollback."""
+    @event.listens_for(session_factory, "after_commit")
+    def _after_commit(session):
+        for instance_id, version, value in _pending(session):
+            engine_cache.put(instance_id, version, value)
+        session.info["govflow_engine_pending"] = []
+
+    @event.listens_for(session_factory, "after_soft_rollback")
+    def _after_rollback(session, _previous):
+        session.info["govflow_engine_pending"] = []
+
+
+class InstanceChange:
+    """What an action inside :func:`changing` works with."""
+
+    def __init__(self, instance: ProcessInstance, runner: engine.EngineInstance, actor_id):
+        self.instance = instance
+        self.engine = runner
+        self.actor_id = actor_id
+        self.completed_task_ids: set[str] = set()
+        self.skip_engine = False
+        #: False for actions that touch only platform tables (claim): no state dump.
+        self.state_dirty = True
+
+    def record(self, kind: str, element_id=None, task_id=None, comment=None, data=None) -> None:
+        db.session.add(InstanceEvent(instance_id=self.instance.id, task_id=task_id, kind=kind,
+                                     element_id=element_id, actor_id=self.actor_id,
+                                     comment=comment, data=data))
+
+
+def lock_instance(instance_id: int) -> ProcessInstance:
+    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    if is_postgres():
+        query = query.with_for_update()
+    instance = db.session.scalars(query.execution_options(populate_existing=True)).first()
+    if instance is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
+
+
+def load_engine(instance: ProcessInstance) -> engine.EngineInstance:
+    cached = engine_cache.take(instance.id, instance.lock_version)
+    if cached is not None:
+        return cached
+    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    state = db.session.get(InstanceState, instance.id)
+    return engine.EngineInstance.load(state.data, bundle_for(definition), engine.script_engine())
+
+
+@contextlib.contextmanager
+def changing(instance_id: int, actor_id: int | None = None, *, require_active: bool = True):
+    instance = lock_instance(instance_id)
+    if require_active and instance.status not in ("active", "error"):
+        raise Conflict(f"process instance {instance_id} is {instance.status}")
+    runner = load_engine(instance)
+    change = InstanceChange(instance, runner, actor_id)
+    token = current_instance.set(instance)
+    try:
+        yield change
+        if not change.skip_engine:
+            run_engine(change)
+        save(change)
+    finally:
+        current_instance.reset(token)
+
+
+def run_engine(change: InstanceChange) -> None:
+    failures = change.engine.run()
+    sync_after_step(change, failures)
+
+
+def save(change: InstanceChange) -> None:
+    instance, runner = change.instance, change.engine
+    if change.state_dirty:
+        engine.compact(runner)
+        text = runner.dump()
+        state = db.session.get(InstanceState, instance.id)
+        if state is None:
+            db.session.add(InstanceState(instance_id=instance.id, data=text))
+        else:
+            state.data = text
+    instance.updated_at = utcnow()
+    db.session.flush()  # bumps lock_version; a stale row raises here
+    _pending(db.session).append((instance.id, instance.lock_version, runner))

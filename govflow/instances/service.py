@@ -1,0 +1,142 @@
+"""Starting instances and the administrative life-cycle transitions."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from .. import engine
+from ..definitions.service import bundle_for, latest_definition
+from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from ..extensions import db
+from ..identity.service import get_org_unit
+from ..timeutil import utcnow
+from ..worklist.models import HumanTask, TaskStatus
+from .models import Incident, InstanceStatus, MessageSubscription, ProcessInstance
+from .runtime import InstanceChange, changing, current_instance, run_engine, save
+from .sync import close_task
+
+#: Allowed (source states) for each administrative transition.
+_TRANSITIONS = {
+    "suspend": ({"active", "error"}, InstanceStatus.suspended),
+    "resume": ({"suspended"}, None),
+    "terminate": ({"active", "error", "suspended"}, InstanceStatus.terminated),
+}
+_KEY = re.compile(r"^[\w.\-:/]{1,120}$")
+
+
+def start_instance(process_key: str, org_unit_code: str, variables: dict | None = None,
+                   business_key: str | None = None, actor_id: int | None = None,
+                   title: str | None = None) -> ProcessInstance:
+    """Start the latest version of ``process_key`` for an org unit and run it to its first wait."""
+    definition = latest_definition(process_key)
+    unit = get_org_unit(org_unit_code)
+    if business_key is not None and not _KEY.match(business_key):
+        raise ValidationFailed("invalid business key", {"business_key": ["1-120 letters, digits, . - _ : /"]})
+    variables = dict(variables or {})
+    bad = [k for k in variables if not isinstance(k, str) or not k.isidentifier() or k.startswith("_")]
+    if bad:
+        raise ValidationFailed("invalid variable names", {"variables": [f"'{k}' is not a valid name" for k in bad]})
+    variables.setdefault("org_unit", unit.code)
+    if business_key:
+        variables.setdefault("business_key", business_key)
+    instance = ProcessInstance(definition_id=definition.id, process_key=definition.key,
+                               version=definition.version, org_unit_id=unit.id, org_path=unit.path,
+                               business_key=business_key, started_by_id=actor_id,
+                               title=title or variables.get("title") or definition.name)
+    db.session.add(instance)
+    db.session.flush()
+    runner = engine.EngineInstance.start(bundle_for(definition), engine.script_engine(), variables)
+    change = InstanceChange(instance, runner, actor_id)
+    change.record("instance_started", data={"variables": sorted(variables)})
+    token = current_instance.set(instance)
+    try:
+        run_engine(change)
+        if instance.business_key is None and runner.variables().get("business_key"):
+            instance.business_key = str(runner.variables()["business_key"])[:120]
+        save(change)
+    finally:
+        current_instance.reset(token)
+    return instance
+
+
+def transition(instance_id: int, action: str, actor_id: int | None, reason: str | None = None) -> ProcessInstance:
+    sources, target = _TRANSITIONS[action]
+    with changing(instance_id, actor_id, require_active=False) as change:
+        instance = change.instance
+        if instance.status not in sources:
+            raise InvalidTransition(f"cannot {action} an instance that is {instance.status}")
+        change.skip_engine = action != "resume"
+        if action == "resume":
+            has_incident = db.session.scalar(select(Incident.id).where(
+                Incident.instance_id == instance.id, Incident.resolved_at.is_(None)).limit(1))
+            instance.status = InstanceStatus.error.value if has_incident else InstanceStatus.active.value
+        else:
+            instance.status = target.value
+        if action == "terminate":
+            change.engine.cancel()
+            instance.ended_at = utcnow()
+            instance.next_timer_at = None
+            for row in db.session.scalars(select(HumanTask).where(
+                    HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.open.value)):
+                close_task(row, TaskStatus.cancelled)
+            for sub in db.session.scalars(select(MessageSubscription).where(
+                    MessageSubscription.instance_id == instance.id)):
+                db.session.delete(sub)
+        change.record(f"instance_{action}d" if action != "terminate" else "instance_terminated",
+                      comment=reason)
+    return instance
+
+
+def retry_incident(incident_id: int, actor_id: int | None) -> ProcessInstance:
+    incident = db.session.get(Incident, incident_id)
+    if incident is None or incident.resolved_at is not None:
+        raise NotFound(f"no open incident {incident_id}")
+    with changing(incident.instance_id, actor_id) as change:
+        try:
+            change.engine.retry(incident.engine_task_id)
+        except engine.EngineError as exc:
+            raise Conflict(str(exc)) from exc
+        incident.resolved_at = utcnow()
+        change.record("incident_retried", incident.element_id)
+    return change.instance
+
+
+def deliver_message(name: str, business_key: str | None = None, instance_id: int | None = None,
+                    variables: dict | None = None, actor_id: int | None = None) -> list[int]:
+    """Deliver a message to the instances waiting for it; 404 when none waits."""
+    query = select(MessageSubscription.instance_id).where(MessageSubscription.message_name == name)
+    if instance_id is not None:
+        query = query.where(MessageSubscription.instance_id == instance_id)
+    elif business_key is not None:
+        query = query.where(MessageSubscription.business_key == business_key)
+    else:
+        raise ValidationFailed("name a business_key or an instance_id",
+                               {"business_key": ["business_key or instance_id is required"]})
+    targets = sorted(set(db.session.scalars(query)))
+    if not targets:
+        raise NotFound(f"no process instance is waiting for message '{name}'")
+    for target in targets:
+        with changing(target, actor_id) as change:
+            try:
+                change.engine.deliver_message(name, variables)
+            except engine.EngineError as exc:
+                raise Conflict(str(exc)) from exc
+            change.record("message_received", data={"message": name, "variables": sorted(variables or {})})
+    return targets
+
+
+def fire_timers(instance_id: int) -> bool:
+    """Let due timers of one instance fire; returns whether the instance moved."""
+    with changing(instance_id) as change:
+        before = change.instance.next_timer_at
+        change.engine.refresh_timers()
+        change.record("timer_checked", data={"due": before.isoformat() if before else None})
+    return True
+
+
+def get_instance(instance_id: int) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance

@@ -1,0 +1,155 @@
+"""Bring the indexed tables in line with the engine after a step.
+
+Lists, counts, timers and message correlation read these tables, never the
+engine state; this module is the only writer of their engine-derived columns.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+
+from sqlalchemy import delete, select
+
+from ..identity.models import OrgKind, OrgUnit, User
+from ..extensions import db
+from ..timeutil import to_naive_utc, utcnow
+from ..worklist.models import HumanTask, TaskCandidate, TaskStatus
+from .models import Incident, InstanceStatus, MessageSubscription
+
+
+def sync_after_step(change, failures) -> None:
+    instance, runner = change.instance, change.engine
+    _record_incidents(change, failures)
+    open_rows = {t.engine_task_id: t for t in db.session.scalars(
+        select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                HumanTask.status == TaskStatus.open.value))}
+    ready = {r.engine_task_id: r for r in ([] if runner.is_completed else runner.ready_user_tasks())}
+    for engine_task_id, row in open_rows.items():
+        if engine_task_id not in ready and engine_task_id not in change.completed_task_ids:
+            close_task(row, TaskStatus.cancelled)
+            change.record("task_cancelled", row.element_id, row.id)
+    for engine_task_id, item in ready.items():
+        if engine_task_id not in open_rows:
+            row = _create_task(change, item)
+            change.record("task_created", row.element_id, row.id,
+                          data={"name": row.name, "candidate_groups": row.candidate_groups})
+
+    if runner.is_completed and instance.status != InstanceStatus.completed.value:
+        instance.status = InstanceStatus.completed.value
+        instance.ended_at = utcnow()
+        change.record("instance_completed")
+    instance.next_timer_at = None if runner.is_completed else to_naive_utc(runner.next_timer_at())
+    _sync_subscriptions(instance, set() if runner.is_completed else runner.awaited_messages())
+    instance.variables = json_safe(runner.variables())
+    names = sorted({r.name for r in ready.values()})
+    instance.current_steps = ", ".join(names)[:500] or None
+
+
+def close_task(row: HumanTask, status: TaskStatus, by_user_id: int | None = None) -> None:
+    row.status = status.value
+    row.completed_at = utcnow()
+    row.completed_by_id = by_user_id
+    db.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
+
+
+def _record_incidents(change, failures) -> None:
+    instance = change.instance
+    known = set(db.session.scalars(select(Incident.engine_task_id).where(
+        Incident.instance_id == instance.id, Incident.resolved_at.is_(None))))
+    for failure in failures:
+        if failure.engine_task_id in known:
+            continue
+        db.session.add(Incident(instance_id=instance.id, engine_task_id=failure.engine_task_id,
+                                element_id=failure.element_id, element_name=failure.element_name,
+                                message=failure.message))
+        change.record("incident", failure.element_id, data={"message": failure.message})
+    if failures:
+        instance.status = InstanceStatus.error.value
+    elif instance.status == InstanceStatus.error.value:
+        instance.status = InstanceStatus.active.value
+
+
+def _create_task(change, item) -> HumanTask:
+    instance = change.instance
+    scope = resolve_scope(instance, item.scope, change.engine.task_data(item.engine_task_id))
+    if scope is None:
+        change.record("scope_unresolved", item.element_id, data={"scope": item.scope})
+        scope = db.session.get(OrgUnit, instance.org_unit_id)
+    assignee = _user_id(item.assignee)
+    row = HumanTask(
+        instance_id=instance.id, engine_task_id=item.engine_task_id, element_id=item.element_id,
+        name=item.name, process_key=instance.process_key, business_key=instance.business_key,
+        title=instance.title, assignee_id=assignee, candidate_groups=item.candidate_groups,
+        candidate_users=item.candidate_users, scope_org_unit_id=scope.id, scope_path=scope.path,
+        due_at=to_naive_utc(item.due_at), follow_up_at=to_naive_utc(item.follow_up_at),
+        priority=item.priority, form_key=item.form_key, form_fields=item.form_fields)
+    db.session.add(row)
+    db.session.flush()
+    for role in item.candidate_groups:
+        db.session.add(TaskCandidate(task_id=row.id, role=role, scope_path=scope.path, due_at=row.due_at))
+    for username in item.candidate_users:
+        user_id = _user_id(username)
+        if user_id:
+            db.session.add(TaskCandidate(task_id=row.id, user_id=user_id, scope_path=scope.path,
+                                         due_at=row.due_at))
+    return row
+
+
+def resolve_scope(instance, scope: str | None, task_data: dict) -> OrgUnit | None:
+    """The org unit whose staff get a task.
+
+    ``scope`` may be an org-unit code, the name of a process variable holding a
+    code (e.g. ``department`` for whistled departments), or an org-unit kind
+    meaning the instance unit's nearest ancestor of that kind. Default: the
+    instance's own unit.
+    """
+    base = db.session.get(OrgUnit, instance.org_unit_id)
+    if not scope:
+        return base
+    for code in (task_data.get(scope), scope):
+        if isinstance(code, str):
+            unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+            if unit is not None:
+                return unit
+    if scope in OrgKind.__members__:
+        unit = base
+        while unit is not None and unit.kind != scope:
+            unit = unit.parent
+        return unit
+    return None
+
+
+def _user_id(username: str | None) -> int | None:
+    if not username:
+        return None
+    return db.session.scalar(select(User.id).where(User.username == username))
+
+
+def _sync_subscriptions(instance, names: set[str]) -> None:
+    current = {s.message_name: s for s in db.session.scalars(
+        select(MessageSubscription).where(MessageSubscription.instance_id == instance.id))}
+    for name, sub in current.items():
+        if name not in names:
+            db.session.delete(sub)
+    for name in names - set(current):
+        db.session.add(MessageSubscription(instance_id=instance.id, message_name=name,
+                                           business_key=instance.business_key))
+
+
+def json_safe(value, depth: int = 0):
+    """Process data as JSON: dates as ISO text, unknown objects as their repr."""
+    if depth > 20:
+        return None
+    if isinstance(value, dict):
+        return {str(k): json_safe(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [json_safe(v, depth + 1) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    try:
+        json.dumps(value)
+        return value
+    except TypeError:
+        return repr(value)

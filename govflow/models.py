@@ -1,0 +1,7 @@
+"""Every model module, imported so that the metadata (and migrations) see them all."""
+from .definitions.models import Deployment, DeploymentFile, ProcessDefinition  # noqa: F401
+from .identity.models import ApiToken, OrgUnit, RoleGrant, User  # noqa: F401
+from .instances.models import (Incident, InstanceEvent, InstanceState,  # noqa: F401
+                               MessageSubscription, ProcessInstance)
+from .outbox.models import OutboxMessage  # noqa: F401
+from .worklist.models import HumanTask, TaskCandidate  # noqa: F401

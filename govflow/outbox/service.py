@@ -1,0 +1,77 @@
+"""Queue side effects in the transaction; deliver them after commit, with retries."""
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from ..database import commit, is_postgres, writing
+from ..extensions import db
+from ..timeutil import utcnow
+from .channels import DeliveryFailed, get_channel
+from .models import OutboxMessage
+
+LEASE = timedelta(minutes=2)
+
+
+def enqueue(channel: str, payload: dict, idempotency_key: str | None = None) -> OutboxMessage:
+    """Add a message to the current unit of work; it leaves only if that commits."""
+    message = OutboxMessage(channel=channel, payload=payload,
+                            idempotency_key=idempotency_key or uuid.uuid4().hex)
+    db.session.add(message)
+    return message
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(2 ** attempts, 3600))
+
+
+def deliver_due(worker_id: str, limit: int = 100) -> tuple[int, int]:
+    """Deliver due messages; returns (delivered, failed attempts).
+
+    A message is leased to one worker before sending, so two workers never send
+    it at the same time; receivers drop repeats by the Idempotency-Key should a
+    worker die after sending but before recording it.
+    """
+    from flask import current_app
+    max_attempts = current_app.config["GOVFLOW"].OUTBOX_MAX_ATTEMPTS
+    delivered = failed = 0
+    for message_id in _lease(worker_id, limit):
+        with writing():
+            message = db.session.get(OutboxMessage, message_id)
+            send = get_channel(message.channel)
+            try:
+                if send is None:
+                    raise DeliveryFailed(f"no channel '{message.channel}'")
+                send(message.payload, message.idempotency_key)
+                message.delivered_at = utcnow()
+                delivered += 1
+            except DeliveryFailed as exc:
+                message.attempts += 1
+                message.last_error = str(exc)[:2000]
+                message.next_attempt_at = utcnow() + backoff(message.attempts)
+                if message.attempts >= max_attempts:
+                    message.failed_at = utcnow()
+                failed += 1
+            message.claimed_by = message.claimed_until = None
+            commit()
+    return delivered, failed
+
+
+def _lease(worker_id: str, limit: int) -> list[int]:
+    now = utcnow()
+    with writing():
+        query = (select(OutboxMessage).where(
+            OutboxMessage.delivered_at.is_(None), OutboxMessage.failed_at.is_(None),
+            OutboxMessage.next_attempt_at <= now,
+            or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < now))
+            .order_by(OutboxMessage.next_attempt_at).limit(limit))
+        if is_postgres():
+            query = query.with_for_update(skip_locked=True)
+        rows = db.session.scalars(query).all()
+        for row in rows:
+            row.claimed_by, row.claimed_until = worker_id, now + LEASE
+        ids = [r.id for r in rows]
+        commit()
+    return ids

@@ -1,0 +1,92 @@
+"""Settings: one typed table with defaults, overridden from the environment.
+
+Every knob the platform reads lives here so that a deployment can be reviewed in
+one place and a bad value fails at start, not at the first request that needs it.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class SettingsError(ValueError):
+    """A setting from the environment cannot be used."""
+
+
+@dataclass
+class Settings:
+    #: SQLAlchemy URL; the embedded default is a SQLite file under instance/.
+    DATABASE_URL: str = f"sqlite:///{ROOT / 'instance' / 'govflow.sqlite3'}"
+    SECRET_KEY: str = ""
+    #: Where processes/*.bpmn live for `flask deploy` without arguments.
+    PROCESSES_DIR: str = str(ROOT / "processes")
+    #: Uploaded files (photos, attachments).
+    UPLOAD_DIR: str = str(ROOT / "instance" / "uploads")
+    #: Deployment files larger than this are refused before parsing.
+    MAX_DEPLOYMENT_BYTES: int = 2_000_000
+    #: Wall-clock limit for one script/condition evaluation, seconds.
+    SCRIPT_TIME_LIMIT: float = 1.0
+    #: Upper bound for multi-instance cardinality evaluated at run time.
+    MAX_MULTI_INSTANCE: int = 1000
+    #: Deadline light turns yellow after this share of the allowed time has passed.
+    SLA_YELLOW_AT: float = 2 / 3
+    #: Worker: seconds between polls when nothing was due.
+    WORKER_POLL_SECONDS: float = 1.0
+    #: Outbox: attempts before a message is parked as failed.
+    OUTBOX_MAX_ATTEMPTS: int = 12
+    #: API page size cap.
+    API_MAX_PAGE_SIZE: int = 200
+    DEFAULT_LOCALE: str = "zh_CN"
+    extra: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, overrides: dict | None = None) -> "Settings":
+        values: dict = {}
+        for f in fields(cls):
+            if f.name == "extra":
+                continue
+            raw = os.environ.get(f.name) if f.name != "DATABASE_URL" else (
+                os.environ.get("DATABASE_URL") or None)
+            if raw is not None:
+                values[f.name] = _coerce(f.name, f.type, raw)
+        values.update(overrides or {})
+        settings = cls(**{k: v for k, v in values.items() if k in cls.__dataclass_fields__})
+        settings.extra = {k: v for k, v in (overrides or {}).items()
+                          if k not in cls.__dataclass_fields__}
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        if self.DATABASE_URL.startswith("postgres://"):
+            self.DATABASE_URL = "postgresql+psycopg://" + self.DATABASE_URL[len("postgres://"):]
+        elif self.DATABASE_URL.startswith("postgresql://"):
+            self.DATABASE_URL = "postgresql+psycopg://" + self.DATABASE_URL[len("postgresql://"):]
+        if not self.DATABASE_URL.startswith(("sqlite", "postgresql")):
+            raise SettingsError(f"DATABASE_URL must be SQLite or PostgreSQL, got {self.DATABASE_URL!r}")
+        if not self.SECRET_KEY:
+            # A random key keeps a development run safe; sessions end at restart.
+            self.SECRET_KEY = secrets.token_hex(32)
+        if not 0 < self.SLA_YELLOW_AT < 1:
+            raise SettingsError("SLA_YELLOW_AT must lie between 0 and 1")
+        if self.SCRIPT_TIME_LIMIT <= 0:
+            raise SettingsError("SCRIPT_TIME_LIMIT must be positive")
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")
+
+
+def _coerce(name: str, type_name, raw: str):
+    kind = type_name if isinstance(type_name, str) else type_name.__name__
+    try:
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+    except ValueError as exc:
+        raise SettingsError(f"{name}={raw!r} is not a valid {kind}") from exc
+    return raw

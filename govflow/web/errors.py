@@ -1,0 +1,51 @@
+"""Errors mapped to HTTP once: JSON for API clients, HTML for browsers."""
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template_string, request
+from werkzeug.exceptions import HTTPException
+
+from ..errors import DomainError
+from ..extensions import db
+
+log = logging.getLogger(__name__)
+
+_PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{{ code }}</title><body style="font-family:sans-serif;padding:2rem">
+<h1>{{ code }}</h1><p>{{ message }}</p><p><a href="/">返回首页</a></p></body></html>"""
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def _respond(status: int, message: str, errors: dict | None = None):
+    if _wants_json():
+        return jsonify({"message": message, "errors": errors or {}}), status
+    return render_template_string(_PAGE, code=status, message=message), status
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError):
+        db.session.rollback()
+        return _respond(exc.status, exc.message, exc.errors)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException):
+        db.session.rollback()
+        errors = None
+        data = getattr(exc, "data", None)  # webargs/flask-smorest validation details
+        if isinstance(data, dict) and "messages" in data:
+            messages = data["messages"]
+            errors = messages.get("json") or messages.get("query") or messages.get("files") \
+                or messages.get("form") or messages
+        return _respond(exc.code or 500, exc.description or exc.name, errors)
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception):
+        db.session.rollback()
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _respond(500, "internal error; the administrators have been told")

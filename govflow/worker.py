@@ -1,0 +1,90 @@
+"""The background worker: fires due timers, delivers the outbox.
+
+Each due instance is handled in its own transaction through the one change
+path, so a crash loses at most the step in progress (which is then retried).
+On PostgreSQL several workers share the load: due instances are picked with
+``FOR UPDATE SKIP LOCKED``, so each timer fires exactly once.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import time
+from datetime import datetime
+
+from sqlalchemy import select
+
+from .database import commit, is_postgres, writing
+from .engine import clock
+from .errors import DomainError
+from .extensions import db
+from .instances.models import InstanceStatus, ProcessInstance
+from .instances.service import fire_timers
+from .outbox.service import deliver_due
+from .timeutil import utcnow
+
+log = logging.getLogger(__name__)
+BATCH = 100
+
+
+def due_instance_ids(limit: int = BATCH) -> list[int]:
+    query = (select(ProcessInstance.id)
+             .where(ProcessInstance.next_timer_at <= utcnow(),
+                    ProcessInstance.status.in_([InstanceStatus.active.value, InstanceStatus.error.value]))
+             .order_by(ProcessInstance.next_timer_at).limit(limit))
+    return list(db.session.scalars(query))
+
+
+def fire_due_timers() -> int:
+    """Fire every timer due now; returns how many instances were stepped."""
+    fired, seen = 0, set()
+    while True:
+        batch = [i for i in due_instance_ids() if i not in seen]
+        db.session.rollback()
+        if not batch:
+            return fired
+        for instance_id in batch:
+            seen.add(instance_id)
+            with writing():
+                try:
+                    if _claim_due(instance_id):
+                        fire_timers(instance_id)
+                        fired += 1
+                    commit()
+                except DomainError as exc:
+                    db.session.rollback()
+                    log.warning("timer of instance %s not fired: %s", instance_id, exc.message)
+
+
+def _claim_due(instance_id: int) -> bool:
+    """Lock the row if it is still due; another worker may have taken it."""
+    query = select(ProcessInstance.id).where(ProcessInstance.id == instance_id,
+                                             ProcessInstance.next_timer_at <= utcnow())
+    if is_postgres():
+        query = query.with_for_update(skip_locked=True)
+    return db.session.scalar(query) is not None
+
+
+def run_worker(once: bool = False, now: datetime | None = None) -> dict:
+    from flask import current_app
+    poll = current_app.config["GOVFLOW"].WORKER_POLL_SECONDS
+    stats = {"timers": 0, "delivered": 0, "failed": 0}
+    stopping = []
+    if not once:
+        signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    worker_id = f"{os.uname().nodename}:{os.getpid()}"
+    while not stopping:
+        with clock.frozen_at(now):
+            timers = fire_due_timers()
+            delivered, failed = deliver_due(worker_id)
+        stats["timers"] += timers
+        stats["delivered"] += delivered
+        stats["failed"] += failed
+        if once:
+            break
+        if not (timers or delivered):
+            time.sleep(poll)
+    return stats
+
+

@@ -1,6 +1,8 @@
 """GovFlow: party-building-led community governance workflows on BPMN."""
 from __future__ import annotations
 
+import logging
+
 from flask import Flask
 
 from .settings import Settings
@@ -12,6 +14,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     settings = Settings.from_env(config)
     app = GovFlowApp(__name__)
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app.config.update(
         SECRET_KEY=settings.SECRET_KEY,
         SQLALCHEMY_DATABASE_URI=settings.DATABASE_URL,

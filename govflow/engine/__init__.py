@@ -29,7 +29,7 @@ def configure(service_caller: Callable | None = None, time_limit: float | None =
     _script_engine = None
 
 
-def script_engine():
+def get_script_engine():
     """The shared script engine: sandboxed Python and translated JUEL."""
     global _script_engine
     if _script_engine is None:

@@ -117,7 +117,7 @@ def load_engine(instance: ProcessInstance) -> engine.EngineInstance:
         return cached
     definition = db.session.get(ProcessDefinition, instance.definition_id)
     state = db.session.get(InstanceState, instance.id)
-    return engine.EngineInstance.load(state.data, bundle_for(definition), engine.script_engine())
+    return engine.EngineInstance.load(state.data, bundle_for(definition), engine.get_script_engine())
 
 
 @contextlib.contextmanager

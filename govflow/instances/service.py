@@ -46,7 +46,7 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
                                title=title or variables.get("title") or definition.name)
     db.session.add(instance)
     db.session.flush()
-    runner = engine.EngineInstance.start(bundle_for(definition), engine.script_engine(), variables)
+    runner = engine.EngineInstance.start(bundle_for(definition), engine.get_script_engine(), variables)
     change = InstanceChange(instance, runner, actor_id)
     change.record("instance_started", data={"variables": sorted(variables)})
     token = current_instance.set(instance)

@@ -16,6 +16,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = GovFlowApp(__name__)
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every state change at INFO
     app.config.update(
         SECRET_KEY=settings.SECRET_KEY,
         SQLALCHEMY_DATABASE_URI=settings.DATABASE_URL,

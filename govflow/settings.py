@@ -41,6 +41,8 @@ class Settings:
     #: API page size cap.
     API_MAX_PAGE_SIZE: int = 200
     DEFAULT_LOCALE: str = "zh_CN"
+    #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
+    PASSWORD_HASH_METHOD: str = "scrypt"
     extra: dict = field(default_factory=dict)
 
     @classmethod

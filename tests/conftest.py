@@ -21,6 +21,7 @@ def app(tmp_path_factory):
     from govflow import create_app
     from govflow.extensions import db
     application = create_app({"TESTING": True, "SECRET_KEY": "test", "SCRIPT_TIME_LIMIT": 0.5,
+                              "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                               "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads"))})
     with application.app_context():
         if db.engine.dialect.name == "postgresql":

@@ -35,7 +35,7 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
         if not name.lower().endswith((".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml")):
             raise ValidationFailed(f"'{name}' is not a .bpmn or .dmn file", {"file": [f"{name}: unsupported type"]})
     library = _library(exclude=set(files))
-    problems = engine.lint(files, library, known_decisions=_known_decisions(library),
+    problems = engine.check_files(files, library, known_decisions=_known_decisions(library),
                            roles=set(ROLE_CODES), form_keys=form_keys(), handlers=handler_names())
     errors = [p for p in problems if p["severity"] == "error"]
     if errors:
@@ -98,7 +98,8 @@ _bundles = engine.BundleCache()
 
 
 def bundle_for(definition: ProcessDefinition) -> engine.ProcessBundle:
-    return _bundles.get(definition.id, lambda: engine.ProcessBundle.from_json(
+    # Keyed by checksum too: ids alone could be reused by a restored or test database.
+    return _bundles.get((definition.id, definition.checksum), lambda: engine.ProcessBundle.from_json(
         definition.key, definition.name, definition.bundle_json))
 
 

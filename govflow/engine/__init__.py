@@ -47,7 +47,7 @@ def compact(instance: EngineInstance) -> int:
     return _compact(instance.workflow)
 
 
-def lint(files: dict[str, bytes], library: dict[str, bytes], *, known_decisions=(),
+def check_files(files: dict[str, bytes], library: dict[str, bytes], *, known_decisions=(),
          roles=None, form_keys=None, handlers=None) -> list[dict]:
     """Problems in ``files`` as dicts (severity, code, message, file, element_id, line)."""
     from .juel import translate

@@ -181,7 +181,7 @@ class EngineInstance:
         return data
 
     def set_variables(self, values: dict) -> None:
-        for task in self._tasks(TaskState.READY | TaskState.WAITING | TaskState.STARTED):
+        for task in self._tasks(TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR):
             task.data.update(values)
 
     def next_timer_at(self) -> datetime | None:

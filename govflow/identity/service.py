@@ -51,7 +51,7 @@ def create_user(username: str, password: str, display_name: str = "", is_admin: 
     if len(password) < 8:
         raise ValidationFailed("password too short", {"password": ["at least 8 characters"]})
     user = User(username=username, display_name=display_name or username, is_admin=is_admin,
-                password_hash=generate_password_hash(password), phone=phone)
+                password_hash=_hash(password), phone=phone)
     db.session.add(user)
     db.session.flush()
     return user
@@ -67,7 +67,7 @@ def get_user(username: str) -> User:
 def set_password(user: User, password: str) -> None:
     if len(password) < 8:
         raise ValidationFailed("password too short", {"password": ["at least 8 characters"]})
-    user.password_hash = generate_password_hash(password)
+    user.password_hash = _hash(password)
 
 
 def check_password(user: User, password: str) -> bool:
@@ -89,6 +89,11 @@ def grant_role(user: User, spec: str) -> RoleGrant:
     db.session.add(grant)
     db.session.flush()
     return grant
+
+
+def _hash(password: str) -> str:
+    from flask import current_app
+    return generate_password_hash(password, method=current_app.config["GOVFLOW"].PASSWORD_HASH_METHOD)
 
 
 def _digest(token: str) -> str:

@@ -16,3 +16,9 @@ def fail(ctx: HandlerContext) -> None:
     if not ctx.variables.get("allow_pass"):
         raise RuntimeError(ctx.properties.get("message", "this step fails on purpose"))
     return {"fail_passed": True}
+
+
+@handler("count_reminder")
+def count_reminder(ctx: HandlerContext) -> dict:
+    """Counts reminders sent for a task (periodic timers in drills and tests)."""
+    return {"reminders": int(ctx.variables.get("reminders") or 0) + 1}

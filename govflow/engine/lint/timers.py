@@ -1,0 +1,141 @@
+"""Timer and due-date values: ISO-8601 literals, checked for sense as well as syntax.
+
+A timer value is one of
+- JUEL (``${deadline}``, ``P${days}D``): handed to the JUEL translator, checked at run time;
+- a quoted Python string (``"PT1H"``, what SpiffWorkflow expects): the literal inside is checked;
+- a bare ISO literal (``PT1H``, ``R3/PT10M``, ``2026-05-01T09:00:00+08:00``): checked;
+- any other Python expression (``reminder_at``): must compile, checked at run time.
+
+Bounds keep a typo from becoming a timer that never fires or fires constantly:
+durations and cycle intervals up to 10 years (years count 365 days and months 30, as
+the engine's deadline arithmetic does), cycles with an explicit count of at most 1,000
+repetitions and an interval of at least one minute.
+"""
+from __future__ import annotations
+
+import ast
+import math
+import re
+from datetime import datetime, timezone
+
+MAX_DAYS = 3660
+MAX_REPETITIONS = 1000
+MIN_INTERVAL_SECONDS = 60
+
+_NUMBER = r"(\d+(?:[.,]\d+)?)"
+_DURATION = re.compile(
+    rf"^P(?!$)(?:{_NUMBER}Y)?(?:{_NUMBER}M)?(?:{_NUMBER}W)?(?:{_NUMBER}D)?"
+    rf"(?:T(?=\d)(?:{_NUMBER}H)?(?:{_NUMBER}M)?(?:{_NUMBER}S)?)?$", re.IGNORECASE)
+_DAYS_PER_UNIT = (365, 30, 7, 1, 1 / 24, 1 / 1440, 1 / 86400)
+# What a literal (rather than a variable name) starts with: a duration, a cycle or a date.
+_LITERAL_SHAPE = re.compile(r"^(?:P\d|PT\d|R\d*/|\d{4}-\d{2})", re.IGNORECASE)
+# Quartz/cron, which Camunda accepts in timeCycle and SpiffWorkflow cannot run.
+_CRON = re.compile(r"^[0-9*?/,\-LW#A-Z]+(?:\s+[0-9*?/,\-LW#A-Z]+){4,6}$", re.IGNORECASE)
+
+
+class TimerError(ValueError):
+    """A literal that cannot be used; ``code`` is the problem code to report."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+
+
+def literal_of(text: str) -> str | None:
+    """The ISO literal a value states, or ``None`` when it is an expression for run time.
+
+    Raises :class:`TimerError` for a quoted non-string (``3600``) and for cron syntax.
+    """
+    value = text.strip()
+    try:
+        parsed = ast.literal_eval(value)
+    except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+        parsed = None
+    else:
+        if isinstance(parsed, str):
+            return parsed.strip()
+        raise TimerError("invalid-timer", f"it is a {type(parsed).__name__}, not an ISO-8601 text")
+    if _LITERAL_SHAPE.match(value):
+        return value
+    if _CRON.match(value):
+        raise TimerError("invalid-timer", "cron expressions are not supported; write a repeating "
+                                          "interval such as R10/PT1H")
+    return None
+
+
+def duration_days(text: str) -> float:
+    """Length of an ISO-8601 duration in days; raises for bad syntax or over 10 years."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise TimerError("invalid-timer", "it is not an ISO-8601 duration such as P3D or PT2H")
+    days = sum(float(v.replace(",", ".")) * unit
+               for v, unit in zip(match.groups(), _DAYS_PER_UNIT) if v)
+    if not math.isfinite(days) or days > MAX_DAYS:
+        raise TimerError("timer-too-long", "it is longer than the 10-year limit")
+    return days
+
+
+def parse_datetime(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError as exc:
+        raise TimerError("invalid-timer", f"it is not an ISO-8601 date-time ({exc})") from None
+    # Naive times are the server's UTC, as the engine reads them.
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def check_duration(text: str) -> None:
+    duration_days(text)
+
+
+def check_date(text: str) -> None:
+    parse_datetime(text)
+
+
+def check_due(text: str) -> None:
+    """A due or follow-up date: a duration from task creation or a fixed date-time."""
+    if text.strip().upper().startswith("P"):
+        duration_days(text)
+    else:
+        parse_datetime(text)
+
+
+def check_cycle(text: str) -> None:
+    """``R<n>/<duration>``, ``R<n>/<start>/<duration>``, ``R<n>/<duration>/<end>`` or
+    ``R<n>/<start>/<end>``, with a count and an interval within bounds."""
+    match = re.fullmatch(r"R(\d*)/(.+)", text.strip(), re.IGNORECASE)
+    if not match:
+        raise TimerError("invalid-timer", "a cycle must look like R10/PT1H")
+    count, rest = match.groups()
+    if not count:
+        raise TimerError("timer-cycle-unbounded",
+                         f"it repeats without end; give a count of at most {MAX_REPETITIONS:,}, e.g. R10/PT1H")
+    if len(count) > 6 or int(count) > MAX_REPETITIONS:
+        raise TimerError("timer-cycle-too-many", f"it repeats {count} times; the limit is {MAX_REPETITIONS:,}")
+    if int(count) == 0:
+        raise TimerError("invalid-timer", "it repeats zero times")
+    parts = rest.split("/")
+    if len(parts) == 1:
+        seconds = duration_days(parts[0]) * 86400
+    elif len(parts) == 2 and parts[0].upper().startswith("P"):
+        seconds = duration_days(parts[0]) * 86400
+        parse_datetime(parts[1])
+    elif len(parts) == 2 and parts[1].upper().startswith("P"):
+        parse_datetime(parts[0])
+        seconds = duration_days(parts[1]) * 86400
+    elif len(parts) == 2:
+        seconds = (parse_datetime(parts[1]) - parse_datetime(parts[0])).total_seconds()
+    else:
+        raise TimerError("invalid-timer", "a cycle has at most a start, an interval and an end")
+    if seconds < MIN_INTERVAL_SECONDS:
+        raise TimerError("timer-cycle-too-frequent", "its interval is shorter than one minute")
+
+
+#: The literal check for each kind of timer value.
+CHECKS = {
+    "timeDuration": check_duration,
+    "timeDate": check_date,
+    "timeCycle": check_cycle,
+    "dueDate": check_due,
+    "followUpDate": check_due,
+}

@@ -10,7 +10,6 @@
 """
 from __future__ import annotations
 
-import re
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -27,37 +26,20 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition)
 
 from . import durations
+from .lint.camunda import handler_reference
 from .specs import (GovMessageEventDefinition, GovParallelMultiInstance, GovSequentialMultiInstance, GovUserTask,
                     HandlerServiceTask)
 
 _CAMUNDA = "{%s}" % CAMUNDA_MODEL_NS
-_NAME = re.compile(r"^\s*[#$]\{\s*([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def handler_candidates(node) -> list[str]:
     """Handler names a service/send task may mean, most specific first.
 
-    ``${notify}`` and ``${notify.send(x)}`` → ``notify``; ``camunda:class`` of
-    ``com.acme.NotifyResidentDelegate`` → ``notify_resident_delegate``,
-    ``notify_resident``, ``notifyResidentDelegate``; external topic → the topic.
+    The same mapping the deployment lint checks against (see lint.camunda).
     """
-    get = lambda attr: node.get(_CAMUNDA + attr)  # noqa: E731
-    if get("type") == "external" and get("topic"):
-        return [get("topic")]
-    for attr in ("delegateExpression", "expression"):
-        if get(attr):
-            match = _NAME.match(get(attr))
-            return [match.group(1)] if match else []
-    if get("class"):
-        simple = get("class").rsplit(".", 1)[-1]
-        snake = re.sub(r"(?<!^)(?=[A-Z])", "_", simple).lower()
-        names = [snake]
-        for suffix in ("_delegate", "_handler", "_task"):
-            if snake.endswith(suffix):
-                names.append(snake[: -len(suffix)])
-        names.append(simple[:1].lower() + simple[1:])
-        return names
-    return []
+    reference = handler_reference(node)
+    return reference[2] if reference else []
 
 
 class GovUserTaskParser(UserTaskParser):

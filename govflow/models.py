@@ -5,3 +5,4 @@ from .instances.models import (Incident, InstanceEvent, InstanceState,  # noqa: 
                                MessageSubscription, ProcessInstance)
 from .outbox.models import OutboxMessage  # noqa: F401
 from .worklist.models import HumanTask, TaskCandidate  # noqa: F401
+from .records.models import LedgerEntry, Notification, NumberSequence, PublicResult  # noqa: F401

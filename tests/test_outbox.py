@@ -1,0 +1,89 @@
+"""Side effects leave after commit, are retried with backoff, and arrive once."""
+import json
+import socket
+import threading
+from datetime import datetime, timedelta, timezone
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from govflow.database import commit, writing
+from govflow.extensions import db
+from govflow.outbox.models import OutboxMessage
+from govflow.outbox.service import enqueue
+
+
+class Receiver:
+    """A webhook endpoint on 127.0.0.1 that counts deliveries per idempotency key."""
+
+    def __init__(self, port):
+        self.port, self.received, self.server = port, [], None
+
+    def start(self):
+        received = self.received
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                received.append((self.headers["Idempotency-Key"], json.loads(body)))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_worker(app, now):
+    out = app.test_cli_runner().invoke(args=["worker", "--once", "--now", now.isoformat()])
+    assert out.exit_code == 0, out.output
+    return out.output
+
+
+def test_webhook_retried_until_receiver_is_up_then_delivered_once(ctx):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}/hook"
+    with writing():
+        enqueue("webhook", {"url": url, "body": {"text": "新任务：核实"}}, "task-1-created")
+        enqueue("webhook", {"url": url, "body": {"text": "已督办"}}, "task-1-urged")
+        db.session.rollback()  # a rolled-back unit of work sends nothing
+    assert db.session.query(OutboxMessage).count() == 0
+    with writing():
+        enqueue("webhook", {"url": url, "body": {"text": "新任务：核实"}}, "task-1-created")
+        commit()
+    now = datetime.now(timezone.utc)
+    assert "delivered: 0, failed attempts: 1" in run_worker(ctx, now)
+    message = db.session.query(OutboxMessage).one()
+    assert message.attempts == 1 and message.last_error
+    assert "delivered: 0, failed attempts: 0" in run_worker(ctx, now)  # backing off
+    receiver = Receiver(port)
+    receiver.start()
+    try:
+        assert "delivered: 1" in run_worker(ctx, now + timedelta(minutes=5))
+        assert "delivered: 0" in run_worker(ctx, now + timedelta(minutes=10))
+    finally:
+        receiver.stop()
+    assert receiver.received == [("task-1-created", {"text": "新任务：核实"})]
+    db.session.expire_all()
+    assert db.session.query(OutboxMessage).one().delivered_at is not None
+
+
+def test_messages_park_after_max_attempts(ctx):
+    with writing():
+        enqueue("webhook", {"url": f"http://127.0.0.1:{free_port()}/down", "body": {}}, "k")
+        commit()
+    now = datetime.now(timezone.utc)
+    for hour in range(ctx.config["GOVFLOW"].OUTBOX_MAX_ATTEMPTS + 2):
+        run_worker(ctx, now + timedelta(hours=hour))
+    db.session.expire_all()
+    message = db.session.query(OutboxMessage).one()
+    assert message.failed_at is not None and message.attempts == ctx.config["GOVFLOW"].OUTBOX_MAX_ATTEMPTS

@@ -55,7 +55,33 @@ def configure_engine(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if _write_intent.get() else "BEGIN")
+        immediate = _write_intent.get()
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        conn.info["immediate"] = immediate
+        conn.info["wrote"] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _track_writes(conn, _cursor, statement, _params, _context, _many):
+        if statement.lstrip()[:6].upper() not in ("SELECT", "PRAGMA", "BEGIN "):
+            conn.info["wrote"] = True
+
+
+def ensure_write_transaction() -> None:
+    """Make sure the coming writes run in a transaction that began for writing.
+
+    On SQLite a transaction that began deferred (a read earlier in the same unit
+    of work) holds a snapshot; if another writer commits meanwhile, its first
+    write fails at once with SQLITE_BUSY_SNAPSHOT. When nothing was written yet,
+    that read transaction is ended here so the next statement begins IMMEDIATE.
+    """
+    session = db.session()
+    if db.engine.dialect.name != "sqlite" or not session.in_transaction():
+        return
+    connection = session.connection()
+    if connection.info.get("immediate") or connection.info.get("wrote") \
+            or session.new or session.dirty or session.deleted:
+        return
+    session.rollback()
 
 
 def is_postgres() -> bool:

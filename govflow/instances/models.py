@@ -39,6 +39,9 @@ class ProcessInstance(db.Model):
     current_steps: Mapped[str | None] = mapped_column(String(500))
     #: JSON-safe copy of the process variables, for the API and variable search.
     variables: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: Sorted, comma-joined message names awaited; message_subscriptions is
+    #: rewritten only when this changes.
+    awaiting: Mapped[str] = mapped_column(String(500), default="")
     #: Earliest due timer; the worker polls this column instead of loading states.
     next_timer_at: Mapped[datetime | None]
     #: Optimistic lock: every state change bumps it; a stale writer gets a Conflict.

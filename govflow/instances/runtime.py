@@ -16,10 +16,10 @@ import contextvars
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select, update
 
 from .. import engine
-from ..database import is_postgres
+from ..database import ensure_write_transaction, is_postgres
 from ..definitions.models import ProcessDefinition
 from ..definitions.service import bundle_for
 from ..errors import Conflict, NotFound
@@ -94,11 +94,23 @@ class InstanceChange:
         self.skip_engine = False
         #: False for actions that touch only platform tables (claim): no state dump.
         self.state_dirty = True
+        self.new_instance = False
 
-    def record(self, kind: str, element_id=None, task_id=None, comment=None, data=None) -> None:
-        db.session.add(InstanceEvent(instance_id=self.instance.id, task_id=task_id, kind=kind,
-                                     element_id=element_id, actor_id=self.actor_id,
-                                     comment=comment, data=data))
+        self._events: list[dict] = []
+
+    def record(self, kind: str, element_id=None, task=None, comment=None, data=None) -> None:
+        """Queue an audit entry; ``task`` may be a row not flushed yet (id read at save)."""
+        self._events.append({"kind": kind, "element_id": element_id, "task": task,
+                             "comment": comment, "data": data, "at": utcnow()})
+
+    def flush_events(self) -> None:
+        if not self._events:
+            return
+        rows = [{"instance_id": self.instance.id, "actor_id": self.actor_id, "kind": e["kind"],
+                 "element_id": e["element_id"], "comment": e["comment"], "data": e["data"],
+                 "at": e["at"], "task_id": getattr(e["task"], "id", e["task"])} for e in self._events]
+        db.session.execute(insert(InstanceEvent), rows)
+        self._events.clear()
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
@@ -122,6 +134,7 @@ def load_engine(instance: ProcessInstance) -> engine.EngineInstance:
 
 @contextlib.contextmanager
 def changing(instance_id: int, actor_id: int | None = None, *, require_active: bool = True):
+    ensure_write_transaction()
     instance = lock_instance(instance_id)
     if require_active and instance.status not in ("active", "error"):
         raise Conflict(f"process instance {instance_id} is {instance.status}")
@@ -129,10 +142,12 @@ def changing(instance_id: int, actor_id: int | None = None, *, require_active: b
     change = InstanceChange(instance, runner, actor_id)
     token = current_instance.set(instance)
     try:
-        yield change
-        if not change.skip_engine:
-            run_engine(change)
-        save(change)
+        # One flush at the end (in save) instead of one before every query.
+        with db.session.no_autoflush:
+            yield change
+            if not change.skip_engine:
+                run_engine(change)
+            save(change)
     finally:
         current_instance.reset(token)
 
@@ -147,11 +162,12 @@ def save(change: InstanceChange) -> None:
     if change.state_dirty:
         engine.compact(runner)
         text = runner.dump()
-        state = db.session.get(InstanceState, instance.id)
-        if state is None:
+        if change.new_instance:
             db.session.add(InstanceState(instance_id=instance.id, data=text))
         else:
-            state.data = text
+            db.session.execute(update(InstanceState).where(InstanceState.instance_id == instance.id)
+                               .values(data=text))
     instance.updated_at = utcnow()
     db.session.flush()  # bumps lock_version; a stale row raises here
+    change.flush_events()
     _pending(db.session).append((instance.id, instance.lock_version, runner))

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import engine
 from ..definitions.service import bundle_for, latest_definition
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
+from ..database import ensure_write_transaction
 from ..extensions import db
 from ..identity.service import get_org_unit
 from ..timeutil import utcnow
@@ -40,6 +41,7 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
     variables.setdefault("org_unit", unit.code)
     if business_key:
         variables.setdefault("business_key", business_key)
+    ensure_write_transaction()
     instance = ProcessInstance(definition_id=definition.id, process_key=definition.key,
                                version=definition.version, org_unit_id=unit.id, org_path=unit.path,
                                business_key=business_key, started_by_id=actor_id,
@@ -48,13 +50,15 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
     db.session.flush()
     runner = engine.EngineInstance.start(bundle_for(definition), engine.get_script_engine(), variables)
     change = InstanceChange(instance, runner, actor_id)
+    change.new_instance = True
     change.record("instance_started", data={"variables": sorted(variables)})
     token = current_instance.set(instance)
     try:
-        run_engine(change)
-        if instance.business_key is None and runner.variables().get("business_key"):
-            instance.business_key = str(runner.variables()["business_key"])[:120]
-        save(change)
+        with db.session.no_autoflush:
+            run_engine(change)
+            if instance.business_key is None and runner.variables().get("business_key"):
+                instance.business_key = str(runner.variables()["business_key"])[:120]
+            save(change)
     finally:
         current_instance.reset(token)
     return instance

@@ -31,7 +31,7 @@ def sync_after_step(change, failures) -> None:
     for engine_task_id, item in ready.items():
         if engine_task_id not in open_rows:
             row = _create_task(change, item)
-            change.record("task_created", row.element_id, row.id,
+            change.record("task_created", row.element_id, row,
                           data={"name": row.name, "candidate_groups": row.candidate_groups})
 
     if runner.is_completed and instance.status != InstanceStatus.completed.value:
@@ -39,7 +39,10 @@ def sync_after_step(change, failures) -> None:
         instance.ended_at = utcnow()
         change.record("instance_completed")
     instance.next_timer_at = None if runner.is_completed else to_naive_utc(runner.next_timer_at())
-    _sync_subscriptions(instance, set() if runner.is_completed else runner.awaited_messages())
+    awaiting = set() if runner.is_completed else runner.awaited_messages()
+    if ",".join(sorted(awaiting)) != (instance.awaiting or ""):
+        _sync_subscriptions(instance, awaiting)
+        instance.awaiting = ",".join(sorted(awaiting))[:500]
     instance.variables = json_safe(runner.variables())
     names = sorted({r.name for r in ready.values()})
     instance.current_steps = ", ".join(names)[:500] or None
@@ -54,8 +57,11 @@ def close_task(row: HumanTask, status: TaskStatus, by_user_id: int | None = None
 
 def _record_incidents(change, failures) -> None:
     instance = change.instance
-    known = set(db.session.scalars(select(Incident.engine_task_id).where(
-        Incident.instance_id == instance.id, Incident.resolved_at.is_(None))))
+    if not failures and instance.status != InstanceStatus.error.value:
+        return
+    # Compared in Python: a retry resolves its incident in this very unit of work.
+    known = {i.engine_task_id for i in db.session.scalars(
+        select(Incident).where(Incident.instance_id == instance.id)) if i.resolved_at is None}
     for failure in failures:
         if failure.engine_task_id in known:
             continue
@@ -84,14 +90,12 @@ def _create_task(change, item) -> HumanTask:
         due_at=to_naive_utc(item.due_at), follow_up_at=to_naive_utc(item.follow_up_at),
         priority=item.priority, form_key=item.form_key, form_fields=item.form_fields)
     db.session.add(row)
-    db.session.flush()
     for role in item.candidate_groups:
-        db.session.add(TaskCandidate(task_id=row.id, role=role, scope_path=scope.path, due_at=row.due_at))
+        row.candidates.append(TaskCandidate(role=role, scope_path=scope.path, due_at=row.due_at))
     for username in item.candidate_users:
         user_id = _user_id(username)
         if user_id:
-            db.session.add(TaskCandidate(task_id=row.id, user_id=user_id, scope_path=scope.path,
-                                         due_at=row.due_at))
+            row.candidates.append(TaskCandidate(user_id=user_id, scope_path=scope.path, due_at=row.due_at))
     return row
 
 

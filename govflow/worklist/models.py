@@ -44,6 +44,8 @@ class HumanTask(db.Model):
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     assignee = relationship("User", foreign_keys=[assignee_id])
+    candidates: Mapped[list["TaskCandidate"]] = relationship(cascade="all, delete-orphan",
+                                                              passive_deletes=True)
 
 
 # Open tasks are a small share of all rows: partial indexes keep the hot lists small.

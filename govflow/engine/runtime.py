@@ -23,6 +23,10 @@ from .serialization import dump_state, load_state
 from .specs import GovMessageEventDefinition, GovUserTask
 
 
+#: More live engine tasks than this means a runaway loop, not a real procedure.
+MAX_TASKS = 5000
+
+
 class EngineError(Exception):
     """The engine cannot do what was asked (not a failure inside the process)."""
 
@@ -93,6 +97,11 @@ class EngineInstance:
                 raise EngineError(str(exc)) from exc
             for task in failed:
                 task.internal_data.setdefault("error", _describe_error(exc))
+        if self.history_depth() > MAX_TASKS:
+            # SpiffWorkflow stops seeing tasks deeper than 1,000 and would stall
+            # silently; compaction keeps live instances far below this.
+            raise EngineError(f"the instance holds {self.history_depth()} engine tasks "
+                              f"(limit {MAX_TASKS}); it loops without end")
         return self.failures()
 
     def failures(self) -> list[StepFailure]:

@@ -153,7 +153,10 @@ def changing(instance_id: int, actor_id: int | None = None, *, require_active: b
 
 
 def run_engine(change: InstanceChange) -> None:
-    failures = change.engine.run()
+    try:
+        failures = change.engine.run()
+    except engine.EngineError as exc:
+        raise Conflict(str(exc)) from exc
     sync_after_step(change, failures)
 
 

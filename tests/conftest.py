@@ -11,10 +11,33 @@ from sqlalchemy import text
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+def _private_postgres(url: str):
+    """A database of this test session's own on the server of ``url``, so that
+    parallel runs (developers, CI) never drop each other's tables."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import make_url
+    base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    name = f"{base.database}_{os.getpid()}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop():
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False), drop
+
+
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
-    url = os.environ.get("TEST_DATABASE_URL") or \
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    drop = None
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        url, drop = _private_postgres(url)
+    else:
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
     os.environ["DATABASE_URL"] = url
     from flask_migrate import upgrade
 
@@ -24,11 +47,12 @@ def app(tmp_path_factory):
                               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
                               "UPLOAD_DIR": str(tmp_path_factory.mktemp("uploads"))})
     with application.app_context():
-        if db.engine.dialect.name == "postgresql":
-            with db.engine.begin() as conn:
-                conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         upgrade()
     yield application
+    if drop:
+        with application.app_context():
+            db.engine.dispose()
+        drop()
 
 
 @pytest.fixture(autouse=True)

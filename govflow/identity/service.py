@@ -5,6 +5,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import NotFound, ValidationFailed
@@ -108,11 +109,12 @@ def issue_token(user: User, name: str = "cli") -> str:
 
 
 def user_for_token(token: str) -> User | None:
-    row = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(token),
-                                                   ApiToken.revoked_at.is_(None)))
-    if row is None or not row.user.is_active:
-        return None
-    return row.user
+    """The active user owning ``token`` (grants and their units loaded in one go)."""
+    user = db.session.scalar(
+        select(User).join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
+        .options(selectinload(User.grants).joinedload(RoleGrant.org_unit)))
+    return user if user is not None and user.is_active else None
 
 
 def revoke_token(token_id: int) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from .. import engine
@@ -46,7 +47,8 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
     problems = engine.check_files(files, library, known_decisions=_known_decisions(library),
                                   roles=set(ROLE_CODES) if strict else None,
                                   form_keys=form_keys() if strict else None,
-                                  handlers=handler_names() if strict else None)
+                                  handlers=handler_names() if strict else None,
+                                  max_bytes=current_app.config["GOVFLOW"].MAX_DEPLOYMENT_BYTES)
     errors = [p for p in problems if p["severity"] == "error"]
     if errors:
         raise ValidationFailed(f"{len(errors)} problem(s) in the deployment", _problem_map(errors))

@@ -48,19 +48,25 @@ def compact(instance: EngineInstance) -> int:
 
 
 def check_files(files: dict[str, bytes], library: dict[str, bytes], *, known_decisions=(),
-         roles=None, form_keys=None, handlers=None) -> list[dict]:
+         roles=None, form_keys=None, handlers=None, max_bytes: int = 2_000_000) -> list[dict]:
     """Problems in ``files`` as dicts (severity, code, message, file, element_id, line)."""
     from .juel import translate
     from .lint import LintContext, LintFailed, lint_files
     known_processes = _process_ids(library)
     ctx = LintContext(roles=roles, form_keys=form_keys, handlers=handlers,
                       known_process_ids=known_processes, known_decision_ids=set(known_decisions),
-                      juel_translate=translate)
+                      juel_translate=translate, sandbox_check=_sandbox_check,
+                      max_bytes=max_bytes)
     try:
         problems = lint_files(files, ctx)
     except LintFailed as exc:
         problems = exc.problems
     return [dataclasses.asdict(p) for p in problems]
+
+
+def _sandbox_check(source: str, mode: str) -> None:
+    from .sandbox import compile_expression, compile_script
+    (compile_expression if mode == "eval" else compile_script)(source)
 
 
 def _process_ids(library: dict[str, bytes]) -> set[str]:

@@ -43,6 +43,7 @@ CODES: dict[str, tuple[str, str]] = {
     # expressions and scripts
     "untranslatable-expression": ("error", "JUEL the translator refuses"),
     "python-syntax": ("error", "a Python condition, expression or script that does not compile"),
+    "unsafe-code": ("error", "a script or condition the sandbox refuses (imports, dunders, eval…)"),
     "unsupported-language": ("error", "a condition in a language other than JUEL or Python"),
     "invalid-priority": ("error", "camunda:priority that is neither a whole number nor an expression"),
     "missing-script": ("error", "a script task without an inline script"),

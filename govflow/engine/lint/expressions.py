@@ -67,6 +67,22 @@ class Expressions:
         except (ValueError, RecursionError, MemoryError) as exc:
             self.findings.error(code,
                                 f"{describe(subject)} has {where} that cannot be compiled ({exc})", subject, at)
+        else:
+            self._sandbox(source, mode, subject, at, where)
+
+    def _sandbox(self, source: str, mode: str, subject, at, where: str) -> None:
+        if self.ctx.sandbox_check is None:
+            return
+        try:
+            self.ctx.sandbox_check(source, mode)
+        except SyntaxError:
+            return  # reported above as python-syntax
+        except Exception as exc:  # the sandbox's own error type is not ours to know
+            line = getattr(exc, "lineno", None)
+            if line and at.sourceline and mode == "exec":
+                line = at.sourceline + line - 1
+            self.findings.error("unsafe-code", f"{describe(subject)} has {where} the sandbox refuses: {exc}",
+                                subject, at, line if mode == "exec" else None)
 
     def either(self, text: str, subject, at, where: str) -> None:
         if is_juel(text):

@@ -65,6 +65,9 @@ class LintContext:
     known_process_ids: set[str] = field(default_factory=set)
     known_decision_ids: set[str] = field(default_factory=set)
     juel_translate: Callable[[str], str] | None = None
+    #: ``check(source, mode)`` raising when the sandbox would refuse the code
+    #: (mode "eval" or "exec"), so unsafe scripts are refused at deployment.
+    sandbox_check: Callable[[str, str], None] | None = None
     max_bytes: int = 2_000_000
     max_elements: int = 20_000
     max_depth: int = 60

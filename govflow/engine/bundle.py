@@ -56,7 +56,15 @@ class ProcessBundle:
 
 def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = None,
                   handler_names=None) -> dict[str, ProcessBundle]:
-    """Return a bundle per executable process defined in ``files``.
+    """Return a bundle per executable process defined in ``files``, and one per
+    collaboration of ``files`` that has two or more executable participants.
+
+    A collaboration bundle starts all its participants together in one
+    instance, so their message flows are delivered inside it (a pool that
+    starts with a message waits for the other pool to throw it). A collaboration
+    of a single pool is only the diagram's frame around that process and gets
+    no bundle of its own. When a collaboration's id is also a process id, the
+    process keeps the id.
 
     ``library`` holds already deployed files that call activities may refer to;
     their processes are not returned. Raises :class:`BundleError` naming the
@@ -65,6 +73,7 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
     parser = GovflowParser(handler_names=handler_names)
     trees: dict[str, etree._Element] = {}
     own_ids: list[str] = []
+    collaborations: list[etree._Element] = []
     for name, data in list((library or {}).items()) + list(files.items()):
         root = parse_xml(data)
         trees[name] = root
@@ -74,6 +83,7 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
                 if name in files:
                     own_ids += [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")
                                 if p.get("isExecutable", "true") != "false"]
+                    collaborations += root.iter(f"{{{BPMN_NS}}}collaboration")
             else:
                 parser.add_dmn_xml(root, filename=name)
         except ValidationException as exc:
@@ -89,7 +99,30 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
             raise BundleError([ParseProblem(f"process '{process_id}': {exc}")]) from exc
         bundles[process_id] = ProcessBundle(process_id, getattr(spec, "description", None) or process_id, spec,
                                             subprocess_specs, sorted(subprocess_specs))
+    executable = set(own_ids) | {p.get("id") for root in trees.values() for p in root.iter(f"{{{BPMN_NS}}}process")
+                                 if p.get("isExecutable", "true") != "false"}
+    for collaboration in collaborations:
+        bundle = _collaboration_bundle(parser, collaboration, executable, trees)
+        if bundle is not None and bundle.process_id not in bundles:
+            bundles[bundle.process_id] = bundle
     return bundles
+
+
+def _collaboration_bundle(parser, collaboration, executable: set[str], trees) -> ProcessBundle | None:
+    collaboration_id = collaboration.get("id")
+    participants = [p.get("processRef") for p in collaboration.iter(f"{{{BPMN_NS}}}participant")]
+    if not collaboration_id or len([p for p in participants if p in executable]) < 2:
+        return None
+    try:
+        spec, subprocess_specs = parser.get_collaboration(collaboration_id)
+    except ValidationException as exc:
+        raise BundleError([_problem(exc, trees)]) from exc
+    except (SpiffWorkflowException, KeyError, ValueError) as exc:
+        raise BundleError([ParseProblem(f"collaboration '{collaboration_id}': {exc}", None, collaboration_id,
+                                        collaboration.sourceline)]) from exc
+    name = collaboration.get("name") or collaboration_id
+    spec.description = name
+    return ProcessBundle(collaboration_id, name, spec, subprocess_specs, sorted(subprocess_specs))
 
 
 def _problem(exc: ValidationException, trees) -> ParseProblem:

@@ -254,6 +254,54 @@ class EngineInstance:
             raise EngineError(f"no task {engine_task_id} in this instance")
         return task
 
+    # -- moving back (退回) -----------------------------------------------------
+    def element_ids(self) -> set[str]:
+        """Ids of every BPMN element of the process and of everything it calls."""
+        specs = [self.workflow.spec, *self.workflow.subprocess_specs.values()]
+        return {ts.bpmn_id for spec in specs for ts in spec.task_specs.values() if ts.bpmn_id}
+
+    def reset_to(self, element_id: str) -> list[str]:
+        """Return the instance to the latest completed run of ``element_id``.
+
+        That task becomes ready again with the data it had when it became ready;
+        everything that followed it on its path is removed (parallel branches
+        that did not descend from it keep their state). Returns the ids of the
+        engine tasks removed, so the caller can close what belonged to them.
+
+        Raises EngineError when the element has no completed run here: it never
+        ran, or it is not a human task and compaction dropped its history
+        (compaction keeps the latest run of every human task for this).
+
+        A human task's new run gets a new engine task id: the platform keeps one
+        human-task row per run, keyed by that id, and the completed row is history
+        (who did it, when) that must stay as it is.
+        """
+        # An instance of a multi-instance or loop task is not a step of its own: the
+        # step is the whole activity (the parent task of the same element).
+        done = [t for t in self._tasks(TaskState.COMPLETED) if t.task_spec.bpmn_id == element_id
+                and not (t.parent is not None and t.parent.task_spec.bpmn_id == element_id)]
+        if not done:
+            raise EngineError(f"'{element_id}' has not run in this instance")
+        target = max(done, key=lambda t: t.last_state_change)
+        removed = [str(t.id) for t in self.workflow.reset_from_task_id(target.id)]
+        if target.task_spec.manual:
+            self._renew_task_id(target)
+        return removed
+
+    def _renew_task_id(self, task) -> None:
+        """Give ``task`` a fresh id in place: same position in its workflow's task
+        order (parents before children, which the serializer relies on) and among
+        its siblings; its parent and children are re-pointed."""
+        from uuid import uuid4
+        old, new = task.id, uuid4()
+        workflow = task.workflow
+        workflow.tasks = {(new if key == old else key): value for key, value in workflow.tasks.items()}
+        task.id = new
+        if task.parent is not None:
+            task.parent._children = [new if child == old else child for child in task.parent._children]
+        for child in task.children:
+            child._parent = new
+
 
 def _describe_error(exc: Exception) -> str:
     text = str(exc) or exc.__class__.__name__

@@ -37,12 +37,15 @@ LIMIT = 0.2  # seconds; small so that the timeout tests stay fast
     ("2 ** 10 + (1 << 3) + 'ab'.ljust(4).count(' ')", 1034),
     ("datetime(2024, 1, 2) + timedelta(days=1)", datetime(2024, 1, 3)),
     ("date(2024, 1, 31).isoformat()", "2024-01-31"),
-    ("Decimal('1.10') + 1", Decimal("2.10")),
+    ("datetime.strptime('2024-05-06', '%Y-%m-%d').day", 6),
+    ("price + 1", Decimal("2.10")),  # Decimal values from the data work; the class is not offered
+    ("'中文'.encode('utf-8').decode('UTF_8')", "中文"),
     ("_juel_get(d, 'a')", [1, 2]),
     ("type == 'road'", True),  # `type` is refused only as a call; here it is task data
 ])
 def test_evaluate(src, expected):
-    context = {"x": 3, "amount": 1200, "urgent": True, "d": {"a": [1, 2]}, "name": "abc", "type": "road"}
+    context = {"x": 3, "amount": 1200, "urgent": True, "d": {"a": [1, 2]}, "name": "abc", "type": "road",
+               "price": Decimal("1.10")}
     assert evaluate(src, context) == expected
 
 
@@ -199,6 +202,17 @@ def test_juel_helper_applies_the_attribute_rules():
         evaluate("_juel_get(g, 'gi_frame')", {"g": (i for i in [])})
 
 
+def test_python_codecs_and_decimal_are_not_offered():
+    with pytest.raises(UnsafeCode, match="encoding 'punycode'"):
+        evaluate("name.encode('punycode')", {"name": "中" * 5000})
+    with pytest.raises(UnsafeCode):
+        evaluate("str.encode(name, 'punycode')", {"name": "中"})
+    with pytest.raises(ResourceLimit):
+        evaluate("datetime.now().strptime('1' * 5000, '%d' * 5000)", {})
+    with pytest.raises(NameError):
+        evaluate("Decimal('1e999999')", {})
+
+
 def test_isinstance_accepts_only_value_types():
     assert evaluate("isinstance(d, dict)", {"d": {}}) is True
     with pytest.raises(TypeError, match="isinstance"):
@@ -232,6 +246,7 @@ def test_sum_adds_numbers_only():
     "format(1, '>99999999')",
     "'%10000000000d' % 1",
     "'%*d' % (10 ** 9, 1)",
+    "datetime.strptime('1' * 5000, '%d' * 5000)",
 ])
 def test_oversized_values_are_refused(src):
     with pytest.raises((ResourceLimit, UnsafeCode)):

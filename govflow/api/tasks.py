@@ -23,7 +23,7 @@ def list_my_tasks(args):
 @blp.route("/<int:task_id>")
 @blp.response(200, TaskDetailSchema)
 def show_task(task_id):
-    task = get_visible_task(task_id, principal())
+    task = get_visible_task(task_id, principal(), for_change=False)
     instance = db.session.get(ProcessInstance, task.instance_id)
     return task_detail_out(task, instance.variables or {})
 

@@ -137,7 +137,13 @@ class EngineInstance:
             spec = task.task_spec
             if not spec.manual:
                 continue
-            out.append(self._describe(task, spec, now))
+            try:
+                out.append(self._describe(task, spec, now))
+            except Exception as exc:  # a bad assignee/due-date expression
+                # The task is parked as failed: it becomes an incident that an
+                # administrator can retry after fixing the data or the diagram.
+                task.internal_data["error"] = f"cannot assign the task: {_describe_error(exc)}"
+                task.error()
         return out
 
     def _describe(self, task, spec, now) -> ReadyUserTask:

@@ -16,7 +16,7 @@ import contextvars
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select, update
 
 from .. import engine
 from ..database import ensure_write_transaction, is_postgres
@@ -109,7 +109,8 @@ class InstanceChange:
         rows = [{"instance_id": self.instance.id, "actor_id": self.actor_id, "kind": e["kind"],
                  "element_id": e["element_id"], "comment": e["comment"], "data": e["data"],
                  "at": e["at"], "task_id": getattr(e["task"], "id", e["task"])} for e in self._events]
-        db.session.execute(insert(InstanceEvent), rows)
+        # Core, not the ORM bulk path: audit rows are never read back in this unit of work.
+        db.session.connection().execute(InstanceEvent.__table__.insert(), rows)
         self._events.clear()
 
 

@@ -6,6 +6,7 @@ engine state; this module is the only writer of their engine-derived columns.
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 from datetime import date, datetime
 
 from sqlalchemy import delete, select
@@ -19,11 +20,11 @@ from .models import Incident, InstanceStatus, MessageSubscription
 
 def sync_after_step(change, failures) -> None:
     instance, runner = change.instance, change.engine
-    _record_incidents(change, failures)
+    ready = {r.engine_task_id: r for r in ([] if runner.is_completed else runner.ready_user_tasks())}
+    _record_incidents(change, failures or runner.failures())
     open_rows = {t.engine_task_id: t for t in db.session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id,
                                 HumanTask.status == TaskStatus.open.value))}
-    ready = {r.engine_task_id: r for r in ([] if runner.is_completed else runner.ready_user_tasks())}
     for engine_task_id, row in open_rows.items():
         if engine_task_id not in ready and engine_task_id not in change.completed_task_ids:
             close_task(row, TaskStatus.cancelled)
@@ -77,10 +78,13 @@ def _record_incidents(change, failures) -> None:
 
 def _create_task(change, item) -> HumanTask:
     instance = change.instance
-    scope = resolve_scope(instance, item.scope, change.engine.task_data(item.engine_task_id))
-    if scope is None:
-        change.record("scope_unresolved", item.element_id, data={"scope": item.scope})
-        scope = db.session.get(OrgUnit, instance.org_unit_id)
+    if item.scope:
+        unit = resolve_scope(instance, item.scope, change.engine.task_data(item.engine_task_id))
+        if unit is None:
+            change.record("scope_unresolved", item.element_id, data={"scope": item.scope})
+        scope = _Scope(unit.id, unit.path) if unit else _Scope(instance.org_unit_id, instance.org_path)
+    else:  # the common case needs no query: the instance row carries its unit's path
+        scope = _Scope(instance.org_unit_id, instance.org_path)
     assignee = _user_id(item.assignee)
     row = HumanTask(
         instance_id=instance.id, engine_task_id=item.engine_task_id, element_id=item.element_id,
@@ -97,6 +101,11 @@ def _create_task(change, item) -> HumanTask:
         if user_id:
             row.candidates.append(TaskCandidate(user_id=user_id, scope_path=scope.path, due_at=row.due_at))
     return row
+
+
+class _Scope(NamedTuple):
+    id: int
+    path: str
 
 
 def resolve_scope(instance, scope: str | None, task_data: dict) -> OrgUnit | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..errors import Conflict, NotFound
+from ..database import ensure_write_transaction, is_postgres
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..identity.access import Principal, can_see_task, candidate_task_ids, visible_tasks_clause
@@ -13,15 +14,27 @@ from ..timeutil import utcnow
 from .models import HumanTask, TaskStatus
 
 
-def get_visible_task(task_id: int, p: Principal) -> HumanTask:
+def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> HumanTask:
     """The task, if ``p`` may see it; otherwise NotFound (never reveal existence)."""
-    task = db.session.get(HumanTask, task_id)
+    if for_change:
+        ensure_write_transaction()
+        task = db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
+                                  .execution_options(populate_existing=True)).first()
+    else:
+        task = db.session.get(HumanTask, task_id)
     if task is None or not can_see_task(p, task):
         raise NotFound(f"task {task_id} does not exist")
     return task
 
 
 def _reload(task_id: int) -> HumanTask:
+    """The task as committed now that the instance is locked.
+
+    On PostgreSQL the first read happened before ``FOR UPDATE`` and may be stale;
+    SQLite write transactions began IMMEDIATE, so that read is already current.
+    """
+    if not is_postgres():
+        return db.session.get(HumanTask, task_id)
     return db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
                               .execution_options(populate_existing=True)).one()
 

@@ -3,6 +3,8 @@ change path: the step opens again as a new task, what followed it is cancelled, 
 reason is in the audit trail, and wrong requests change nothing."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import select
 
@@ -23,7 +25,7 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not m
 TWO_STEPS = CAMUNDA + "multi-tenancy/tenant-identifier-shared-definitions/src/main/resources/processes/tenant2/" \
                       "subProcess.bpmn"
 FIRST, SECOND = "UserTask_17fr4ij", "UserTask_0wbry7k"
-FAILS_AFTER_TASK = CAMUNDA + "bpmn-model-api/parse-bpmn/src/test/resources/process.bpmn"
+FAILS_AFTER_TASK = Path(__file__).resolve().parent.parent / "fixtures" / "fails_after_task.bpmn"
 
 
 def move(instance_id, element_id, reason="结果不合格，退回重办"):
@@ -66,10 +68,9 @@ def test_moving_back_reopens_the_step_as_a_new_task_and_records_why(app, two_ste
 
 
 def test_moving_back_past_a_failed_step_resolves_its_incident(app, org, passthrough):
-    files = read(FAILS_AFTER_TASK)
-    passthrough(files)
+    files = {FAILS_AFTER_TASK.name: FAILS_AFTER_TASK.read_bytes()}
     deploy_files(files)
-    instance_id = start("testProcess", {"foo": "bar"})
+    instance_id = start("fails_after_task", {"done": 1, "total": 0})
     assert drive(app, instance_id).status == "error"
     assert [i.element_id for i in incidents(instance_id)] == ["scriptTask"]
 

@@ -74,7 +74,9 @@ def test_scripts_are_python():
     assert lint(indented) == []
     assert codes(lint(simple(script.format("python", "x = = 1")))) == ["python-syntax"]
     assert [(p.code, p.severity) for p in lint(simple(script.format("groovy", "println 'x'")))] == [
-        ("unsupported-script", "warning")]
+        ("unsupported-script", "error")]
+    assert [(p.code, p.severity) for p in lint(simple(script.format("reset", "x = 1")))] == [
+        ("unknown-script-format", "warning")]
     assert codes(lint(simple('<bpmn:scriptTask id="work" camunda:resource="a.groovy"/>'))) == ["missing-script"]
 
 

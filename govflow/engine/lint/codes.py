@@ -47,7 +47,8 @@ CODES: dict[str, tuple[str, str]] = {
     "unsupported-language": ("error", "a condition in a language other than JUEL or Python"),
     "invalid-priority": ("error", "camunda:priority that is neither a whole number nor an expression"),
     "missing-script": ("error", "a script task without an inline script"),
-    "unsupported-script": ("warning", "a script in a language other than Python"),
+    "unsupported-script": ("error", "a script in a language Camunda runs but GovFlow does not (Groovy, JavaScript…)"),
+    "unknown-script-format": ("warning", "a script format label GovFlow does not know; the script runs as Python"),
     # timers and multi-instance
     "invalid-timer": ("error", "an unparsable timer or due date (cron, bad ISO-8601, empty)"),
     "timer-too-long": ("error", "a duration longer than 10 years"),

@@ -202,6 +202,11 @@ def _number(text: str):
     return value if value == value and abs(value) < 1e12 else "huge"
 
 
+#: Script languages Camunda runs that GovFlow does not: refused at deployment.
+_OTHER_LANGUAGES = {"groovy", "javascript", "js", "ecmascript", "nashorn", "graal.js", "ruby", "jruby",
+                    "xslt", "juel", "freemarker", "velocity", "kotlin", "java"}
+
+
 def _check_script(exprs: Expressions, task) -> None:
     script_format = (task.get("scriptFormat") or "").strip().lower()
     script = task.find(bpmn("script"))
@@ -211,10 +216,15 @@ def _check_script(exprs: Expressions, task) -> None:
         # The engine refuses a script task without an inline script.
         loaded = f" (camunda:resource '{resource}' is not supported)" if resource else ""
         exprs.findings.error("missing-script", f"{describe(task)} has no inline script{loaded}", task)
+    elif script_format in _OTHER_LANGUAGES:
+        exprs.findings.error("unsupported-script",
+                             f"{describe(task)} is written in '{script_format}'; the platform runs scripts as "
+                             "sandboxed Python, so it would fail on every run", task)
     elif script_format not in _PYTHON_SCRIPT_FORMATS:
-        exprs.findings.warning("unsupported-script",
-                               f"{describe(task)} is written in '{script_format}'; the platform runs scripts as "
-                               "Python", task)
+        # An unknown label (SpiffWorkflow's own tests write e.g. 'reset') is run as Python.
+        exprs.findings.warning("unknown-script-format",
+                               f"{describe(task)} names script format '{script_format}'; it runs as Python", task)
+        exprs.python(source, task, script, "script", mode="exec")
     else:
         exprs.python(source, task, script, "script", mode="exec")
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from ..timeutil import utcnow
 from . import form
 
 CATEGORIES = [
@@ -30,7 +31,6 @@ SUPERVISION_METHODS = [("phone", "电话催办"), ("notice", "书面督办通知
 RATINGS = [("satisfied", "满意"), ("basic", "基本满意"), ("unsatisfied", "不满意")]
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
-_PHOTO_ID = fields.String(validate=validate.Length(min=1, max=200))
 
 
 def _choice(choices, **metadata):
@@ -50,19 +50,19 @@ def _text(label, help_text=None, required=True, max_length=2000, widget="textare
 
 def _photos(label, help_text, required):
     """Ids of uploaded files; at least one when the step needs evidence."""
-    return fields.List(_PHOTO_ID, required=required,
+    return fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=required,
                        validate=validate.Length(min=1 if required else 0, max=9),
                        metadata={"label": label, "help": help_text, "widget": "file"})
 
 
-def _future_date(label, help_text, required=False):
-    return fields.Date(required=required, metadata={"label": label, "help": help_text, "widget": "date"})
-
-
-def _require_future(value: date | None) -> None:
-    from ..timeutil import utcnow
-    if value is not None and value <= utcnow().date():
+def _require_future(value: date) -> None:
+    # The platform keeps UTC and has no time-zone setting yet: "today" is the UTC date.
+    if value <= utcnow().date():
         raise ValidationError("日期须晚于今天")
+
+
+def _future_date(label, help_text):
+    return fields.Date(validate=_require_future, metadata={"label": label, "help": help_text, "widget": "date"})
 
 
 @form("case.report")
@@ -82,7 +82,7 @@ class ReportForm(Schema):
     sms_consent = fields.Boolean(load_default=False, metadata={"label": "同意短信告知办理结果", "widget": "checkbox"})
     source = _choice(SOURCES, label="来源渠道", required=False, load_default="resident")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _consent_needs_phone(self, data, **_):
         if data.get("sms_consent") and not data.get("reporter_phone"):
             raise ValidationError("同意短信告知时须填写联系电话", "reporter_phone")
@@ -96,7 +96,7 @@ class VerifyForm(Schema):
     handling_result = _text("现场处置结果", "现场解决时必填", required=False)
     verify_photos = _photos("现场照片", "现场解决时至少一张处置后照片", required=False)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _on_spot_needs_evidence(self, data, **_):
         if data.get("resolution") != "on_spot":
             return
@@ -149,11 +149,7 @@ class DepartmentAcceptForm(Schema):
     suggested_department = _text("建议承办部门", "退单时可填", required=False, max_length=100, widget="text")
     promised_date = _future_date("承诺办结日期", "签收时可填，须晚于今天")
 
-    @validates("promised_date")
-    def _promised_in_future(self, value, **_):
-        _require_future(value)
-
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _return_needs_reason(self, data, **_):
         if data.get("accepted") is False and not data.get("return_reason"):
             raise ValidationError("退单时须填写退单理由", "return_reason")
@@ -172,10 +168,6 @@ class SuperviseForm(Schema):
     supervision_method = _choice(SUPERVISION_METHODS, label="督办方式")
     supervision_note = _text("督办意见", "逾期原因、要求")
     new_deadline = _future_date("限期办结日期", "可填，须晚于今天")
-
-    @validates("new_deadline")
-    def _deadline_in_future(self, value, **_):
-        _require_future(value)
 
 
 @form("case.check")

@@ -17,12 +17,15 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from ..engine.durations import parse_duration
+from ..errors import ValidationFailed
 from ..extensions import db
-from ..identity.models import OrgUnit, RoleGrant, User
+from ..forms.validation import validate_submission
+from ..identity.models import OrgUnit
 from ..identity.service import ancestor_of_kind, find_org_unit
 from ..outbox.service import enqueue
 from ..records.models import LedgerEntry
-from ..records.service import add_ledger_entry, next_number, notify_user, publish_result
+from ..notifications.service import notify_audience
+from ..records.service import add_ledger_entry, next_number, publish_result
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
 from . import HandlerContext, handler
@@ -77,6 +80,11 @@ def _record(ctx: HandlerContext, kind: str, unit_code: str | None = None, **data
                             business_key=v.get("case_no") or ctx.business_key, data={**base, **data})
 
 
+def _clip(text: str | None, length: int) -> str:
+    text = (text or "").strip()
+    return text if len(text) <= length else text[:length - 1] + "…"
+
+
 def _unique(*lists) -> list:
     return list(dict.fromkeys(item for values in lists for item in (values or [])))
 
@@ -94,6 +102,19 @@ def mask_name(name: str | None) -> str:
 
 
 # -- intake --------------------------------------------------------------------
+@handler("check_case_report")
+def check_case_report(ctx: HandlerContext) -> dict:
+    """The report read through the start form ``case.report``: defaults applied, bad
+    values refused. Starting an instance does not validate its start form, so an API
+    caller's mistake (a malformed phone number, an unknown category) would otherwise run
+    on silently; here it becomes an incident naming the fields."""
+    try:
+        return validate_submission("case.report", [], ctx.variables)
+    except ValidationFailed as exc:
+        problems = "; ".join(f"{name}: {', '.join(map(str, msgs))}" for name, msgs in exc.errors.items())
+        raise ValueError(f"上报内容有误 — {problems}") from exc
+
+
 @handler("assign_case_number")
 def assign_case_number(ctx: HandlerContext) -> dict:
     """案件编号 ``2026-000042`` from the gap-free ``case`` sequence; it is also the business
@@ -105,26 +126,24 @@ def assign_case_number(ctx: HandlerContext) -> dict:
 
 @handler("route_case")
 def route_case(ctx: HandlerContext) -> dict:
-    """The grid, community and street of the case (the scopes of its tasks), the report's
-    defaults and the case's counters. Raises ValueError when the case was not reported at
-    a grid: grid workers only see their own grid."""
+    """The grid, community and street of the case (the scopes of its tasks) and the case's
+    figures, zeroed. A ``grid`` variable names the grid when the case was started for a
+    community. Raises ValueError for a grid outside the instance's unit or no grid at all:
+    grid workers only see their own grid."""
     v = ctx.variables
-    grid = find_org_unit(v.get("grid") or ctx.org_unit_code)
-    if grid is None or grid.kind != "grid":
-        raise ValueError(f"案件须上报到网格，'{v.get('grid') or ctx.org_unit_code}' 不是网格")
+    unit, grid = find_org_unit(ctx.org_unit_code), find_org_unit(v.get("grid") or ctx.org_unit_code)
+    if grid is None or grid.kind != "grid" or unit is None or not grid.path.startswith(unit.path):
+        raise ValueError(f"案件须上报到本单位的网格，'{v.get('grid') or ctx.org_unit_code}' 不是")
     community, street = ancestor_of_kind(grid, "community"), ancestor_of_kind(grid, "street")
     if community is None or street is None:
         raise ValueError(f"网格 '{grid.code}' 不属于任何社区或街道")
     out = {"grid": grid.code, "community": community.code, "street": street.code,
-           "urgency": v.get("urgency") or "normal", "category": v.get("category") or "other",
-           "source": v.get("source") or "resident", "sms_consent": bool(v.get("sms_consent")),
            "suggested_departments": [], "departments": [], "active_departments": [],
            "returned_departments": [], "all_returned_departments": [], "departments_involved": [],
            "overdue_departments": [], "dispatch_round": 0, "redo_count": 0, "reopen_count": 0,
            "escalated": False, "responded_in_time": None, "resolved": False, "reopened": False,
            "satisfied": None, "ratings": []}
-    _record(ctx, "received", community.code, source=out["source"], urgency=out["urgency"],
-            category=out["category"], grid=grid.code, community=community.code)
+    _record(ctx, "received", community.code, source=v.get("source"), grid=grid.code, community=community.code)
     return out
 
 
@@ -148,45 +167,33 @@ def escalate_to_community(ctx: HandlerContext) -> dict:
 
 @handler("notify_assignees")
 def notify_assignees(ctx: HandlerContext) -> dict:
-    """催办: an in-platform message to whoever holds, or may take, the open tasks of this
+    """催办: an ``urged`` notification to whoever holds, or may take, the open tasks of this
     case named by the property ``tasks`` (element ids, comma-separated). Returns the
     running count ``<first element>_reminders``."""
     elements = [e.strip() for e in ctx.properties.get("tasks", "").split(",") if e.strip()]
     rows = db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == ctx.instance_id, HumanTask.element_id.in_(elements),
         HumanTask.status == TaskStatus.open.value)).all()
-    case_no = ctx.variables.get("case_no") or ""
     for row in rows:
-        for user_id in sorted({row.assignee_id} if row.assignee_id else _candidates(row)):
-            notify_user(user_id, "urge", f"催办：{row.name}（{case_no}）",
-                        f"“{ctx.variables.get('title') or case_no}”即将或已经超过办理时限，请尽快办理。",
-                        instance_id=ctx.instance_id, task_id=row.id)
+        notify_audience("urged", row)
     key = f"{elements[0] if elements else 'task'}_reminders"
     return {key: int(ctx.variables.get(key) or 0) + 1}
-
-
-def _candidates(task: HumanTask) -> set[int]:
-    """Users the jurisdiction rule offers ``task`` to: a candidate role at its scope or above."""
-    grants = db.session.execute(select(RoleGrant.user_id, OrgUnit.path).join(OrgUnit).where(
-        RoleGrant.role.in_(task.candidate_groups or []))).all()
-    users = {user_id for user_id, path in grants if task.scope_path.startswith(path)}
-    if task.candidate_users:
-        users |= set(db.session.scalars(select(User.id).where(User.username.in_(task.candidate_users))))
-    return users
 
 
 # -- whistle and departments ---------------------------------------------------
 @handler("prepare_dispatch")
 def prepare_dispatch(ctx: HandlerContext) -> dict:
     """吹哨: the departments the community chose, else those the routing table suggests
-    minus the ones that returned the case (退单). Codes that are not departments are
-    dropped; an empty list sends the case back to 分析研判."""
+    minus the ones that returned the case (退单) or already hold it. Codes that are not
+    departments are dropped; an empty list sends the case back to 分析研判 with
+    ``dispatch_problem`` saying why."""
     v = ctx.variables
-    returned = set(v.get("all_returned_departments") or [])
-    chosen = v.get("departments") or [d for d in v.get("suggested_departments") or [] if d not in returned]
+    busy = set(v.get("all_returned_departments") or []) | set(v.get("active_departments") or [])
+    chosen = v.get("departments") or [d for d in v.get("suggested_departments") or [] if d not in busy]
     units = {u.code: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.code.in_(_unique(chosen))))}
     departments = [code for code in _unique(chosen) if code in units and units[code].kind == "department"]
-    return {"departments": departments, "dispatch_kind": "dispatch"}
+    problem = None if departments else "无可派部门：推荐部门已退单或已在办理，请指定部门或改为社区处置"
+    return {"departments": departments, "dispatch_kind": "dispatch", "dispatch_problem": problem}
 
 
 @handler("open_dispatch_round")
@@ -198,7 +205,7 @@ def open_dispatch_round(ctx: HandlerContext) -> dict:
     due = now + parse_duration(v["dept_deadline"])
     for department in v["departments"]:
         _record(ctx, "dispatched", department, department=department, round=round_no,
-                kind=v.get("dispatch_kind"), due_at=_iso(due))
+                dispatch_kind=v.get("dispatch_kind"), due_at=_iso(due))
     return {"dispatch_round": round_no, "dispatched_at": _iso(now), "dept_due_at": _iso(due),
             "departments_involved": _unique(v.get("departments_involved"), v["departments"])}
 
@@ -221,7 +228,7 @@ def record_department_report(ctx: HandlerContext) -> dict:
     v = ctx.variables
     overdue = _now() > _parse(v["dept_due_at"])
     _record(ctx, "department_reported", v["department"], department=v["department"],
-            round=v.get("dispatch_round"), kind=v.get("dispatch_kind"), result=v.get("dept_result"),
+            round=v.get("dispatch_round"), dispatch_kind=v.get("dispatch_kind"), result=v.get("dept_result"),
             photos=v.get("result_photos") or [], overdue=overdue, hours=_hours_since(v.get("dispatched_at")))
     return {"dept_overdue": overdue}
 
@@ -248,6 +255,9 @@ def collect_department_results(ctx: HandlerContext) -> dict:
     """
     v = ctx.variables
     round_no = v.get("dispatch_round")
+    # The last department's report was added in this very step; the change path does
+    # not autoflush, so without this the query would not see it.
+    db.session.flush()
     entries = db.session.scalars(select(LedgerEntry).where(
         LedgerEntry.instance_id == ctx.instance_id,
         LedgerEntry.kind.in_(("case_department_returned", "case_department_reported",
@@ -335,9 +345,9 @@ def notify_reporter(ctx: HandlerContext) -> dict:
     if not (v.get("reporter_phone") and v.get("sms_consent")):
         return {"reporter_notified": False}
     street = find_org_unit(v.get("street") or "")
-    text = SMS_TEXTS[template].format(street=street.name if street else "", title=v.get("title") or "",
-                                      case_no=v.get("case_no"), result=v.get("result_summary") or "",
-                                      note=v.get("verify_note") or "")
+    text = SMS_TEXTS[template].format(street=street.name if street else "", title=_clip(v.get("title"), 30),
+                                      case_no=v.get("case_no"), result=_clip(v.get("result_summary"), 60),
+                                      note=_clip(v.get("verify_note"), 60))
     enqueue("sms", {"phone": v["reporter_phone"], "text": text, "case_no": v.get("case_no")},
             idempotency_key=f"case:{v.get('case_no')}:{template}:{v.get('reopen_count') or 0}")
     return {"reporter_notified": True, "notified_at": _iso(_now())}

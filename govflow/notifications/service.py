@@ -1,0 +1,121 @@
+"""Who is told about a task, and the notification list of one user."""
+from __future__ import annotations
+
+from sqlalchemy import event, func, insert, select, update
+
+from ..errors import NotFound
+from ..extensions import db
+from ..identity.models import OrgUnit, RoleGrant, User
+from ..records.models import Notification
+from ..timeutil import utcnow
+from ..worklist.models import HumanTask, TaskStatus
+
+#: Kinds of notification; the pages word each one.
+KINDS = ("task_created", "task_assigned", "task_returned", "urged", "overdue", "copied")
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """"/1/4/9/" → ["/1/", "/1/4/", "/1/4/9/"]: the units whose grants cover ``path``."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+
+
+def task_audience(executor, task) -> list[int]:
+    """The assignee, or else everyone the task is offered to (roles at or above its scope).
+
+    ``executor`` is the session or, inside a flush, its connection.
+    """
+    if task.assignee_id is not None:
+        return [task.assignee_id]
+    ids: set[int] = set()
+    if task.candidate_groups:
+        ids.update(executor.execute(
+            select(RoleGrant.user_id).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
+            .join(User, RoleGrant.user_id == User.id)
+            .where(RoleGrant.role.in_(list(task.candidate_groups)),
+                   OrgUnit.path.in_(ancestor_paths(task.scope_path)), User.is_active_user.is_(True))
+        ).scalars())
+    if task.candidate_users:
+        ids.update(executor.execute(select(User.id).where(
+            User.username.in_(list(task.candidate_users)), User.is_active_user.is_(True))).scalars())
+    return sorted(ids)
+
+
+def _rows(user_ids, kind: str, task, actor_id: int | None = None) -> list[dict]:
+    subject = " ".join(x for x in (task.business_key, task.title) if x)
+    return [{"user_id": uid, "kind": kind, "title": task.name, "body": subject[:2000],
+             "instance_id": task.instance_id, "task_id": task.id, "created_at": utcnow()}
+            for uid in dict.fromkeys(user_ids) if uid != actor_id]
+
+
+def notify_users(user_ids, kind: str, task, actor_id: int | None = None) -> int:
+    """Tell ``user_ids`` (but never the actor) about ``task``; returns how many were told."""
+    rows = _rows(user_ids, kind, task, actor_id)
+    if rows:
+        db.session.execute(insert(Notification), rows)
+    return len(rows)
+
+
+def notify_audience(kind: str, task, actor_id: int | None = None) -> int:
+    return notify_users(task_audience(db.session, task), kind, task, actor_id)
+
+
+def _on_task_inserted(_mapper, connection, task) -> None:
+    rows = _rows(task_audience(connection, task), "task_created", task)
+    if rows:
+        connection.execute(insert(Notification.__table__), rows)
+
+
+_installed = False
+
+
+def install_hooks() -> None:
+    """Notify every new human task, whichever path created it (engine step, start, return)."""
+    global _installed
+    if not _installed:
+        event.listen(HumanTask, "after_insert", _on_task_inserted)
+        _installed = True
+
+
+def notify_overdue_tasks(limit: int = 500) -> int:
+    """Tell the people of each open task past its deadline, once per task.
+
+    Run by the background worker; returns how many tasks were reported.
+    """
+    told = select(Notification.task_id).where(Notification.kind == "overdue",
+                                              Notification.task_id.isnot(None))
+    rows = db.session.scalars(select(HumanTask).where(
+        HumanTask.status == TaskStatus.open.value, HumanTask.due_at < utcnow(),
+        HumanTask.id.not_in(told)).order_by(HumanTask.due_at).limit(limit)).all()
+    for task in rows:
+        # A task nobody holds the role for is the administrators' problem.
+        audience = task_audience(db.session, task) or list(db.session.scalars(
+            select(User.id).where(User.is_admin.is_(True), User.is_active_user.is_(True))))
+        notify_users(audience, "overdue", task)
+    return len(rows)
+
+
+def unread_count(user_id: int) -> int:
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user_id, Notification.read_at.is_(None))) or 0
+
+
+def list_notifications(user_id: int, limit: int, offset: int = 0):
+    query = select(Notification).where(Notification.user_id == user_id)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.scalars(query.order_by(Notification.id.desc()).limit(limit).offset(offset)).all()
+    return rows, total
+
+
+def mark_read(notification_id: int, user_id: int) -> Notification:
+    """Raises NotFound for someone else's notification."""
+    note = db.session.get(Notification, notification_id)
+    if note is None or note.user_id != user_id:
+        raise NotFound("no such notification")
+    note.read_at = note.read_at or utcnow()
+    return note
+
+
+def mark_all_read(user_id: int) -> None:
+    db.session.execute(update(Notification).where(Notification.user_id == user_id,
+                                                  Notification.read_at.is_(None)).values(read_at=utcnow()))

@@ -14,6 +14,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from .feel import rewrite_decision_tables
 from .parser import GovflowParser, parse_xml
 from .serialization import dump_specs, load_specs
 
@@ -44,14 +45,20 @@ class ProcessBundle:
     subprocess_specs: dict
     #: Message names that start this process (none for ordinary processes).
     called_ids: list[str] = field(default_factory=list)
+    #: ``camunda:formKey`` of the start event: the form a start request must pass.
+    start_form_key: str | None = None
+    #: ``camunda:initiator``: the variable that receives the starting user's name.
+    initiator: str | None = None
 
     def to_json(self) -> str:
-        return dump_specs(self.spec, self.subprocess_specs)
+        return dump_specs(self.spec, self.subprocess_specs,
+                          {"start_form_key": self.start_form_key, "initiator": self.initiator})
 
     @classmethod
     def from_json(cls, process_id: str, name: str, text: str) -> "ProcessBundle":
-        spec, subprocess_specs = load_specs(text)
-        return cls(process_id, name, spec, subprocess_specs, sorted(subprocess_specs))
+        spec, subprocess_specs, meta = load_specs(text)
+        return cls(process_id, name, spec, subprocess_specs, sorted(subprocess_specs),
+                   meta.get("start_form_key"), meta.get("initiator"))
 
 
 def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = None,
@@ -85,6 +92,7 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
                                 if p.get("isExecutable", "true") != "false"]
                     collaborations += root.iter(f"{{{BPMN_NS}}}collaboration")
             else:
+                rewrite_decision_tables(root)
                 parser.add_dmn_xml(root, filename=name)
         except ValidationException as exc:
             raise BundleError([_problem(exc, trees)]) from exc
@@ -98,7 +106,8 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
         except (SpiffWorkflowException, KeyError, ValueError) as exc:
             raise BundleError([ParseProblem(f"process '{process_id}': {exc}")]) from exc
         bundles[process_id] = ProcessBundle(process_id, getattr(spec, "description", None) or process_id, spec,
-                                            subprocess_specs, sorted(subprocess_specs))
+                                            subprocess_specs, sorted(subprocess_specs),
+                                            *_start_attributes(parser, process_id))
     executable = set(own_ids) | {p.get("id") for root in trees.values() for p in root.iter(f"{{{BPMN_NS}}}process")
                                  if p.get("isExecutable", "true") != "false"}
     for collaboration in collaborations:
@@ -123,6 +132,21 @@ def _collaboration_bundle(parser, collaboration, executable: set[str], trees) ->
     name = collaboration.get("name") or collaboration_id
     spec.description = name
     return ProcessBundle(collaboration_id, name, spec, subprocess_specs, sorted(subprocess_specs))
+
+
+_CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
+
+
+def _start_attributes(parser, process_id) -> tuple[str | None, str | None]:
+    """(formKey, initiator) of the process's plain start event, read from the XML."""
+    process = parser.get_process_parser(process_id)
+    node = getattr(process, "node", None)
+    if node is None:
+        return None, None
+    for start in node.findall(f"{{{BPMN_NS}}}startEvent"):
+        if len(start.findall(f"{{{BPMN_NS}}}messageEventDefinition")) == 0:
+            return start.get(_CAMUNDA + "formKey"), start.get(_CAMUNDA + "initiator")
+    return None, None
 
 
 def _problem(exc: ValidationException, trees) -> ParseProblem:

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
@@ -203,8 +205,7 @@ class EngineInstance:
         """Earliest instant a waiting timer can fire, read from the task tree."""
         times = []
         for task in self.workflow.event_manager.tasks.values():
-            definition = task.task_spec.event_definition
-            if not isinstance(definition, TimerEventDefinition):
+            if not any(isinstance(d, TimerEventDefinition) for d in _definitions(task)):
                 continue
             value = task._get_internal_data("event_value")
             if isinstance(value, dict):
@@ -219,11 +220,12 @@ class EngineInstance:
     def awaited_messages(self) -> set[str]:
         names = set()
         for task in self.workflow.event_manager.tasks.values():
-            definition = task.task_spec.event_definition
-            name = getattr(definition, "name", None)
-            if isinstance(task.task_spec, CatchingEvent) and name and \
-                    definition.__class__.__name__.endswith("MessageEventDefinition"):
-                names.add(name)
+            if not isinstance(task.task_spec, CatchingEvent):
+                continue
+            for definition in _definitions(task):
+                name = getattr(definition, "name", None)
+                if name and isinstance(definition, MessageEventDefinition):
+                    names.add(name)
         return names
 
     def deliver_message(self, name: str, variables: dict | None) -> None:
@@ -307,6 +309,15 @@ class EngineInstance:
             task.parent._children = [new if child == old else child for child in task.parent._children]
         for child in task.children:
             child._parent = new
+
+
+def _definitions(task):
+    """The event definitions a waiting task listens with (an event-based gateway
+    or a multiple event holds several)."""
+    definition = task.task_spec.event_definition
+    if isinstance(definition, MultipleEventDefinition):
+        return list(definition.event_definitions)
+    return [definition]
 
 
 def _describe_error(exc: Exception) -> str:

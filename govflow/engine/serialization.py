@@ -79,11 +79,14 @@ def load_state(text: str, bundle) -> BpmnWorkflow:
         _restoring.bundle = None
 
 
-def dump_specs(spec, subprocess_specs: dict) -> str:
+def dump_specs(spec, subprocess_specs: dict, meta: dict | None = None) -> str:
+    """Specs as JSON, plus ``meta``: what the platform reads from the diagram beside
+    the engine (start form, initiator variable)."""
     registry = spec_serializer.registry
     return json.dumps({
         "spec": registry.convert(spec),
         "subprocess_specs": {k: registry.convert(v) for k, v in subprocess_specs.items()},
+        "meta": meta or {},
     }, separators=(",", ":"))
 
 
@@ -91,4 +94,5 @@ def load_specs(text: str):
     dct = json.loads(text)
     registry = spec_serializer.registry
     return (registry.restore(dct["spec"]),
-            {k: registry.restore(v) for k, v in dct["subprocess_specs"].items()})
+            {k: registry.restore(v) for k, v in dct["subprocess_specs"].items()},
+            dct.get("meta") or {})

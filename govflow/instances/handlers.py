@@ -28,4 +28,10 @@ def call_handler(context: dict, handler: str, element_id: str, properties: dict 
         business_key=instance.business_key if instance else None,
         org_unit_code=unit.code if unit else "",
         element_id=element_id, variables=context, properties=dict(properties or {}))
-    return fn(ctx)
+    # The change path suspends autoflush; a handler may query what earlier steps wrote.
+    session = db.session()
+    autoflush, session.autoflush = session.autoflush, True
+    try:
+        return fn(ctx)
+    finally:
+        session.autoflush = autoflush

@@ -10,6 +10,9 @@ from ..definitions.service import bundle_for, latest_definition
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..database import ensure_write_transaction
 from ..extensions import db
+from ..forms import get_form
+from ..forms.validation import validate_submission
+from ..identity.models import User
 from ..identity.service import get_org_unit
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
@@ -38,6 +41,13 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
     bad = [k for k in variables if not isinstance(k, str) or not k.isidentifier() or k.startswith("_")]
     if bad:
         raise ValidationFailed("invalid variable names", {"variables": [f"'{k}' is not a valid name" for k in bad]})
+    bundle = bundle_for(definition)
+    if bundle.start_form_key and get_form(bundle.start_form_key) is not None:
+        # The start form's fields are checked and cleaned; extra variables from
+        # integrating systems pass unchanged.
+        variables.update(validate_submission(bundle.start_form_key, [], variables))
+    if bundle.initiator and actor_id is not None:
+        variables[bundle.initiator] = db.session.get(User, actor_id).username
     variables.setdefault("org_unit", unit.code)
     if business_key:
         variables.setdefault("business_key", business_key)
@@ -48,7 +58,7 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
                                title=title or variables.get("title") or definition.name)
     db.session.add(instance)
     db.session.flush()
-    runner = engine.EngineInstance.start(bundle_for(definition), engine.get_script_engine(), variables)
+    runner = engine.EngineInstance.start(bundle, engine.get_script_engine(), variables)
     change = InstanceChange(instance, runner, actor_id)
     change.new_instance = True
     change.record("instance_started", data={"variables": sorted(variables)})
@@ -56,8 +66,6 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
     try:
         with db.session.no_autoflush:
             run_engine(change)
-            if instance.business_key is None and runner.variables().get("business_key"):
-                instance.business_key = str(runner.variables()["business_key"])[:120]
             save(change)
     finally:
         current_instance.reset(token)

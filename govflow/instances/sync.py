@@ -22,6 +22,10 @@ def sync_after_step(change, failures) -> None:
     instance, runner = change.instance, change.engine
     ready = {r.engine_task_id: r for r in ([] if runner.is_completed else runner.ready_user_tasks())}
     _record_incidents(change, failures or runner.failures())
+    variables = json_safe(runner.variables())
+    if instance.business_key is None and variables.get("business_key"):
+        # A numbering step (年份-序号) names the case; the tasks created now carry it.
+        instance.business_key = str(variables["business_key"])[:120]
     open_rows = {t.engine_task_id: t for t in db.session.scalars(
         select(HumanTask).where(HumanTask.instance_id == instance.id,
                                 HumanTask.status == TaskStatus.open.value))}
@@ -44,7 +48,7 @@ def sync_after_step(change, failures) -> None:
     if ",".join(sorted(awaiting)) != (instance.awaiting or ""):
         _sync_subscriptions(instance, awaiting)
         instance.awaiting = ",".join(sorted(awaiting))[:500]
-    instance.variables = json_safe(runner.variables())
+    instance.variables = variables
     names = sorted({r.name for r in ready.values()})
     instance.current_steps = ", ".join(names)[:500] or None
 

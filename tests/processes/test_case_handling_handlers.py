@@ -7,7 +7,7 @@ from govflow.database import commit, writing
 from govflow.identity.service import get_org_unit
 from govflow.tasks import HandlerContext, get_handler
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
-    case_context, case_deployed, complete, ledger, now, report, task, urged, whistle)
+    case_context, case_deployed, complete, ledger, now, report, task, urged, variables, whistle)
 
 
 def run(name: str, ctx: HandlerContext) -> dict:
@@ -85,8 +85,8 @@ def test_escalate_to_community_marks_the_response_missed(case):
 def test_notify_assignees_tells_the_candidates_or_the_assignee(case):
     ctx = case_context(case, properties={"tasks": "grid_verify"})
     assert run("notify_assignees", ctx) == {"grid_verify_reminders": 1}
-    [note] = urged("grid1")  # its body lacks the case number: see test_case_platform_gaps (business key)
-    assert (note.title, note.body) == ("受理核实", "小区门口路灯不亮")
+    [note] = urged("grid1")
+    assert (note.title, note.body) == ("受理核实", f"{variables(case)['case_no']} 小区门口路灯不亮")
     assert urged("grid2") == [] and urged("cstaff") == []
     ctx.variables["grid_verify_reminders"] = 1
     assert run("notify_assignees", ctx) == {"grid_verify_reminders": 2}

@@ -7,12 +7,12 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from govflow.errors import ValidationFailed
 from govflow.extensions import db
 from govflow.identity.service import get_org_unit
-from govflow.instances.models import Incident, MessageSubscription
+from govflow.instances.models import Incident, MessageSubscription, ProcessInstance
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
     PHONE, PHOTO, analyse, case_deployed, close_to, complete, due_in, instance, ledger, ledger_kinds, open_tasks,
     public_result, rate, report, sms_messages, task, to_community, variables, verify)
@@ -128,12 +128,12 @@ def test_deliberation_that_needs_a_department_whistles_by_category(case_deployed
     assert variables(case)["departments"] == ["dept_urban"]
 
 
-def test_a_report_the_form_refuses_becomes_an_incident(case_deployed):
-    case = report(category="weather", reporter_phone="12345")
-    assert instance(case).status == "error" and open_tasks("grid1") == []
-    incident = db.session.scalar(select(Incident).where(Incident.instance_id == case))
-    assert incident.element_id == "check_report"
-    assert "category" in incident.message and "reporter_phone" in incident.message
+def test_a_report_the_start_form_refuses_is_not_started(case_deployed):
+    with pytest.raises(ValidationFailed) as refused:
+        report(category="weather", reporter_phone="12345")
+    assert {"category", "reporter_phone"} <= set(refused.value.errors)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(ProcessInstance)) == 0
 
 
 def test_other_grids_and_communities_do_not_see_the_case(case_deployed):

@@ -1,9 +1,5 @@
-"""Platform gaps found while building case handling, each as the smallest failing test.
-
-They are marked ``xfail(strict=True)``: the suite stays green while a gap is open, and
-the test turns into an XPASS failure the day the platform fixes it, so the marker
-(and the workaround named in each reason) can go.
-"""
+"""Platform gaps found while building case handling, each as the smallest test;
+all are fixed now and these keep them fixed."""
 import pytest
 from sqlalchemy import func, select
 
@@ -36,10 +32,6 @@ def _start(key: str, **variables) -> ProcessInstance:
     return instance
 
 
-@pytest.mark.xfail(strict=True, reason="the runtime reads timers and messages only from catch events with one "
-                   "event definition; an eventBasedGateway carries a MultipleEventDefinition, so neither its "
-                   "timer nor its message is scheduled. Workaround in case_handling.bpmn: a subprocess with the "
-                   "message catch and an interrupting boundary timer (await_rating / rating_timeout).")
 def test_event_based_gateway_waits_for_its_message_and_timer(org):
     _deploy({"gap_event_gateway.bpmn": _HEAD + """
       <bpmn:message id="Msg_rated" name="gap_rated"/>
@@ -64,9 +56,6 @@ def test_event_based_gateway_waits_for_its_message_and_timer(org):
     assert instance.next_timer_at is not None and subscribed == ["gap_rated"]
 
 
-@pytest.mark.xfail(strict=True, reason="DMN input entries with a FEEL list (\"road\",\"greening\") are compared "
-                   "to a Python tuple with ==, so such a rule never matches. Workaround in "
-                   "case_department_deadlines.dmn and case_departments.dmn: one rule per value.")
 def test_dmn_input_entry_with_a_list_of_values_matches_each(org):
     _deploy({"gap_list.dmn": """<?xml version="1.0" encoding="UTF-8"?>
       <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="Defs_gap_list" name="gap"
@@ -102,9 +91,6 @@ _NUMBERED = _HEAD + """
   </bpmn:process></bpmn:definitions>"""
 
 
-@pytest.mark.xfail(strict=True, reason="start_instance copies a business_key set by the first step's service "
-                   "task onto the instance only after the step's tasks were written, so the first user task "
-                   "(受理核实 in case_handling) has no business key in worklists and searches.")
 def test_tasks_of_the_first_step_carry_the_business_key_the_step_set(org):
     _deploy({"gap_numbered.bpmn": _NUMBERED})
     instance = _start("gap_numbered", title="t", category="road", description="d", location="l")
@@ -112,9 +98,6 @@ def test_tasks_of_the_first_step_carry_the_business_key_the_step_set(org):
     assert instance.business_key is not None and task.business_key == instance.business_key
 
 
-@pytest.mark.xfail(strict=True, reason="start_instance does not validate the variables against the start "
-                   "event's camunda:formKey, so a bad report starts anyway. Workaround in case_handling: the "
-                   "service task check_report validates with case.report and fails into an incident.")
 def test_start_refuses_variables_its_start_form_rejects(org):
     _deploy({"gap_numbered.bpmn": _NUMBERED})
     with pytest.raises(ValidationFailed) as raised:
@@ -135,9 +118,6 @@ def _gap_count_ledger(ctx):
         LedgerEntry.instance_id == ctx.instance_id))}
 
 
-@pytest.mark.xfail(strict=True, reason="the change path runs the engine under no_autoflush, so a handler's "
-                   "query does not see rows an earlier handler of the same step added. Workaround in "
-                   "govflow/tasks/case.py: collect_department_results flushes before it reads the ledger.")
 def test_a_handler_sees_what_an_earlier_handler_of_the_step_wrote(org):
     _deploy({"gap_flush.bpmn": _HEAD + """
       <bpmn:process id="gap_flush" isExecutable="true">

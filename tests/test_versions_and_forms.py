@@ -55,3 +55,23 @@ def test_intermediate_timer_expression_handler_and_form_fields(app, api_as, depl
     db.session.expire_all()
     done = db.session.get(ProcessInstance, instance["id"])
     assert done.status == "completed" and done.variables["outcome"] == "pass"
+
+
+def test_move_back_over_the_api_and_task_local_variables(api_as, deploy_fixture):
+    deploy_fixture("review.bpmn")
+    admin, grid1 = api_as("admin"), api_as("grid1")
+    instance = admin.post("/process-instances", {"process_key": "review", "org_unit": "grid_yg_1",
+                                                 "variables": {"rounds": 0}}).json
+    task = grid1.get("/tasks").json[0]
+    assert grid1.post(f"/tasks/{task['id']}/complete", {"variables": {"approved": False, "note": "不属实"}}).status_code == 200
+    rework = api_as("secretary").get("/tasks").json[0]
+    assert api_as("secretary").get(f"/tasks/{rework['id']}").json["variables"]["note"] == "不属实"
+    url = f"/process-instances/{instance['id']}/move"
+    assert grid1.post(url, {"element_id": "verify", "reason": "退回"}).status_code == 403
+    assert admin.post(url, {"element_id": "verify"}).status_code == 422
+    assert admin.post(url, {"element_id": "nowhere", "reason": "退回"}).status_code == 404
+    moved = admin.post(url, {"element_id": "verify", "reason": "核实不充分，退回重新核实"})
+    assert moved.status_code == 200 and [t["element_id"] for t in moved.json["tasks"]] == ["verify"]
+    assert api_as("secretary").get("/tasks").json == []
+    events = admin.get(f"/process-instances/{instance['id']}/events").json
+    assert [e["comment"] for e in events if e["kind"] == "instance_moved"] == ["核实不充分，退回重新核实"]

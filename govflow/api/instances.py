@@ -7,11 +7,12 @@ from ..extensions import db
 from ..identity.access import path_prefix_clause
 from ..identity.service import get_org_unit
 from ..instances.models import ProcessInstance
+from ..instances.operations import move_to_step
 from ..instances.service import get_instance, retry_incident, start_instance, transition
 from .auth import api_blueprint, principal, require_admin
 from .present import events_out, instance_detail_out, instances_out
 from .schemas import (EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema,
-                      ReasonSchema, StartInstanceSchema)
+                      MoveSchema, ReasonSchema, StartInstanceSchema)
 
 PREFIX = ""
 blp = api_blueprint("process-instances", "Process instances")
@@ -83,6 +84,16 @@ for _action in ("suspend", "resume", "terminate"):
     blp.route(f"/process-instances/<int:instance_id>/{_action}", methods=["POST"])(
         blp.arguments(ReasonSchema, location="json", required=False)(
             blp.response(200, InstanceDetailSchema)(_transition_view(_action))))
+
+
+@blp.route("/process-instances/<int:instance_id>/move", methods=["POST"])
+@blp.arguments(MoveSchema)
+@blp.response(200, InstanceDetailSchema)
+def move_instance(args, instance_id):
+    """Move the instance back to an earlier step (退回 by an administrator; reason required)."""
+    instance = _visible(instance_id)
+    require_admin(principal(), instance.org_path)
+    return instance_detail_out(move_to_step(instance.id, args["element_id"], principal().user_id, args["reason"]))
 
 
 @blp.route("/incidents/<int:incident_id>/retry", methods=["POST"])

@@ -135,6 +135,11 @@ class ReasonSchema(Schema):
     reason = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
+class MoveSchema(Schema):
+    element_id = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
 class MessageSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))

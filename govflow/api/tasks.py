@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from ..worklist.service import claim_task, complete_task, get_visible_task, list_tasks, unclaim_task
 from ..instances.models import ProcessInstance
+from ..instances.operations import task_variables
 from ..extensions import db
 from .auth import api_blueprint, principal
 from .present import task_detail_out, tasks_out
@@ -24,8 +25,11 @@ def list_my_tasks(args):
 @blp.response(200, TaskDetailSchema)
 def show_task(task_id):
     task = get_visible_task(task_id, principal(), for_change=False)
-    instance = db.session.get(ProcessInstance, task.instance_id)
-    return task_detail_out(task, instance.variables or {})
+    if task.status == "open":
+        variables = task_variables(task.id)  # the task's own copy (e.g. its multi-instance item)
+    else:
+        variables = db.session.get(ProcessInstance, task.instance_id).variables or {}
+    return task_detail_out(task, variables)
 
 
 @blp.route("/<int:task_id>/claim", methods=["POST"])

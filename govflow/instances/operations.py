@@ -19,7 +19,7 @@ from ..extensions import db
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
 from .models import Incident, InstanceStatus, ProcessInstance
-from .runtime import changing, load_engine
+from .runtime import changing, read_engine
 from .sync import json_safe
 
 #: Statuses an instance may be moved back from: running, with or without an incident.
@@ -82,6 +82,6 @@ def task_variables(task_id: int) -> dict:
         raise NotFound(f"task {task_id} is not open")
     instance = db.session.get(ProcessInstance, task.instance_id)
     try:
-        return json_safe(dict(load_engine(instance).task_data(task.engine_task_id)))
+        return json_safe(dict(read_engine(instance).task_data(task.engine_task_id)))
     except engine.EngineError as exc:
         raise NotFound(f"task {task_id} is not open") from exc

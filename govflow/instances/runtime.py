@@ -51,6 +51,12 @@ class _EngineCache:
             entry = self._items.pop(instance_id, None)
         return entry[1] if entry and entry[0] == version else None
 
+    def peek(self, instance_id: int, version: int):
+        """The cached engine for reading only (it stays in the cache)."""
+        with self._lock:
+            entry = self._items.get(instance_id)
+        return entry[1] if entry and entry[0] == version else None
+
     def put(self, instance_id: int, version: int, value) -> None:
         with self._lock:
             self._items[instance_id] = (version, value)
@@ -126,6 +132,16 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 
 def load_engine(instance: ProcessInstance) -> engine.EngineInstance:
     cached = engine_cache.take(instance.id, instance.lock_version)
+    if cached is not None:
+        return cached
+    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    state = db.session.get(InstanceState, instance.id)
+    return engine.EngineInstance.load(state.data, bundle_for(definition), engine.get_script_engine())
+
+
+def read_engine(instance: ProcessInstance) -> engine.EngineInstance:
+    """The engine of ``instance`` for reading (task data, the diagram); never mutate it."""
+    cached = engine_cache.peek(instance.id, instance.lock_version)
     if cached is not None:
         return cached
     definition = db.session.get(ProcessDefinition, instance.definition_id)

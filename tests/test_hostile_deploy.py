@@ -55,4 +55,4 @@ def test_oversized_file_refused_before_parsing(org):
     with writing(), pytest.raises(ValidationFailed) as info:
         deploy({"huge.bpmn": huge})
     assert info.value.errors == {"huge.bpmn": ["huge.bpmn: huge.bpmn is 3,000,000 bytes; "
-                                               "the limit is 2,000,000 bytes"]}
+                                               "the limit is 2,000,000 bytes [too-large]"]}

@@ -135,8 +135,9 @@ def _problem_map(problems: list[dict]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for p in problems:
         where = ":".join(str(x) for x in (p.get("file"), p.get("line")) if x)
+        message = f"{p['message']} [{p['code']}]" if p.get("code") else p["message"]
         out.setdefault(p.get("element_id") or p.get("file") or "file", []).append(
-            f"{where}: {p['message']}" if where else p["message"])
+            f"{where}: {message}" if where else message)
     return out
 
 

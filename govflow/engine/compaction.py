@@ -3,73 +3,75 @@
 SpiffWorkflow never forgets a task: every task ever run stays in ``workflow.tasks``
 and in the parent/children tree, and every sub-process ever started stays in
 ``workflow.subprocesses``.  An instance that loops (rework rounds) therefore grows
-without bound; each step, ``to_dict`` and deserialize get slower, and once the tree
-is deeper than ``TaskIterator``'s ``max_depth`` (1,000) ``do_engine_steps`` no
+with its history; each step, ``to_dict`` and deserialize get slower, and once the
+tree is deeper than ``TaskIterator``'s ``max_depth`` (1,000) ``do_engine_steps`` no
 longer sees READY tasks and the instance stalls without an error.
 
-``compact(workflow)`` removes the finished tasks nothing will read again and splices
-the remaining ones together, so the tree is bounded by the live part of the process
+``compact(workflow)`` removes the finished tasks that nothing will read again and
+splices the rest together, so the tree is bounded by the live part of the process
 (plus one resume point per manual task), not by its history.  The platform calls it
 after each engine step and before serializing; the audit log, not the engine, keeps
 the human history.
 
-Which tasks are kept, and why (everything else that is finished is removed):
+What is kept, and why (every other finished task is removed):
 
-* the root of every workflow: the tree and the serializer start from it;
-* *live* tasks: every unfinished task (predicted, FUTURE, WAITING, READY, STARTED),
-  every task in ERROR (an administrator may retry it) and every sub-process task
-  whose sub-process has not completed;
-* the parent of every live task: a task inherits its data from its parent when it
-  becomes ready, ``reset_branch`` copies the parent's data, and parallel and
-  inclusive gateways test the state and spec of their instances' parents;
+* the root of each workflow: the tree and the serializer start from it;
+* live tasks: unfinished ones (predicted, FUTURE, WAITING, READY, STARTED), ones in
+  ERROR (an administrator may retry them) and sub-process tasks whose sub-process is
+  still running;
 * the children of live tasks: multi-instance and loop tasks count, index and merge
-  their child instances (``children_complete``, the ``merged`` id list), and an
-  event-based gateway picks its branch by child position.  Finished branches under
-  a live catching event (one per cycle of a cycle timer) are the exception: the
-  event never reads them again;
-* ``workflow.last_task``: a sub-process task copies its data on completion and the
-  platform reads the final data from it;
-* resume points, the latest completed instance of every manual task spec, with its
-  parent: ``reset_from_task_id`` to it (return to an earlier step) behaves exactly
-  as without compaction;
-* for a kept task whose parent is a boundary/start event split, all the split's
-  children: resetting one of them resets all of them, and a pending
-  ``BoundaryEventJoin``/``StartEventJoin`` finds its split with ``find_ancestor`` and
-  reads the state of every child of the split;
-* for every parallel/inclusive gateway (and the process EndJoin), the instances of
-  the *current* round (the round of any live instance) and of the latest round that
-  fired, with their parents: a join counts the completed inputs of its other
-  instances, merges their parents' data when it fires, and needs them again if the
-  workflow is reset into one of its branches.  A round is the set of instances whose
-  nearest ancestor instance of the same gateway is the same task.
+  their instances (``children_complete``, the ``merged`` ids), an event-based
+  gateway picks its branch by child position.  Not the finished branches under a
+  live catching event (one per cycle of a cycle timer): the event never reads them;
+* ``last_task`` of each workflow: a sub-process task copies its result from it and
+  the platform reads the final data from it;
+* resume points, the latest completed instance of each manual task spec: the
+  targets of "return to an earlier step" (``reset_from_task_id``);
+* the original parent of every live task, last task and resume point, and all the
+  children of that parent when it is a boundary/start event split: a task inherits
+  its parent's data when it becomes ready, ``reset_branch`` copies its parent's
+  data, and ``reset_from_task_id`` resets every child of a split together;
+* for a pending ``BoundaryEventJoin`` or ``StartEventJoin``, its split and all the
+  split's children: the join finds the split with ``find_ancestor`` and reads the
+  state of every child (main task, interrupting and non-interrupting events);
+* join rounds of parallel and inclusive gateways and of the EndJoin (a round: the
+  instances whose nearest ancestor instance of the same gateway is the same task):
+  the round of every live instance, the latest round that fired and every round
+  with a resume point inside one of its branches, each instance with its parent.
+  A gateway counts the finished inputs (parents) of its other instances, merges
+  their data when it fires, and fires again after a reset into its round;
+* the parent of every kept sub-process task: a reset inside a sub-process also
+  resets the sub-process task, from its parent's data.
 
 Contract:
 
-* kept tasks keep their ids, state, data, internal data and their order among
-  siblings; a kept task whose parent was removed is re-attached to its nearest kept
-  ancestor, so ancestry among kept tasks is unchanged.  ``workflow.data`` and
-  ``workflow.tasks`` order (parents before children, which the serializer's data
-  deltas need) are unchanged;
-* only finished tasks are removed, and no ``task_removed_event`` is emitted:
-  pruning history is not a change of the process state;
-* sub-processes whose task was removed, or whose task and sub-process have both
-  finished, are removed with their own sub-processes; the engine copied their
-  result when they completed;
-* ad hoc sub-processes are left untouched: their spec walks the root's children as
-  its list of paths;
-* ``reset_from_task_id`` works for any task still present.  It is exact for live
-  tasks and resume points; for other kept tasks the data comes from their nearest
-  kept ancestor.
+* kept tasks keep their ids, states, data, internal data and sibling order; a kept
+  task whose parent went is re-attached to its nearest kept ancestor, so ancestry
+  among kept tasks is unchanged.  ``workflow.data`` is untouched and
+  ``workflow.tasks`` keeps parents before children (the serializer's data deltas
+  depend on it);
+* only finished tasks are removed, and no ``task_removed_event`` is emitted: pruning
+  history does not change the state of the process;
+* a sub-process is kept exactly as long as its task is, and is compacted by the same
+  rule; ad hoc sub-processes are left as they are (their spec treats the root's
+  children as its list of paths);
+* ``reset_from_task_id`` to a live task or a resume point behaves as without
+  compaction; other kept tasks take the data of their nearest kept ancestor.
 
-What differs from an uncompacted run: the engine's joins also read *stale* rounds
-(a parallel gateway in a loop counts inputs completed in earlier rounds and can fire
-early; an inclusive gateway stops its search at the first instance in the tree;
-``UnstructuredJoin`` merges data from every earlier instance).  Removing older
-rounds can only remove such stale evidence, never a task of the current round, and
-removing finished tasks never hides a kept task from a ``TaskIterator``.
+What compaction changes: joins also read *stale* rounds.  A parallel gateway in a
+loop counts the inputs of every earlier round that is not its ancestor (so the
+engine fires early when a round completes its branches in another order than an
+earlier round did); an inclusive gateway stops its search at the first instance it
+meets; an ``UnstructuredJoin`` merges the data of every earlier finished instance.
+Compaction keeps only the rounds listed above, so a decision that depended on an
+older round can differ (also after a reset into an earlier round while a later one
+runs, which leaves two tokens in the loop).  It never removes an instance of a live
+round, and removing finished tasks never hides a kept task from a ``TaskIterator``.
+
+Not bounded by this rule: a live standard-loop task keeps all its iterations (and a
+live multi-instance task all its instances); early ends of non-interrupting branches
+each keep an EndJoin instance, whose data the engine merges into the final data.
 """
-
-from collections import defaultdict
 
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec
 from SpiffWorkflow.bpmn.specs.control import EventSplit
@@ -89,8 +91,9 @@ def compact(workflow) -> int:
 
     ``workflow`` is a ``BpmnWorkflow``; its sub-process workflows are compacted too.
     Call it between engine steps (never from inside a task callback), e.g. after
-    ``do_engine_steps`` and before serializing.  Idempotent: a second call right
-    after the first removes nothing.
+    ``do_engine_steps`` and before serializing.  The count includes the tasks of
+    dropped sub-processes.  Idempotent: a second call right after the first removes
+    nothing.
     """
     removed = 0
     pending = [workflow]
@@ -111,7 +114,7 @@ def _prune_tree(workflow) -> set:
     """Prune one workflow's own tree (not its sub-processes); return removed ids."""
     keep = _tasks_to_keep(workflow)
     root = workflow.task_tree
-    new_parent, new_children, visited = {}, {task_id: [] for task_id in keep}, set()
+    new_parent, new_children, visited = {}, {root.id: []}, set()
     # Walk the whole tree iteratively (it may be thousands deep) carrying the nearest
     # kept ancestor; pushing children reversed visits them in order, so siblings
     # keep their relative order.
@@ -122,6 +125,7 @@ def _prune_tree(workflow) -> set:
         if task.id in keep:
             new_parent[task.id] = anchor
             new_children[anchor].append(task.id)
+            new_children[task.id] = []
             anchor = task.id
         stack.extend((child, anchor) for child in reversed(_children(task)))
 
@@ -148,7 +152,8 @@ def _tasks_to_keep(workflow) -> set:
         if task.has_state(LIVE_MASK)
         or (task.id in subprocesses and not subprocesses[task.id].completed)
     ]
-    seeds = list(live) + _resume_points(tasks)
+    resume_points = _resume_points(tasks)
+    seeds = live + resume_points
     if workflow.last_task is not None and workflow.last_task.id in tasks:
         seeds.append(workflow.last_task)
 
@@ -156,25 +161,37 @@ def _tasks_to_keep(workflow) -> set:
         _keep_with_parent(task, keep)
 
     for task in live:
+        # Multi-instance and loop tasks count, index and merge their instances, and an
+        # event-based gateway picks its branch by child position.  The finished
+        # children of a catching event are past cycles of a cycle timer: never read.
         if not isinstance(task.task_spec, CatchingEvent):
             keep.update(task._children)
         else:
             keep.update(child.id for child in _children(task) if child.has_state(LIVE_MASK))
         spec = task.task_spec
+        # A pending boundary/start event join looks up its split and reads every
+        # child of it to decide whether the main task finished or was interrupted.
         if isinstance(spec, Join) and spec.split_task is not None:
             split = _nearest_ancestor(task, spec.split_task)
             if split is not None:
                 keep.add(split.id)
                 keep.update(split._children)
 
-    keep |= _join_rounds(workflow)
-    # Whatever the reason they were kept: a gateway instance is judged by its parent
-    # (the input it came from), and a reset inside a sub-process also resets the
-    # sub-process task, with its parent's data.
-    for task_id in list(keep):
-        task = tasks.get(task_id)
-        if task is not None and (isinstance(task.task_spec, UnstructuredJoin) or task_id in subprocesses):
-            _keep_with_parent(task, keep)
+    keep |= _join_rounds(workflow, resume_points)
+    # A reset inside a sub-process also resets the sub-process task.  Only one level:
+    # a loop of nothing but call activities would otherwise keep its whole history.
+    for task_id in [task_id for task_id in keep if task_id in subprocesses and task_id in tasks]:
+        _keep_with_parent(tasks[task_id], keep)
+    # A gateway instance, whatever the reason it was kept, is judged by its parent
+    # (the input it came from), which may itself be a gateway instance.
+    joins = [tasks[task_id] for task_id in keep
+             if task_id in tasks and isinstance(tasks[task_id].task_spec, UnstructuredJoin)]
+    while joins:
+        parent = joins.pop().parent
+        if parent is not None and parent.id not in keep:
+            keep.add(parent.id)
+            if isinstance(parent.task_spec, UnstructuredJoin):
+                joins.append(parent)
     return {task_id for task_id in keep if task_id in tasks}
 
 
@@ -200,42 +217,58 @@ def _resume_points(tasks) -> list:
     return list(latest.values())
 
 
-def _join_rounds(workflow) -> set:
+def _join_rounds(workflow, resume_points) -> set:
     """Instances (and their parents) of the join rounds that may still be read.
 
-    Kept rounds: the round of every live instance (it is still collecting tokens)
-    and the latest round that fired (a reset into one of its branches fires it
-    again).  Older rounds are history.
+    Kept rounds: the round of every live instance (it is still collecting tokens),
+    the latest round that fired, and every round with a resume point inside one of
+    its branches (an ancestor of some of its instances but not of all): resetting to
+    it runs that round's join again, which then counts the other branches' finished
+    instances.  A resume point before the split is not enough, since resetting to it
+    drops the whole round.
     """
-    round_of = {}
-    stack = [(workflow.task_tree, {})]
+    resume_ids = {task.id for task in resume_points}
+    round_of, inside = {}, {}
+    # Preorder numbers grow along every path: the resume points that lie after the
+    # round's start are those numbered above the round key.
+    stack, number = [(workflow.task_tree, {}, ())], 0
     while stack:
-        task, nearest = stack.pop()
+        task, nearest, resumes = stack.pop()
+        number += 1
         spec = task.task_spec
         if isinstance(spec, UnstructuredJoin):
-            round_of[task] = nearest.get(spec.name)
+            round_key, round_number = nearest.get(spec.name, (None, 0))
+            round_of[task] = round_key
+            inside[task] = {task_id for n, task_id in resumes if n > round_number}
             # Copy only at join instances; every other task shares its parent's map.
-            nearest = {**nearest, spec.name: task.id}
-        stack.extend((child, nearest) for child in _children(task))
+            nearest = {**nearest, spec.name: (task.id, number)}
+        if task.id in resume_ids:
+            resumes = resumes + ((number, task.id),)
+        stack.extend((child, nearest, resumes) for child in _children(task))
 
-    rounds, latest_fired = defaultdict(set), {}
+    members = {}
+    for task, round_key in round_of.items():
+        members.setdefault((task.task_spec.name, round_key), []).append(task)
+    rounds = set()
+    for round_id, tasks in members.items():
+        above = [inside[task] for task in tasks]
+        if set().union(*above) - set.intersection(*above):
+            rounds.add(round_id)
+
+    latest_fired = {}
     for task, round_key in round_of.items():
         name = task.task_spec.name
         if task.has_state(LIVE_MASK):
-            rounds[name].add(round_key)
+            rounds.add((name, round_key))
         elif task.state == TaskState.COMPLETED:
             best = latest_fired.get(name)
             if best is None or task.last_state_change >= best.last_state_change:
                 latest_fired[name] = task
-    for name, task in latest_fired.items():
-        # Once a live instance descends from the latest firing, the next round has
-        # reached the gateway and the fired round is only stale evidence for it.
-        if task.id not in rounds[name]:
-            rounds[name].add(round_of[task])
+    rounds.update((name, round_of[task]) for name, task in latest_fired.items())
 
     kept = set()
-    for task, round_key in round_of.items():
-        if round_key in rounds.get(task.task_spec.name, ()):
+    for round_id in rounds:
+        for task in members[round_id]:
             kept.add(task.id)
             if task.parent is not None:
                 kept.add(task.parent.id)

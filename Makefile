@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run setup test test-sqlite test-postgres bench bench-quick clean
+.PHONY: run setup system-packages test test-sqlite test-postgres bench bench-quick clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -14,7 +14,23 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(BIN)/activate
 
-setup: $(BIN)/activate
+ASSETS := govflow/static/dist/bpmn-viewer.js
+
+setup: system-packages $(BIN)/activate $(ASSETS)
+
+# CI runs as root: Debian's Chromium and CJK fonts for the browser tests (tests/web),
+# Node.js for the front-end assets. Elsewhere the browser tests skip without Chromium.
+system-packages:
+	@if [ "$$CI" = true ] && [ "$$(id -u)" = 0 ] && \
+	    { ! command -v chromium >/dev/null || ! command -v npm >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ]; }; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk $$(command -v npm >/dev/null || echo nodejs npm); \
+	fi
+
+# bpmn-js's viewer, copied from node_modules into govflow/static/dist (git-ignored).
+$(ASSETS): package.json package-lock.json scripts/build_assets.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	npm run --silent build
 
 run: setup
 	$(FLASK) db upgrade
@@ -29,5 +45,17 @@ test: setup
 	  TEST_DATABASE_URL="$$TEST_PG_URL" $(BIN)/python -m pytest; \
 	fi
 
+# Benchmarks (docs/PERFORMANCE.md): PostgreSQL figures need the local server
+# (scripts/test-postgres.sh starts it) or BENCH_PG_URL.
+bench: setup
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	@[ -n "$$BENCH_PG_URL" ] || pg_isready -q -h 127.0.0.1 || ./scripts/test-postgres.sh >/dev/null || true
+	$(BIN)/python -m benchmarks
+
+bench-quick: setup
+	$(BIN)/pip install --quiet -r requirements-bench.txt
+	@[ -n "$$BENCH_PG_URL" ] || pg_isready -q -h 127.0.0.1 || ./scripts/test-postgres.sh >/dev/null || true
+	$(BIN)/python -m benchmarks --quick
+
 clean:
-	rm -rf $(VENV) instance
+	rm -rf $(VENV) instance node_modules govflow/static/dist

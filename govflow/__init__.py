@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .instances.handlers import call_handler
     from .instances.runtime import install_session_hooks
     from .web.errors import register_error_handlers
+    from .web.setup import init_web
     from .web.unit_of_work import register_unit_of_work
 
     db.init_app(app)
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     register_unit_of_work(app)
     init_api(app)
+    init_web(app)
     register_error_handlers(app)
     register_commands(app)
     return app

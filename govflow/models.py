@@ -6,3 +6,5 @@ from .instances.models import (Incident, InstanceEvent, InstanceState,  # noqa: 
 from .outbox.models import OutboxMessage  # noqa: F401
 from .worklist.models import HumanTask, TaskCandidate  # noqa: F401
 from .records.models import LedgerEntry, Notification, NumberSequence, PublicResult  # noqa: F401
+from .worklist.action_models import TaskCopy, TaskDelegation  # noqa: F401
+from .attachments.models import Upload  # noqa: F401

@@ -41,6 +41,17 @@ class Settings:
     #: API page size cap.
     API_MAX_PAGE_SIZE: int = 200
     DEFAULT_LOCALE: str = "zh_CN"
+    #: Staff pages: time zone in which times are shown and dates are read.
+    TIMEZONE: str = "Asia/Shanghai"
+    #: Staff pages: minutes without a request after which a login session ends.
+    SESSION_IDLE_MINUTES: int = 30
+    #: Failed logins in a row that lock an account, and for how many minutes.
+    LOGIN_MAX_FAILURES: int = 5
+    LOGIN_LOCK_MINUTES: int = 15
+    #: Largest photo or attachment a staff member may upload, bytes.
+    UPLOAD_MAX_BYTES: int = 10_000_000
+    #: Rows per page of the staff worklists.
+    WORKLIST_PAGE_SIZE: int = 20
     #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
     PASSWORD_HASH_METHOD: str = "scrypt"
     extra: dict = field(default_factory=dict)
@@ -76,6 +87,10 @@ class Settings:
             raise SettingsError("SLA_YELLOW_AT must lie between 0 and 1")
         if self.SCRIPT_TIME_LIMIT <= 0:
             raise SettingsError("SCRIPT_TIME_LIMIT must be positive")
+        for name in ("SESSION_IDLE_MINUTES", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES",
+                     "UPLOAD_MAX_BYTES", "WORKLIST_PAGE_SIZE"):
+            if getattr(self, name) <= 0:
+                raise SettingsError(f"{name} must be positive")
 
     @property
     def is_sqlite(self) -> bool:

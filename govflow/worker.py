@@ -66,6 +66,15 @@ def _claim_due(instance_id: int) -> bool:
     return db.session.scalar(query) is not None
 
 
+def notify_overdue() -> int:
+    """Tell the people of newly overdue tasks (once per task), in its own transaction."""
+    from .notifications.service import notify_overdue_tasks
+    with writing():
+        count = notify_overdue_tasks()
+        commit()
+    return count
+
+
 def run_worker(once: bool = False, now: datetime | None = None) -> dict:
     from flask import current_app
     poll = current_app.config["GOVFLOW"].WORKER_POLL_SECONDS
@@ -78,6 +87,7 @@ def run_worker(once: bool = False, now: datetime | None = None) -> dict:
         with clock.frozen_at(now):
             timers = fire_due_timers()
             delivered, failed = deliver_due(worker_id)
+            notify_overdue()
         stats["timers"] += timers
         stats["delivered"] += delivered
         stats["failed"] += failed

@@ -14,6 +14,7 @@ from __future__ import annotations
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -27,7 +28,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 
 from . import durations
 from .lint.camunda import handler_reference
-from .specs import (GovMessageEventDefinition, GovParallelMultiInstance, GovSequentialMultiInstance, GovUserTask,
+from .specs import (GovMessageEventDefinition, GovParallelGateway, GovParallelMultiInstance, GovSequentialMultiInstance, GovUserTask,
                     HandlerServiceTask)
 
 _CAMUNDA = "{%s}" % CAMUNDA_MODEL_NS
@@ -137,6 +138,7 @@ class GovflowParser(CamundaParser):
         full_tag("userTask"): (GovUserTaskParser, GovUserTask),
         full_tag("serviceTask"): (HandlerTaskParser, HandlerServiceTask),
         full_tag("sendTask"): (HandlerTaskParser, HandlerServiceTask),
+        full_tag("parallelGateway"): (GatewayParser, GovParallelGateway),
         full_tag("startEvent"): (GovStartEventParser, StartEvent),
         full_tag("intermediateCatchEvent"): (GovCatchEventParser, IntermediateCatchEvent),
         full_tag("intermediateThrowEvent"): (GovThrowEventParser, IntermediateThrowEvent),

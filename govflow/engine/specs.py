@@ -9,7 +9,8 @@ from __future__ import annotations
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
-from SpiffWorkflow.bpmn.specs.defaults import ServiceTask
+from SpiffWorkflow.bpmn.serializer.default.task_spec import ParallelGatewayConverter
+from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway, ServiceTask
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
@@ -18,6 +19,7 @@ from SpiffWorkflow.camunda.specs.multiinstance_task import (
     SequentialMultiInstanceTask as CamundaSequentialMI,
 )
 from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
+from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
 #: Keys of ``GovUserTask.assignment``; values are the raw attribute text.
@@ -84,6 +86,58 @@ class GovSequentialMultiInstance(_BoundedMultiInstance, CamundaSequentialMI):
     pass
 
 
+class GovParallelGateway(ParallelGateway):
+    """A parallel join that counts only the tokens of its own round.
+
+    In a loop SpiffWorkflow also counts the inputs of join instances left over
+    from earlier rounds, so a round whose branches finish in another order than
+    the round before fires the join too early. A round is the set of instances
+    that share the same previous firing of this join as nearest ancestor.
+    """
+
+    def _check_threshold_unstructured(self, my_task):
+        anchor = self._previous_firing(my_task)
+        tasks = [t for t in my_task.workflow.get_tasks(spec_name=self.name)
+                 if self._previous_firing(t) is anchor]
+        waiting_inputs = set(self.inputs)
+
+        def remove_ancestor(task):
+            while task is not None:
+                if task.task_spec in waiting_inputs:
+                    waiting_inputs.remove(task.task_spec)
+                    return
+                task = task.parent
+
+        for task in tasks:
+            if task.is_descendant_of(my_task):
+                remove_ancestor(task)
+            elif my_task.is_descendant_of(task):
+                continue
+            elif task.parent.state == TaskState.COMPLETED and task.parent.task_spec in waiting_inputs:
+                waiting_inputs.remove(task.parent.task_spec)
+        return len(waiting_inputs) == 0
+
+    def _run_hook(self, my_task):
+        """Merge the data of this round's branches only (stale rounds would
+        overwrite values set in this one)."""
+        anchor = self._previous_firing(my_task)
+        others = [t for t in my_task.workflow.tasks.values()
+                  if t.task_spec == self and t.has_state(TaskState.FINISHED_MASK)
+                  and not my_task.is_descendant_of(t) and self._previous_firing(t) is anchor]
+        for task in sorted(others, key=lambda t: t.last_state_change):
+            DeepMerge.merge(my_task.data, task.parent.data)
+            if task.has_state(TaskState.COMPLETED):
+                task._drop_children(force=True)
+        my_task._inherit_data()
+        return True
+
+    def _previous_firing(self, task):
+        ancestor = task.parent
+        while ancestor is not None and ancestor.task_spec is not self:
+            ancestor = ancestor.parent
+        return ancestor
+
+
 class GovUserTaskConverter(UserTaskConverter):
     def to_dict(self, spec):
         dct = super().to_dict(spec)
@@ -107,6 +161,7 @@ class HandlerServiceTaskConverter(TaskSpecConverter):
 
 
 SPEC_CONVERTERS = {
+    GovParallelGateway: ParallelGatewayConverter,
     GovUserTask: GovUserTaskConverter,
     HandlerServiceTask: HandlerServiceTaskConverter,
     GovParallelMultiInstance: MultiInstanceTaskConverter,

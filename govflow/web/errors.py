@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template_string, request
+from flask import Flask, jsonify, render_template, render_template_string, request
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
@@ -24,7 +24,32 @@ def _wants_json() -> bool:
 def _respond(status: int, message: str, errors: dict | None = None):
     if _wants_json():
         return jsonify({"message": message, "errors": errors or {}}), status
-    return render_template_string(_PAGE, code=status, message=message), status
+    try:
+        return _html_page(status), status
+    except Exception:  # the page itself failed (database gone…): the bare page still answers
+        log.exception("error page failed")
+        db.session.rollback()
+        return render_template_string(_PAGE, code=status, message=message), status
+
+
+def _html_page(status: int) -> str:
+    """The staff pages' error page, in the page's language; never the internal message,
+    which may be English developer text (or, for a 404, must not say more than "not here")."""
+    from flask_babel import gettext as _
+    texts = {
+        400: (_("Bad request"),
+              _("The request could not be understood. If you sent a form, reload the page and try again.")),
+        401: (_("Please sign in"), _("Sign in to continue.")),
+        403: (_("Not allowed"), _("You may not do this.")),
+        404: (_("Not found"), _("This page does not exist, or it is outside your jurisdiction.")),
+        409: (_("Changed meanwhile"),
+              _("Someone else changed this first, or it no longer allows this. Reload and try again.")),
+        413: (_("Too large"), _("The upload is too large.")),
+        422: (_("Invalid data"), _("The data sent is not valid.")),
+    }
+    heading, text = texts.get(status, (_("Something went wrong"),
+                                       _("Please try again later; the administrators have been told.")))
+    return render_template("error.html", code=status, heading=heading, text=text)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -1,0 +1,1 @@
+"""Uploaded files: form photos and task attachments, stored under UPLOAD_DIR."""

@@ -1,0 +1,45 @@
+"""Starting a case: the catalogue of processes the user may start, and a start form."""
+from __future__ import annotations
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..attachments.service import UploadTarget
+from ..errors import ValidationFailed
+from ..worklist.catalogue import start_process, startable_definition, startable_definitions
+from ..worklist.inbox import first_open_task, org_units_for
+from .messages import field_errors
+from .setup import page_blueprint
+from .task_forms import FormState, form_fields, parse_submission
+
+bp = page_blueprint("start", __name__)
+
+
+@bp.route("/start")
+def catalogue():
+    return render_template("start/catalogue.html", definitions=startable_definitions(g.principal))
+
+
+@bp.route("/start/<key>", methods=["GET", "POST"])
+def start_form(key):
+    definition, details = startable_definition(g.principal, key)
+    fields = form_fields(details.start_form_key, details.start_form_fields)
+    state, org = FormState(fields, {}, {}), request.form.get("org_unit", "")
+    if request.method == "POST":
+        values, upload_errors = parse_submission(fields, request.form, request.files,
+                                                 UploadTarget("form", g.principal.user_id))
+        try:
+            instance = start_process(g.principal, key, org, values, _upload_ids(fields, values), upload_errors)
+        except ValidationFailed as exc:
+            state = FormState(fields, values, field_errors(exc.errors))
+        else:
+            flash(_("Started: %(title)s", title=instance.title or definition.name), "success")
+            task = first_open_task(g.principal, instance.id)
+            target = url_for("worklist.task_detail", task_id=task.id) if task else url_for("worklist.task_list")
+            return redirect(target, 303)
+    return render_template("start/form.html", definition=definition, details=details, form=state,
+                           units=org_units_for(g.principal), org=org)
+
+
+def _upload_ids(fields, values) -> list[str]:
+    return [i for f in fields if f["widget"] == "file" for i in values.get(f["id"], [])]

@@ -1,0 +1,90 @@
+"""The action buttons of the task page. Each posts, runs one service, and
+returns to a page with a message; a refused action changes nothing."""
+from __future__ import annotations
+
+from flask import current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..worklist import actions
+from ..worklist.service import claim_task
+from .messages import field_errors, translate_message
+from .setup import page_blueprint
+
+bp = page_blueprint("task_actions", __name__)
+
+
+def _act(task_id: int, run, done_message: str, leave: bool = False):
+    """Run ``run()``; on a refusal roll back and say why. ``leave``: the task left the user."""
+    try:
+        run()
+    except (Conflict, ValidationFailed) as exc:
+        db.session.rollback()
+        errors = field_errors(getattr(exc, "errors", None) or {})
+        flash("；".join(m for ms in errors.values() for m in ms) or translate_message(exc.message), "error")
+        return redirect(url_for("worklist.task_detail", task_id=task_id), 303)
+    flash(done_message, "success")
+    target = url_for("worklist.task_list") if leave else url_for("worklist.task_detail", task_id=task_id)
+    return redirect(target, 303)
+
+
+def _comment() -> str:
+    return request.form.get("comment", "")
+
+
+@bp.route("/tasks/<int:task_id>/claim", methods=["POST"])
+def claim(task_id):
+    return _act(task_id, lambda: claim_task(task_id, g.principal), _("You have claimed the task."))
+
+
+@bp.route("/tasks/<int:task_id>/unclaim", methods=["POST"])
+def unclaim(task_id):
+    return _act(task_id, lambda: actions.unclaim(task_id, g.principal), _("The task is back in the pool."))
+
+
+@bp.route("/tasks/<int:task_id>/transfer", methods=["POST"])
+def transfer(task_id):
+    return _act(task_id, lambda: actions.transfer_task(task_id, g.principal, request.form.get("user", ""),
+                                                       _comment()), _("The task was transferred."), leave=True)
+
+
+@bp.route("/tasks/<int:task_id>/delegate", methods=["POST"])
+def delegate(task_id):
+    return _act(task_id, lambda: actions.delegate_task(task_id, g.principal, request.form.get("user", ""),
+                                                       _comment()), _("The task was delegated."))
+
+
+@bp.route("/tasks/<int:task_id>/resolve", methods=["POST"])
+def resolve(task_id):
+    return _act(task_id, lambda: actions.resolve_task(task_id, g.principal, _comment()),
+                _("The task went back to its owner."), leave=True)
+
+
+@bp.route("/tasks/<int:task_id>/return", methods=["POST"])
+def return_(task_id):
+    return _act(task_id, lambda: actions.return_task(task_id, g.principal, request.form.get("step", ""),
+                                                     _comment()), _("The case was returned."), leave=True)
+
+
+@bp.route("/tasks/<int:task_id>/copy", methods=["POST"])
+def copy(task_id):
+    return _act(task_id, lambda: actions.copy_task(task_id, g.principal, request.form.getlist("users"),
+                                                   _comment()), _("The task was copied."))
+
+
+@bp.route("/tasks/<int:task_id>/urge", methods=["POST"])
+def urge(task_id):
+    return _act(task_id, lambda: actions.urge_task(task_id, g.principal, _comment()),
+                _("The people handling the case were urged."))
+
+
+@bp.route("/tasks/<int:task_id>/attachments", methods=["POST"])
+def attach(task_id):
+    settings, upload = current_app.config["GOVFLOW"], request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("Choose a file first."), "error")
+        return redirect(url_for("worklist.task_detail", task_id=task_id), 303)
+    return _act(task_id, lambda: actions.attach_file(task_id, g.principal, upload.stream, upload.filename,
+                                                     settings.UPLOAD_DIR, settings.UPLOAD_MAX_BYTES),
+                _("The attachment was added."))

@@ -9,6 +9,9 @@ import pytest
 from sqlalchemy import text
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: Camunda-authored BPMN kept outside the repository: ../shared/corpus beside the
+#: clone (as CI lays it out), or SHARED_CORPUS.
+CORPUS = Path(os.environ.get("SHARED_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
 def _private_postgres(url: str):
@@ -129,3 +132,9 @@ def deploy_fixture(org):
             commit()
         return result
     return run
+
+
+def pytest_sessionstart(session):
+    """In CI the corpus must be there: its tests would otherwise skip silently."""
+    if os.environ.get("CI") == "true" and not CORPUS.is_dir():
+        raise pytest.UsageError(f"the shared BPMN corpus is missing at {CORPUS}")

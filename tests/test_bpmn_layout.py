@@ -14,7 +14,8 @@ _spec = importlib.util.spec_from_file_location("bpmn_layout_script", SCRIPT)
 bl = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bl)
 
-CORPUS = Path("/work/shared/corpus")
+from tests.conftest import CORPUS as SHARED  # noqa: E402
+CORPUS = SHARED
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {"bpmn": BPMN, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",
       "dc": "http://www.omg.org/spec/DD/20100524/DC", "di": "http://www.omg.org/spec/DD/20100524/DI"}

@@ -24,7 +24,8 @@ from govflow.instances.service import deliver_message, start_instance
 from govflow.worklist.models import HumanTask
 from govflow.worklist.service import complete_task, list_tasks
 
-CORPUS = Path("/work/shared/corpus")
+from tests.conftest import CORPUS as SHARED  # noqa: E402
+CORPUS = SHARED
 ORG_UNIT = "grid_yg_1"
 #: Far enough ahead that every timer of the corpus is due (durations are at most days).
 FAR_FUTURE = datetime.now(timezone.utc) + timedelta(days=400)

@@ -25,7 +25,8 @@ from SpiffWorkflow.util.task import TaskState
 from govflow.engine.compaction import compact
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CORPUS = Path("/work/shared/corpus/spiffworkflow-camunda")
+from tests.conftest import CORPUS as SHARED  # noqa: E402
+CORPUS = SHARED / "spiffworkflow-camunda"
 SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(DEFAULT_CONFIG))
 
 

@@ -12,7 +12,8 @@ from govflow.engine.lint.dmn import decision_ids
 from govflow.engine.lint.document import BpmnDocument
 from govflow.engine.lint.model import is_dmn
 
-CORPUS = Path("/work/shared/corpus")
+from tests.conftest import CORPUS as SHARED  # noqa: E402
+CORPUS = SHARED
 
 
 # Corpus files that break a rule on purpose of the rules, not by accident of the linter.

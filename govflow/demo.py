@@ -22,6 +22,8 @@ ORG_UNITS = [
     ("dept_market", "区市场监督管理局", "department", "demo_district"),
     ("dept_env", "区生态环境局", "department", "demo_district"),
     ("dept_civil", "区民政局", "department", "demo_district"),
+    ("dept_discipline", "区纪委监委", "department", "demo_district"),
+    ("dept_petition", "区信访局", "department", "demo_district"),
     ("unit_tax", "区税务局", "unit", "demo_district"),
 ]
 
@@ -39,6 +41,9 @@ USERS = [
     ("housing", "住建局经办人 冯雪", ["department_handler@dept_housing", "housing_office@dept_housing"]),
     ("market", "市场监管局经办人 何平", ["department_handler@dept_market"]),
     ("env", "生态环境局经办人 许诺", ["department_handler@dept_env"]),
+    ("discipline", "纪委监委经办人 严明 (软弱涣散排查会商)", ["department_handler@dept_discipline"]),
+    ("petition", "信访局经办人 方圆 (软弱涣散排查会商)", ["department_handler@dept_petition"]),
+    ("civil", "民政局经办人 顾安 (软弱涣散排查会商)", ["department_handler@dept_civil"]),
     ("orgdept", "区委组织部 林峰", ["org_department@demo_district"]),
     ("unitsec", "税务局党组织书记 高远", ["unit_party_secretary@unit_tax"]),
     ("member", "在职党员 马骏 (居住阳光社区)", ["party_member@comm_yangguang"]),

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.processes.test_owners_branch_dual_support import (
-    PHONE, PHOTO, add_unit, add_user, complete, day, days, deploy_processes, start, worker)
+    PHONE, PHOTO, complete, day, days, deploy_processes, start, worker)
 
 BRANCH_FILES = ("weak_branch_rectification.bpmn", "branch_weakness_criteria.dmn", "branch_rectification_terms.dmn",
                 "branch_cross_check_offices.dmn", "branch_progress_light.dmn")
@@ -19,13 +19,7 @@ OFFICE_USERS = {"discipline_check": "discipline", "petition_check": "petition", 
 
 @pytest.fixture
 def branch_deployed(org):
-    """The processes plus what the demo organisation lacks: the discipline and petition offices
-    and a handler at each cross-checking office (the demo has the civil-affairs bureau, no user)."""
-    add_unit("dept_discipline", "区纪委监委", "department", "demo_district")
-    add_unit("dept_petition", "区信访局", "department", "demo_district")
-    add_user("discipline", "department_handler@dept_discipline")
-    add_user("petition", "department_handler@dept_petition")
-    add_user("civil", "department_handler@dept_civil")
+    """The processes; the demo organisation has the three cross-checking offices and their handlers."""
     return deploy_processes(*BRANCH_FILES)
 
 

@@ -40,6 +40,7 @@ def init_web(app: Flask) -> None:
     from .presenters import register_template_helpers
     for bp in (auth.bp, auth.account_bp, tasks.bp, task_actions.bp, start.bp, notifications.bp, uploads.bp):
         app.register_blueprint(bp)
+    from ..portal.views import bp as portal_bp; app.register_blueprint(portal_bp)  # issue 7: resident portal
     register_template_helpers(app)
     install_hooks()
 

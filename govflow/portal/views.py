@@ -1,0 +1,126 @@
+"""The public pages: /report, /track/<code>, /board (no login; CSRF on every post)."""
+from __future__ import annotations
+
+from flask import current_app, redirect, render_template, request, send_file, url_for
+
+from ..attachments.service import get_upload, upload_path
+from ..database import commit
+from ..errors import NotFound, ValidationFailed
+from ..forms.case import CATEGORIES, RATINGS
+from ..web.setup import page_blueprint
+from . import models  # noqa: F401  (tables known to the metadata)
+from . import service
+
+bp = page_blueprint("portal", __name__, public=True)
+
+
+def _client() -> str:
+    return request.remote_addr or "unknown"
+
+
+def _limited(bucket: str):
+    """Count this post; a 429 page when over the limit. The hit is committed at once."""
+    try:
+        service.check_rate(bucket, _client())
+    except service.RateLimited:
+        return render_template("portal/limited.html"), 429
+    commit()
+    return None
+
+
+def _not_found():
+    return render_template("portal/not_found.html"), 404
+
+
+@bp.route("/report", methods=["GET", "POST"])
+def report():
+    form, errors = request.form, {}
+    if request.method == "POST":
+        refused = _limited("report")
+        if refused:
+            return refused
+        data = service.Report(
+            community=form.get("community", ""), grid=form.get("grid", ""), category=form.get("category", ""),
+            description=form.get("description", ""), address=form.get("address", ""),
+            lat=form.get("lat", "").strip(), lng=form.get("lng", "").strip(), name=form.get("name", ""),
+            phone=form.get("phone", ""), consent=form.get("consent") == "1",
+            anonymous=form.get("anonymous") == "1")
+        try:
+            service.report_variables(data)  # refuse bad fields before storing any photo
+            files = [(f.filename or "photo", f.read(service.MAX_PHOTO_BYTES + 1))
+                     for f in request.files.getlist("photos") if f and f.filename]
+            data.photo_ids = service.store_photos(files, current_app.config["GOVFLOW"].UPLOAD_DIR)
+            code = service.submit_report(data)
+        except ValidationFailed as exc:
+            errors = exc.errors
+        else:
+            return redirect(url_for("portal.track", code=code, new=1))
+    return render_template("portal/report.html", tree=service.org_tree(), categories=CATEGORIES,
+                           form=form, errors=errors), 400 if errors else 200
+
+
+@bp.route("/track", methods=["GET"])
+def track_lookup():
+    code = (request.args.get("code") or "").strip()
+    if code:
+        return redirect(url_for("portal.track", code=code))
+    return render_template("portal/lookup.html")
+
+
+@bp.route("/track/<code>", methods=["GET"])
+def track(code):
+    try:
+        info = service.tracking(code)
+    except NotFound:
+        return _not_found()
+    return render_template("portal/track.html", info=info, ratings=RATINGS, new=request.args.get("new"),
+                           errors={}), 200
+
+
+@bp.route("/track/<code>/rate", methods=["POST"])
+def rate(code):
+    try:
+        service.instance_for_code(code)
+    except NotFound:
+        return _not_found()
+    refused = _limited("rating")
+    if refused:
+        return refused
+    try:
+        service.rate(code, request.form.get("rating", ""), request.form.get("rating_comment", ""))
+    except NotFound:
+        return redirect(url_for("portal.track", code=code))
+    except ValidationFailed as exc:
+        return render_template("portal/track.html", info=service.tracking(code), ratings=RATINGS,
+                               new=None, errors=exc.errors), 400
+    return redirect(url_for("portal.track", code=code, rated=1))
+
+
+@bp.route("/board", methods=["GET"])
+def board():
+    try:
+        page = int(request.args.get("page", "1"))
+    except ValueError:
+        page = 1
+    community = request.args.get("community") or None
+    category = request.args.get("category") or None
+    data = service.board(community, category, page)
+    return render_template("portal/board.html", data=data, tree=service.org_tree(), categories=CATEGORIES,
+                           community=community or "", category=category or "")
+
+
+@bp.route("/board/photos/<upload_id>", methods=["GET"])
+def photo(upload_id):
+    if not service.public_photo_allowed(upload_id):
+        return _not_found()
+    try:
+        upload = get_upload(upload_id)
+    except NotFound:
+        return _not_found()
+    if not upload.content_type.startswith("image/"):
+        return _not_found()
+    response = send_file(upload_path(upload, current_app.config["GOVFLOW"].UPLOAD_DIR),
+                         mimetype=upload.content_type, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

@@ -104,3 +104,16 @@ def commit() -> None:
         if "locked" in str(exc).lower() or "deadlock" in str(exc).lower():
             raise Conflict("the record is busy; try again") from exc
         raise
+
+
+#: Lists count matching rows up to this many; beyond it the count is a lower bound
+#: (exact counts of hundreds of thousands of rows cost more than the page itself).
+COUNT_CAP = 10_000
+
+
+def capped_count(query) -> tuple[int, bool]:
+    """``(count, capped)`` of ``query``'s rows, counting at most COUNT_CAP + 1."""
+    from sqlalchemy import func, select
+    limited = query.with_only_columns(query.selected_columns[0]).order_by(None).limit(COUNT_CAP + 1)
+    total = db.session.scalar(select(func.count()).select_from(limited.subquery()))
+    return min(total, COUNT_CAP), total > COUNT_CAP

@@ -1,7 +1,8 @@
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from ..database import capped_count
 from ..errors import NotFound
 from ..extensions import db
 from ..identity.access import path_prefix_clause
@@ -52,10 +53,10 @@ def list_instances(args):
             query = query.where(getattr(ProcessInstance, name) == args[name])
     if args.get("org_unit"):
         query = query.where(path_prefix_clause(ProcessInstance.org_path, get_org_unit(args["org_unit"]).path))
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total, capped = capped_count(query)
     rows = db.session.scalars(query.order_by(ProcessInstance.id.desc())
                               .limit(args["limit"]).offset(args["offset"])).all()
-    return instances_out(rows), {"X-Total-Count": str(total)}
+    return instances_out(rows), {"X-Total-Count": str(total), "X-Total-Count-Capped": str(capped).lower()}
 
 
 @blp.route("/process-instances/<int:instance_id>")

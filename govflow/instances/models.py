@@ -55,6 +55,8 @@ Index("ix_instances_status_key", ProcessInstance.status, ProcessInstance.process
 Index("ix_instances_org_path", ProcessInstance.org_path, ProcessInstance.started_at)
 Index("ix_instances_next_timer", ProcessInstance.next_timer_at)
 Index("ix_instances_started", ProcessInstance.started_at)
+# Dashboard counts per subtree read only these columns (status, and when it ended).
+Index("ix_instances_org_status", ProcessInstance.org_path, ProcessInstance.status, ProcessInstance.ended_at)
 
 
 class InstanceState(db.Model):

@@ -38,10 +38,12 @@ class _EngineCache:
 
     An entry is added only after the commit that saved exactly that state, and
     taken out while an action mutates it, so a rolled-back change can never be
-    served from here.
+    served from here. Small on purpose: it pays off for an instance worked step
+    after step; each entry holds a whole engine (~15 KB), and a worker's memory
+    must stay flat.
     """
 
-    def __init__(self, capacity=512):
+    def __init__(self, capacity=128):
         self._items: OrderedDict[int, tuple[int, engine.EngineInstance]] = OrderedDict()
         self._lock = threading.Lock()
         self.capacity = capacity

@@ -26,6 +26,7 @@ _TRANSITIONS = {
     "resume": ({"suspended"}, None),
     "terminate": ({"active", "error", "suspended"}, InstanceStatus.terminated),
 }
+_EVENTS = {"suspend": "instance_suspended", "resume": "instance_resumed", "terminate": "instance_terminated"}
 _KEY = re.compile(r"^[\w.\-:/]{1,120}$")
 
 
@@ -95,8 +96,7 @@ def transition(instance_id: int, action: str, actor_id: int | None, reason: str 
             for sub in db.session.scalars(select(MessageSubscription).where(
                     MessageSubscription.instance_id == instance.id)):
                 db.session.delete(sub)
-        change.record(f"instance_{action}d" if action != "terminate" else "instance_terminated",
-                      comment=reason)
+        change.record(_EVENTS[action], comment=reason)
     return instance
 
 

@@ -41,6 +41,7 @@ def init_web(app: Flask) -> None:
     for bp in (auth.bp, auth.account_bp, tasks.bp, task_actions.bp, start.bp, notifications.bp, uploads.bp):
         app.register_blueprint(bp)
     from ..portal.views import bp as portal_bp; app.register_blueprint(portal_bp)  # issue 7: resident portal
+    from ..admin.views import bp as admin_bp; app.register_blueprint(admin_bp)  # issue 5: admin console
     register_template_helpers(app)
     install_hooks()
 

@@ -121,28 +121,9 @@ def worker(app, at: datetime) -> str:
     return result.output
 
 
-def instance(instance_id: int) -> ProcessInstance:
-    db.session.expire_all()
-    return db.session.get(ProcessInstance, instance_id)
-
-
-def variables(instance_id: int) -> dict:
-    return instance(instance_id).variables
-
-
-def ledger(instance_id: int, kind: str | None = None) -> list[LedgerEntry]:
-    query = select(LedgerEntry).where(LedgerEntry.instance_id == instance_id).order_by(LedgerEntry.id)
-    if kind:
-        query = query.where(LedgerEntry.kind == kind)
-    return list(db.session.scalars(query))
-
-
-def ledger_kinds(instance_id: int) -> list[str]:
-    return [e.kind for e in ledger(instance_id)]
-
-
-def public_result(instance_id: int) -> PublicResult | None:
-    return db.session.scalar(select(PublicResult).where(PublicResult.instance_id == instance_id))
+# Reading an instance's data is the same for every process suite.
+from tests.processes.test_case_handling_helpers import (  # noqa: E402,F401
+    instance, ledger, ledger_kinds, public_result, variables)
 
 
 def notifications(username: str, kind_prefix: str) -> list[Notification]:

@@ -12,6 +12,9 @@ const files = [
   [join(bpmn, "dist", "assets", "diagram-js.css"), "diagram-js.css"],
   [join(bpmn, "dist", "assets", "bpmn-js.css"), "bpmn-js.css"],
   [join(bpmn, "LICENSE"), "bpmn-js.LICENSE.txt"],
+  // Chart.js draws the statistics pages of the administration console.
+  [join(root, "node_modules", "chart.js", "dist", "chart.umd.min.js"), "chart.js"],
+  [join(root, "node_modules", "chart.js", "LICENSE.md"), "chart.js.LICENSE.md"],
 ];
 mkdirSync(out, { recursive: true });
 for (const [from, to] of files) {

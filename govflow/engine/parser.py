@@ -17,12 +17,13 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
 from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
-    CamundaBoundaryEventParser, CamundaIntermediateCatchEventParser,
+    CamundaBoundaryEventParser, CamundaEventDefinitionParser, CamundaIntermediateCatchEventParser,
     CamundaIntermediateThrowEventParser, CamundaStartEventParser)
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser, UserTaskParser
 from SpiffWorkflow.bpmn.specs.defaults import (
-    BoundaryEvent, IntermediateCatchEvent, IntermediateThrowEvent, StartEvent)
+    BoundaryEvent, IntermediateCatchEvent, IntermediateThrowEvent, ReceiveTask, StartEvent)
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition)
 
@@ -130,6 +131,11 @@ class GovBoundaryEventParser(_TimerLiterals, CamundaBoundaryEventParser):
     pass
 
 
+class GovReceiveTaskParser(_TimerLiterals, CamundaEventDefinitionParser, ReceiveTaskParser):
+    """SpiffWorkflow's receiveTask parser builds the plain BPMN message definition,
+    which the Camunda serializer does not know: storing the spec failed."""
+
+
 class GovflowParser(CamundaParser):
     """The parser every deployment goes through."""
 
@@ -143,6 +149,7 @@ class GovflowParser(CamundaParser):
         full_tag("intermediateCatchEvent"): (GovCatchEventParser, IntermediateCatchEvent),
         full_tag("intermediateThrowEvent"): (GovThrowEventParser, IntermediateThrowEvent),
         full_tag("boundaryEvent"): (GovBoundaryEventParser, BoundaryEvent),
+        full_tag("receiveTask"): (GovReceiveTaskParser, ReceiveTask),
     }
 
     def __init__(self, handler_names=None):

@@ -37,6 +37,10 @@ CORPUS_ERRORS = {
      "unsupported-script", "ScriptTask_1"),
     ("camunda-bpm-examples/spin/dataformat-configuration-in-process-application/src/main/resources/"
      "testProcess.bpmn", "unsupported-script", "ScriptTask_1"),
+    # A decision requirements graph: 'dish' and 'beverages' in one file. SpiffWorkflow
+    # reads one decision per .dmn file and no required decisions.
+    ("camunda-bpm-examples/dmn-engine/dmn-engine-drg/src/main/resources/org/camunda/bpm/example/drg/"
+     "dinnerDecisions.dmn", "several-decisions", "dish"),
 }
 
 

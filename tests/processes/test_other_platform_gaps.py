@@ -130,11 +130,6 @@ def test_non_interrupting_message_boundary_catches_every_message(org):
     assert _deliver("gap_note", iid) == [iid]
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason="a DMN file with two decisions passes the lint, "
-                   "then deployment fails with an engine message that does not name the cause (SpiffWorkflow "
-                   "reads one decision per file): 'No DMN Diagram available with id \"second\"' for the second, "
-                   "\"AttributeError('list' object has no attribute 'tag')\" for the first. Workaround: one "
-                   "decision per .dmn file (owners_initiation_check.dmn, owners_formation_conditions.dmn).")
 def test_dmn_with_two_decisions_is_refused_with_a_clear_message(org):
     table = ('<decision id="{0}" name="{0}"><decisionTable id="t_{0}" hitPolicy="FIRST">'
              '<input id="i_{0}"><inputExpression id="e_{0}" typeRef="number"><text>x</text></inputExpression></input>'
@@ -240,10 +235,6 @@ def test_timer_fired_during_a_message_step_runs_its_path(org):
     assert _tasks(iid) == ["on_time", "reminded"]
 
 
-@pytest.mark.xfail(strict=True, raises=TypeError, reason="a bpmn:receiveTask with a messageRef cannot be "
-                   "deployed: storing its spec fails with \"Object of type MessageEventDefinition is not JSON "
-                   "serializable\" (a TypeError, not a validation error). Workaround in dual_reporting.bpmn: a "
-                   "subprocess holding an intermediate message catch (await_log).")
 def test_receive_task_waits_for_its_message(org):
     _deploy({"gap_receive.bpmn": _HEAD + f"""
       <bpmn:message id="Msg_in" name="gap_in"/>

@@ -70,4 +70,5 @@ CODES: dict[str, tuple[str, str]] = {
     "unsupported-hit-policy": ("warning", "a hit policy the engine evaluates like FIRST or plain COLLECT"),
     "rule-arity": ("error", "a rule whose cells do not match the table's inputs and outputs"),
     "unsupported-decision": ("error", "a decision that is not a decision table"),
+    "several-decisions": ("error", "a .dmn file with more than one decision (the engine reads one per file)"),
 }

@@ -29,7 +29,14 @@ def check_dmn(root, findings: Findings) -> None:
             findings.error("dangling-reference",
                            f"{local(el)} in {describe(el.getparent())} refers to '{href}', but no element has "
                            "that id", el.getparent(), el)
-    for decision in _children(root, "decision"):
+    decisions = _children(root, "decision")
+    # SpiffWorkflow's DMN parser reads one decision per file; the others would fail at
+    # deployment with an engine message that does not name the cause.
+    for extra in decisions[1:]:
+        findings.error("several-decisions",
+                       f"{describe(extra)} is the second decision of this file; the engine reads one decision "
+                       "per .dmn file: move it into a file of its own", extra)
+    for decision in decisions:
         if not (decision.get("id") or "").strip():
             findings.error("missing-id", f"decision '{decision.get('name', '')}' has no id, so no task can "
                                          "refer to it", decision)

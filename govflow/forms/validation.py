@@ -85,8 +85,12 @@ def _num(value):
 
 def describe(form_key: str | None, form_fields: list[dict]) -> list[dict]:
     schema = schema_for(form_key, form_fields)
-    if schema is None:
-        return []
+    return [] if schema is None else describe_schema(schema)
+
+
+def describe_schema(schema: Schema) -> list[dict]:
+    """What a page needs to draw each field; a list of nested rows (widget "table")
+    also lists its ``columns``, described the same way."""
     out = []
     for name, field in schema.fields.items():
         meta = field.metadata
@@ -96,14 +100,20 @@ def describe(form_key: str | None, form_fields: list[dict]) -> list[dict]:
             if one_of is not None:
                 choices = list(zip(one_of.choices, one_of.labels or one_of.choices))
         kind = next((t for cls, t in _TYPES.items() if isinstance(field, cls)), "string")
-        widget = meta.get("widget") or ("select" if choices and kind != "list" else
+        rows = getattr(field, "inner", None)
+        rows = rows.schema if isinstance(rows, fields.Nested) else None
+        widget = meta.get("widget") or ("table" if rows is not None else
+                                         "select" if choices and kind != "list" else
                                          next((w for cls, w in _WIDGETS.items() if isinstance(field, cls)), "text"))
-        out.append({"id": name, "type": "enum" if choices and kind == "string" else kind,
-                    "label": meta.get("label") or name, "help": meta.get("help"),
-                    "required": field.required, "widget": widget,
-                    "readonly": bool(meta.get("readonly")),
-                    "options": [{"id": str(v), "name": str(label)} for v, label in (choices or [])],
-                    "constraints": _constraints(field)})
+        entry = {"id": name, "type": "enum" if choices and kind == "string" else kind,
+                 "label": meta.get("label") or name, "help": meta.get("help"),
+                 "required": field.required, "widget": widget,
+                 "readonly": bool(meta.get("readonly")),
+                 "options": [{"id": str(v), "name": str(label)} for v, label in (choices or [])],
+                 "constraints": _constraints(field)}
+        if rows is not None:
+            entry["columns"] = describe_schema(rows)
+        out.append(entry)
     return out
 
 

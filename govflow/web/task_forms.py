@@ -4,8 +4,8 @@ The schema (``describe``) decides the widget; the server validates with the
 same schema (``validate_submission``), so the page only shapes the values:
 empty inputs are left out (a required field then reports itself), checkboxes
 become booleans, a required yes/no question is a pair of radio buttons (a
-checkbox cannot say "not answered"), multi-selects become lists, and file
-fields hold the ids of stored uploads.
+checkbox cannot say "not answered"), multi-selects become lists, tables become
+lists of rows, and file fields hold the ids of stored uploads.
 """
 from __future__ import annotations
 
@@ -56,6 +56,10 @@ def parse_submission(fields: list[dict], form, files, target: UploadTarget) -> t
                 values[name] = form.get(name) == "true"
         elif widget == "multiselect":
             values[name] = [v for v in form.getlist(name) if v]
+        elif widget == "table":
+            rows = _rows(name, form)
+            if rows or f["required"]:
+                values[name] = rows
         elif widget == "file":
             ids, problem = _files(name, form, files, target)
             if ids or f["required"]:
@@ -67,6 +71,21 @@ def parse_submission(fields: list[dict], form, files, target: UploadTarget) -> t
             if text:
                 values[name] = text
     return values, errors
+
+
+def _rows(name: str, form) -> list[dict]:
+    """The rows of a table field from inputs named ``NAME.ROW.COLUMN``; blank rows
+    (the spare ones the page offers) are dropped."""
+    rows: dict[int, dict] = {}
+    for key in form.keys():
+        head, _, rest = key.partition(".")
+        index, _, column = rest.partition(".")
+        if head != name or not index.isdigit() or not column:
+            continue
+        text = (form.get(key) or "").strip()
+        if text:
+            rows.setdefault(int(index), {})[column] = text
+    return [rows[i] for i in sorted(rows)]
 
 
 def _files(name: str, form, files, target: UploadTarget) -> tuple[list[str], str | None]:

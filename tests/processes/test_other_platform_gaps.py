@@ -252,9 +252,6 @@ def test_receive_task_waits_for_its_message(org):
     assert _tasks(iid) == ["next"] and _variables(iid)["hours"] == 2
 
 
-@pytest.mark.xfail(strict=True, reason="a form field holding repeated rows (fields.List(fields.Nested(...)), e.g. "
-                   "一支部一策 plan_items, a co-building project_list) is described as a bare \"list\": the page "
-                   "cannot learn the row's columns, labels or constraints. The forms set widget \"table\".")
 def test_form_description_lists_the_columns_of_a_table_field():
     plan_items = next(f for f in describe("branch.plan", []) if f["id"] == "plan_items")
     assert [c["id"] for c in plan_items.get("columns", [])] == ["problem", "measure", "owner", "deadline"]

@@ -188,11 +188,20 @@ class EngineInstance:
         return self._task(engine_task_id).data
 
     def variables(self) -> dict:
-        """The process data as people think of it: the latest task's data."""
+        """The process data as people think of it: the latest task's data, also
+        inside running subprocesses."""
         if self.workflow.completed:
             return dict(self.workflow.data)
         last = self.workflow.last_task
         data = dict(last.data) if last is not None else dict(self.workflow.task_tree.data)
+        # A subprocess waiting on a timer or message holds what was done inside it
+        # in its own last task until it ends; the newer of those wins.
+        inner = [sub.last_task for sub in self.workflow.subprocesses.values()
+                 if not sub.completed and sub.last_task is not None]
+        since = last.last_state_change if last is not None else 0
+        for task in sorted(inner, key=lambda t: t.last_state_change):
+            if task.last_state_change >= since:
+                data.update(task.data)
         for task in self._tasks(TaskState.READY):
             data.update(task.data)
         return data

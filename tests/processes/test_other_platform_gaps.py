@@ -149,10 +149,6 @@ def test_dmn_with_two_decisions_is_refused_with_a_clear_message(org):
     assert "gap_two.dmn" in str(caught.value.errors) and "decision" in str(caught.value.errors)
 
 
-@pytest.mark.xfail(strict=True, reason="EngineInstance.variables() reads the top workflow's last task and the "
-                   "READY tasks; while an embedded subprocess waits on a timer or a message, what was done inside "
-                   "it is missing from the instance's variables (admin console, API). Workaround in the tests: "
-                   "read figures from the ledger (e.g. owners.materials_published).")
 def test_instance_variables_show_data_set_inside_a_waiting_subprocess(org):
     _deploy({"gap_sub_vars.bpmn": _HEAD + f"""
       <bpmn:process id="gap_sub_vars" isExecutable="true">

@@ -124,12 +124,40 @@ class GovParallelGateway(ParallelGateway):
         others = [t for t in my_task.workflow.tasks.values()
                   if t.task_spec == self and t.has_state(TaskState.FINISHED_MASK)
                   and not my_task.is_descendant_of(t) and self._previous_firing(t) is anchor]
-        for task in sorted(others, key=lambda t: t.last_state_change):
-            DeepMerge.merge(my_task.data, task.parent.data)
+        for task in others:
             if task.has_state(TaskState.COMPLETED):
                 task._drop_children(force=True)
-        my_task._inherit_data()
+        split = self._split_point(my_task, others)
+        if split is None:
+            for task in sorted(others, key=lambda t: t.last_state_change):
+                DeepMerge.merge(my_task.data, task.parent.data)
+            my_task._inherit_data()
+            return True
+        # Each branch carries a copy of everything, including the values the other
+        # branches change: only what a branch changed since the split is its to say.
+        merged = dict(split.data)
+        for task in sorted([*others, my_task], key=lambda t: t.parent.last_state_change):
+            branch = task.parent.data
+            for key, value in branch.items():
+                if key not in split.data or split.data[key] != value:
+                    merged[key] = value
+            for key in split.data.keys() - branch.keys():
+                merged.pop(key, None)
+        my_task.data.clear()
+        my_task.data.update(merged)
         return True
+
+    @staticmethod
+    def _split_point(my_task, others):
+        """The nearest task above this join that all of the round's branches come from."""
+        if not others:
+            return None
+        ancestor = my_task.parent
+        while ancestor is not None:
+            if all(t.is_descendant_of(ancestor) for t in others):
+                return ancestor
+            ancestor = ancestor.parent
+        return None
 
     def _previous_firing(self, task):
         ancestor = task.parent

@@ -70,11 +70,6 @@ def _user_task(task_id: str) -> str:
     return f'<bpmn:userTask id="{task_id}" camunda:candidateGroups="grid_worker"/>'
 
 
-@pytest.mark.xfail(strict=True, reason="each parallel branch carries its own copy of the data and the join lets "
-                   "the last branch's copy win, stale values included: in a loop through a parallel gateway, a "
-                   "value the other branch changed this round is overwritten by this branch's copy of last "
-                   "round's. Workaround in owners_committee_formation.bpmn: script tasks clear_preparation and "
-                   "clear_filing_reviews delete the branch variables before a new round.")
 def test_parallel_join_keeps_what_each_branch_set_this_round(org):
     _deploy({"gap_join.bpmn": _HEAD + f"""
       <bpmn:process id="gap_join" isExecutable="true">

@@ -29,7 +29,8 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
 
 from . import durations
 from .lint.camunda import handler_reference
-from .specs import (GovMessageEventDefinition, GovParallelGateway, GovParallelMultiInstance, GovSequentialMultiInstance, GovUserTask,
+from .specs import (GovBoundaryEvent, GovMessageEventDefinition, GovParallelGateway, GovParallelMultiInstance,
+                    GovSequentialMultiInstance, GovUserTask,
                     HandlerServiceTask)
 
 _CAMUNDA = "{%s}" % CAMUNDA_MODEL_NS
@@ -148,7 +149,7 @@ class GovflowParser(CamundaParser):
         full_tag("startEvent"): (GovStartEventParser, StartEvent),
         full_tag("intermediateCatchEvent"): (GovCatchEventParser, IntermediateCatchEvent),
         full_tag("intermediateThrowEvent"): (GovThrowEventParser, IntermediateThrowEvent),
-        full_tag("boundaryEvent"): (GovBoundaryEventParser, BoundaryEvent),
+        full_tag("boundaryEvent"): (GovBoundaryEventParser, GovBoundaryEvent),
         full_tag("receiveTask"): (GovReceiveTaskParser, ReceiveTask),
     }
 

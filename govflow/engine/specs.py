@@ -10,7 +10,9 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import ParallelGatewayConverter
-from SpiffWorkflow.bpmn.specs.defaults import ParallelGateway, ServiceTask
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, ParallelGateway, ServiceTask
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
@@ -166,6 +168,28 @@ class GovParallelGateway(ParallelGateway):
         return ancestor
 
 
+class GovBoundaryEvent(BoundaryEvent):
+    """A non-interrupting boundary event stays armed while its activity runs.
+
+    SpiffWorkflow arms a boundary event once per activity: a non-interrupting
+    message (or signal) caught a second time found nobody waiting. Cycle timers
+    repeat by themselves and are left alone.
+    """
+
+    def _run_hook(self, my_task):
+        result = super()._run_hook(my_task)
+        if self.cancel_activity or isinstance(self.event_definition, TimerEventDefinition):
+            return result
+        split = my_task.parent
+        main = next((t for t in split.children if not isinstance(t.task_spec, BoundaryEvent)), None)
+        if main is not None and not main.has_state(TaskState.FINISHED_MASK):
+            again = split._add_child(self, TaskState.WAITING)
+            again._inherit_data()
+            self._predict(again, mask=TaskState.WAITING)   # its outgoing path, as at the split
+            my_task.workflow.top_workflow.event_manager.add_task(again)
+        return result
+
+
 class GovUserTaskConverter(UserTaskConverter):
     def to_dict(self, spec):
         dct = super().to_dict(spec)
@@ -190,6 +214,7 @@ class HandlerServiceTaskConverter(TaskSpecConverter):
 
 SPEC_CONVERTERS = {
     GovParallelGateway: ParallelGatewayConverter,
+    GovBoundaryEvent: BoundaryEventConverter,
     GovUserTask: GovUserTaskConverter,
     HandlerServiceTask: HandlerServiceTaskConverter,
     GovParallelMultiInstance: MultiInstanceTaskConverter,

@@ -27,10 +27,16 @@ from .specs import GovMessageEventDefinition, GovUserTask
 
 #: More live engine tasks than this means a runaway loop, not a real procedure.
 MAX_TASKS = 5000
+#: Rounds of engine steps for paths that timers firing at the end of a step made ready.
+_TIMER_ROUNDS = 10
 
 
 class EngineError(Exception):
     """The engine cannot do what was asked (not a failure inside the process)."""
+
+
+class NotWaiting(EngineError):
+    """Nothing in the instance waits for the message (any more)."""
 
 
 @dataclass
@@ -93,6 +99,12 @@ class EngineInstance:
         """
         try:
             self.workflow.do_engine_steps()
+            # do_engine_steps ends by letting due timers fire, which leaves their
+            # paths READY; run those now rather than at the instance's next step.
+            for _ in range(_TIMER_ROUNDS):
+                if not any(not t.task_spec.manual for t in self._tasks(TaskState.READY)):
+                    break
+                self.workflow.do_engine_steps()
         except Exception as exc:  # a handler's own failure arrives unwrapped
             failed = self._errored()
             if not failed:
@@ -238,13 +250,17 @@ class EngineInstance:
         return names
 
     def deliver_message(self, name: str, variables: dict | None) -> None:
+        # Timers that fell due before the message arrived fire first: an interrupting
+        # one closes the window the message was for, whatever the worker's delay.
+        self.workflow.refresh_timers()
+        self.run()
         definition = GovMessageEventDefinition(name)
         event = BpmnEvent(definition, payload={"payload": variables or {}, "result_var": None,
                                                "merge": True})
         try:
             self.workflow.send_event(event)
         except SpiffWorkflowException as exc:
-            raise EngineError(f"the process is not waiting for message '{name}'") from exc
+            raise NotWaiting(f"the process is not waiting for message '{name}'") from exc
 
     def refresh_timers(self) -> None:
         self.workflow.refresh_timers()

@@ -11,8 +11,9 @@ from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import ParallelGatewayConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter
+from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
 from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, ParallelGateway, ServiceTask
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
@@ -168,13 +169,40 @@ class GovParallelGateway(ParallelGateway):
         return ancestor
 
 
+#: Overdue firings of one cycle timer handled per step; the rest at the next one.
+_CATCH_UP_CYCLES = 10
+
+
 class GovBoundaryEvent(BoundaryEvent):
-    """A non-interrupting boundary event stays armed while its activity runs.
+    """A non-interrupting boundary event stays armed while its activity runs, and
+    what it started outlives the activity.
 
     SpiffWorkflow arms a boundary event once per activity: a non-interrupting
-    message (or signal) caught a second time found nobody waiting. Cycle timers
-    repeat by themselves and are left alone.
+    message (or signal) caught a second time found nobody waiting. A cycle timer
+    hangs each firing's path under its own waiting task, so when the activity
+    ended and the timer was cancelled, the reminders it had started vanished with
+    it. Here each firing is a completed sibling of its own, like a message's.
     """
+
+    def _update_hook(self, my_task):
+        if self.cancel_activity or not isinstance(self.event_definition, CycleTimerEventDefinition):
+            return super()._update_hook(my_task)
+        super(CatchingEvent, self)._update_hook(my_task)   # the data, as CatchingEvent does first
+        if my_task.state != TaskState.WAITING:
+            my_task._set_state(TaskState.WAITING)
+        my_task.workflow.top_workflow.event_manager.add_task(my_task)
+        # After a long stop of the worker several cycles may be due: each fires (as
+        # Camunda's jobs would), a bounded number per step so that one step stays short.
+        for _ in range(_CATCH_UP_CYCLES):
+            if not self.event_definition.cycle_complete(my_task):
+                break
+            fired = my_task.parent._add_child(self, TaskState.COMPLETED)
+            fired._inherit_data()
+            for output in self.outputs:
+                child = fired._add_child(output, TaskState.FUTURE)
+                child.task_spec._predict(child, mask=TaskState.NOT_FINISHED_MASK)
+                child.task_spec._update(child)
+        return self.event_definition.has_fired(my_task)
 
     def _run_hook(self, my_task):
         result = super()._run_hook(my_task)

@@ -132,6 +132,8 @@ def deliver_message(name: str, business_key: str | None = None, instance_id: int
         with changing(target, actor_id) as change:
             try:
                 change.engine.deliver_message(name, variables)
+            except engine.NotWaiting as exc:   # e.g. a deadline passed before the worker saw it
+                raise NotFound(str(exc)) from exc
             except engine.EngineError as exc:
                 raise Conflict(str(exc)) from exc
             change.record("message_received", data={"message": name, "variables": sorted(variables or {})})

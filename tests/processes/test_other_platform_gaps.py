@@ -1,7 +1,7 @@
 """Platform gaps found while building owners' committee formation, weak-branch rectification and
 dual reporting, each as the smallest failing test.
 
-Marked ``xfail(strict=True)`` like tests/processes/test_case_platform_gaps.py: the suite stays
+Open ones are marked ``xfail(strict=True)`` like tests/processes/test_case_platform_gaps.py: the suite stays
 green while a gap is open and turns red (XPASS) the day it is fixed, so the marker and the
 workaround named in the reason can go. (The event-based gateway gap is recorded there.)
 """
@@ -18,7 +18,7 @@ from govflow.forms.validation import describe
 from govflow.identity.access import principal_for
 from govflow.identity.service import get_user
 from govflow.instances.models import ProcessInstance
-from govflow.instances.service import deliver_message, start_instance
+from govflow.instances.service import deliver_message, fire_timers, start_instance
 from govflow.worklist.service import complete_task, list_tasks
 
 _HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
@@ -205,11 +205,6 @@ _LATE_TIMER = _HEAD + f"""
       </bpmn:process></bpmn:definitions>"""
 
 
-@pytest.mark.xfail(strict=True, reason="a message arriving after an interrupting timer fell due (before the worker "
-                   "fired it) is accepted; whether it is then processed or dropped by the timer firing in the same "
-                   "step depends on the order of the engine's tasks (both seen with dual_reporting's service "
-                   "records after the year end), and the sender is told it arrived either way. Due timers should "
-                   "fire first, so that a late message gets the 404.")
 def test_message_after_an_overdue_interrupting_timer_is_refused(org):
     _deploy({"gap_late.bpmn": _LATE_TIMER})
     iid = _start("gap_late")
@@ -217,14 +212,23 @@ def test_message_after_an_overdue_interrupting_timer_is_refused(org):
         _deliver("gap_reply", iid, at=T0 + timedelta(hours=2))
 
 
-@pytest.mark.xfail(strict=True, reason="the engine fires due timers at the end of a step (do_engine_steps ends with "
-                   "refresh_timers); what a timer fired during a message or task step is left READY and runs only "
-                   "at the instance's next step, and next_timer_at does not bring the worker back for it. In "
-                   "dual_reporting a quarterly feedback that falls due just before a service record waits.")
 def test_timer_fired_during_a_message_step_runs_its_path(org):
     _deploy({"gap_late.bpmn": _LATE_TIMER})
     iid = _start("gap_late")
     _deliver("gap_reply", iid, at=T0 + timedelta(minutes=30))   # the 20-minute reminder fell due meanwhile
+    assert _tasks(iid) == ["on_time", "reminded"]
+
+
+def test_a_reminder_a_cycle_timer_started_outlives_the_activity(org):
+    """The worker fires the 20-minute reminder; the reply then ends the window: the
+    reminder's task stays (BPMN: a non-interrupting event's path runs on its own)."""
+    _deploy({"gap_late.bpmn": _LATE_TIMER})
+    iid = _start("gap_late")
+    with clock.frozen_at(T0 + timedelta(minutes=21)), writing():
+        fire_timers(iid)
+        commit()
+    assert _tasks(iid) == ["reminded"]
+    _deliver("gap_reply", iid, at=T0 + timedelta(minutes=30))
     assert _tasks(iid) == ["on_time", "reminded"]
 
 

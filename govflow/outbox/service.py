@@ -4,12 +4,13 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from ..database import commit, is_postgres, writing
+from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..timeutil import utcnow
-from .channels import DeliveryFailed, get_channel
+from .channels import DeliveryFailed, PermanentFailure, get_channel
 from .models import OutboxMessage
 
 LEASE = timedelta(minutes=2)
@@ -51,7 +52,7 @@ def deliver_due(worker_id: str, limit: int = 100) -> tuple[int, int]:
                 message.attempts += 1
                 message.last_error = str(exc)[:2000]
                 message.next_attempt_at = utcnow() + backoff(message.attempts)
-                if message.attempts >= max_attempts:
+                if message.attempts >= max_attempts or isinstance(exc, PermanentFailure):
                     message.failed_at = utcnow()
                 failed += 1
             message.claimed_by = message.claimed_until = None
@@ -75,3 +76,50 @@ def _lease(worker_id: str, limit: int) -> list[int]:
         ids = [r.id for r in rows]
         commit()
     return ids
+
+
+#: What the outbox page shows: waiting (never tried), retrying, delivered, dead (parked).
+STATES = ("pending", "retrying", "dead", "delivered")
+
+
+def _state_filter(state: str):
+    waiting = OutboxMessage.delivered_at.is_(None) & OutboxMessage.failed_at.is_(None)
+    return {"pending": waiting & (OutboxMessage.attempts == 0),
+            "retrying": waiting & (OutboxMessage.attempts > 0),
+            "dead": OutboxMessage.failed_at.isnot(None),
+            "delivered": OutboxMessage.delivered_at.isnot(None)}[state]
+
+
+def message_state(message: OutboxMessage) -> str:
+    if message.delivered_at:
+        return "delivered"
+    if message.failed_at:
+        return "dead"
+    return "retrying" if message.attempts else "pending"
+
+
+def count_by_state() -> dict[str, int]:
+    return {state: db.session.scalar(select(func.count(OutboxMessage.id)).where(_state_filter(state))) or 0
+            for state in STATES}
+
+
+def list_messages(state: str, limit: int = 100) -> list[OutboxMessage]:
+    """Newest first. Raises NotFound for an unknown ``state``."""
+    if state not in STATES:
+        raise NotFound(f"no outbox state '{state}'")
+    return list(db.session.scalars(select(OutboxMessage).where(_state_filter(state))
+                                   .order_by(OutboxMessage.id.desc()).limit(limit)))
+
+
+def retry_message(message_id: int) -> OutboxMessage:
+    """Give a parked (dead) message a fresh set of attempts, due now, with its old key.
+
+    Raises NotFound, or Conflict when it is not parked (delivered or still retrying).
+    """
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None:
+        raise NotFound("no such outbox message")
+    if message.failed_at is None:
+        raise Conflict("only a parked (dead) message can be retried")
+    message.failed_at, message.attempts, message.next_attempt_at = None, 0, utcnow()
+    return message

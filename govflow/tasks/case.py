@@ -22,9 +22,10 @@ from ..extensions import db
 from ..forms.validation import validate_submission
 from ..identity.models import OrgUnit
 from ..identity.service import ancestor_of_kind, find_org_unit
-from ..outbox.service import enqueue
 from ..records.models import LedgerEntry
+from ..notifications.robots import announce_case
 from ..notifications.service import notify_audience
+from ..notifications.sms import queue_sms
 from ..records.service import add_ledger_entry, next_number, publish_result
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
@@ -144,6 +145,7 @@ def route_case(ctx: HandlerContext) -> dict:
            "escalated": False, "responded_in_time": None, "resolved": False, "reopened": False,
            "satisfied": None, "ratings": []}
     _record(ctx, "received", community.code, source=v.get("source"), grid=grid.code, community=community.code)
+    announce_case(ctx, "case_reported", out)
     return out
 
 
@@ -345,11 +347,11 @@ def notify_reporter(ctx: HandlerContext) -> dict:
     if not (v.get("reporter_phone") and v.get("sms_consent")):
         return {"reporter_notified": False}
     street = find_org_unit(v.get("street") or "")
-    text = SMS_TEXTS[template].format(street=street.name if street else "", title=_clip(v.get("title"), 30),
-                                      case_no=v.get("case_no"), result=_clip(v.get("result_summary"), 60),
-                                      note=_clip(v.get("verify_note"), 60))
-    enqueue("sms", {"phone": v["reporter_phone"], "text": text, "case_no": v.get("case_no")},
-            idempotency_key=f"case:{v.get('case_no')}:{template}:{v.get('reopen_count') or 0}")
+    params = dict(street=street.name if street else "", title=_clip(v.get("title"), 30),
+                  case_no=v.get("case_no"), result=_clip(v.get("result_summary"), 60),
+                  note=_clip(v.get("verify_note"), 60))
+    queue_sms(v["reporter_phone"], f"case_{template}", params, SMS_TEXTS[template].format(**params),
+              f"case:{v.get('case_no')}:{template}:{v.get('reopen_count') or 0}", case_no=v.get("case_no"))
     return {"reporter_notified": True, "notified_at": _iso(_now())}
 
 
@@ -366,6 +368,8 @@ def record_case_rating(ctx: HandlerContext) -> dict:
     _record(ctx, "rated", rating=rating, via=via, round=v.get("reopen_count") or 0,
             comment=v.get("rating_comment"))
     entry = {"rating": rating, "via": via, "at": _iso(_now()), "comment": v.get("rating_comment")}
+    if rating == "unsatisfied":
+        announce_case(ctx, "rating_unsatisfied")
     return {"rating": rating, "rated_via": via, "satisfied": rating != "unsatisfied",
             "ratings": [*(v.get("ratings") or []), entry]}
 
@@ -391,4 +395,5 @@ def close_case_ledger(ctx: HandlerContext) -> dict:
         "responded_in_time", "escalated", "resolved", "resolution_path", "satisfied", "rating", "reopened",
         "reopen_count", "redo_count", "handling_hours", "departments_involved", "overdue_departments")}
     _record(ctx, "closed", outcome=outcome, closed_hours=_hours_since(v.get("reported_at")), **figures)
+    announce_case(ctx, "case_closed", {"case_status": outcome})
     return {"case_status": outcome, "closed_at": _iso(_now())}

@@ -123,3 +123,17 @@ def retry_message(message_id: int) -> OutboxMessage:
         raise Conflict("only a parked (dead) message can be retried")
     message.failed_at, message.attempts, message.next_attempt_at = None, 0, utcnow()
     return message
+
+
+def describe(message: OutboxMessage) -> str:
+    """A line for the outbox page without personal data or tokens: no phone, no URL query."""
+    from urllib.parse import urlsplit
+    p = message.payload or {}
+    if "robot_id" in p:
+        return f"robot #{p['robot_id']} · {p.get('event', '')} · {p.get('org_unit', '')}"
+    if "phone" in p:
+        phone = str(p.get("phone") or "")
+        return f"{p.get('template', 'text')} → {phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "sms"
+    if "url" in p:
+        return urlsplit(str(p["url"])).netloc
+    return message.channel

@@ -37,6 +37,7 @@ class RobotSchema(Schema):
 
 class RobotUpdateSchema(RobotSchema):
     org_unit = fields.Str(dump_only=True)
+    url = fields.Str(load_default=None, metadata={"description": "missing or empty: keep the stored URL"})
 
 
 class RobotQuerySchema(Schema):
@@ -98,7 +99,7 @@ def show_robot(robot_id):
 @blp.arguments(RobotUpdateSchema)
 @blp.response(200, RobotSchema)
 def update_robot(args, robot_id):
-    """Replaces the robot's settings; a missing or empty ``secret`` keeps the stored one."""
+    """Replaces the robot's settings; a missing or empty ``url`` or ``secret`` keeps the stored one."""
     return robots.robot_view(robots.update_robot(robot_id, _input(args)))
 
 

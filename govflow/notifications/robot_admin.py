@@ -28,7 +28,7 @@ class RobotInput:
     name: str = ""
     kind: str = ""
     url: str = ""
-    #: None or "" on an edit: keep the stored secret; clear_secret removes it.
+    #: None or "" on an edit: keep the stored secret (or URL); clear_secret removes it.
     secret: str | None = None
     clear_secret: bool = False
     events: list[str] = field(default_factory=list)
@@ -71,15 +71,17 @@ def get_robot(robot_id: int) -> RobotEndpoint:
     return robot
 
 
-def _validate(data: RobotInput, stored_secret: str | None) -> dict:
-    """Raises ValidationFailed naming each bad field."""
+def _validate(data: RobotInput, stored: RobotEndpoint | None = None) -> dict:
+    """Raises ValidationFailed naming each bad field. On an edit (``stored``) a blank URL
+    or secret keeps the stored one: the page shows them masked, so cannot send them back."""
+    stored_secret = stored.signing_secret if stored else None
     errors: dict[str, list[str]] = {}
     name = (data.name or "").strip()
     if not name or len(name) > 120:
         errors["name"] = ["required, at most 120 characters"]
     if data.kind not in ROBOT_KINDS:
         errors["kind"] = [f"one of {', '.join(ROBOT_KINDS)}"]
-    url = (data.url or "").strip()
+    url = (data.url or "").strip() or (stored.url if stored else "")
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 1000:
         errors["url"] = ["an http(s) address of at most 1000 characters"]
@@ -100,16 +102,16 @@ def _validate(data: RobotInput, stored_secret: str | None) -> dict:
 def add_robot(unit_code: str, data: RobotInput) -> RobotEndpoint:
     """Raises NotFound (unit) or ValidationFailed."""
     unit = get_org_unit(unit_code)
-    robot = RobotEndpoint(org_unit_id=unit.id, **_validate(data, None))
+    robot = RobotEndpoint(org_unit_id=unit.id, **_validate(data))
     db.session.add(robot)
     db.session.flush()
     return robot
 
 
 def update_robot(robot_id: int, data: RobotInput) -> RobotEndpoint:
-    """Raises NotFound or ValidationFailed; a blank secret keeps the stored one."""
+    """Raises NotFound or ValidationFailed; a blank URL or secret keeps the stored one."""
     robot = get_robot(robot_id)
-    for key, value in _validate(data, robot.signing_secret).items():
+    for key, value in _validate(data, robot).items():
         setattr(robot, key, value)
     return robot
 

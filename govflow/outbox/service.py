@@ -1,6 +1,7 @@
 """Queue side effects in the transaction; deliver them after commit, with retries."""
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import timedelta
 
@@ -14,6 +15,7 @@ from .channels import DeliveryFailed, PermanentFailure, get_channel
 from .models import OutboxMessage
 
 LEASE = timedelta(minutes=2)
+log = logging.getLogger("govflow.outbox")
 
 
 def enqueue(channel: str, payload: dict, idempotency_key: str | None = None) -> OutboxMessage:
@@ -39,25 +41,40 @@ def deliver_due(worker_id: str, limit: int = 100) -> tuple[int, int]:
     max_attempts = current_app.config["GOVFLOW"].OUTBOX_MAX_ATTEMPTS
     delivered = failed = 0
     for message_id in _lease(worker_id, limit):
+        # Sent outside any write transaction: a slow robot must not hold SQLite's write
+        # lock (and so every request) for the length of its timeout.
+        error = _send(db.session.get(OutboxMessage, message_id))
+        db.session.rollback()
         with writing():
             message = db.session.get(OutboxMessage, message_id)
-            send = get_channel(message.channel)
-            try:
-                if send is None:
-                    raise DeliveryFailed(f"no channel '{message.channel}'")
-                send(message.payload, message.idempotency_key)
+            if error is None:
                 message.delivered_at = utcnow()
                 delivered += 1
-            except DeliveryFailed as exc:
+            else:
                 message.attempts += 1
-                message.last_error = str(exc)[:2000]
+                message.last_error = str(error)[:2000]
                 message.next_attempt_at = utcnow() + backoff(message.attempts)
-                if message.attempts >= max_attempts or isinstance(exc, PermanentFailure):
+                if message.attempts >= max_attempts or isinstance(error, PermanentFailure):
                     message.failed_at = utcnow()
                 failed += 1
             message.claimed_by = message.claimed_until = None
             commit()
     return delivered, failed
+
+
+def _send(message: OutboxMessage) -> DeliveryFailed | None:
+    """Send one message; the failure, if any, as a DeliveryFailed to record."""
+    send = get_channel(message.channel)
+    if send is None:
+        return PermanentFailure(f"no channel '{message.channel}'")
+    try:
+        send(message.payload, message.idempotency_key)
+    except DeliveryFailed as exc:
+        return exc
+    except Exception as exc:  # a bad payload or a channel's bug: recorded, not a dead worker
+        log.exception("outbox message %s: channel %s failed", message.id, message.channel)
+        return DeliveryFailed(f"{type(exc).__name__}: {exc}")
+    return None
 
 
 def _lease(worker_id: str, limit: int) -> list[int]:

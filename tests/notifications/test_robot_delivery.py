@@ -164,3 +164,15 @@ def test_sms_goes_through_the_log_sender_with_the_phone_masked(app, org, caplog)
     assert "138****5678" in caplog.text and "13812345678" not in caplog.text
     assert "case_resolved" in caplog.text and messages()[0].delivered_at
     assert mask_phone("123") == "****"
+
+
+def test_a_malformed_message_is_a_failed_attempt_not_a_dead_worker(app, org):
+    from govflow.outbox.service import enqueue
+    with writing():
+        enqueue("robot", {"body": {}}, "no-robot-id")
+        enqueue("pigeon", {}, "no-such-channel")
+        commit()
+    assert "failed attempts: 2" in worker(app, now())
+    broken, unknown = messages()
+    assert broken.attempts == 1 and broken.failed_at is None and "KeyError" in broken.last_error
+    assert unknown.failed_at is not None and "no channel 'pigeon'" in unknown.last_error

@@ -52,3 +52,15 @@ def test_messages_park_after_max_attempts(ctx):
     db.session.expire_all()
     message = db.session.query(OutboxMessage).one()
     assert message.failed_at is not None and message.attempts == ctx.config["GOVFLOW"].OUTBOX_MAX_ATTEMPTS
+
+
+def test_enqueue_once_skips_a_key_already_queued(ctx):
+    from govflow.outbox.service import enqueue_once
+    with writing():
+        assert enqueue_once("sms", {"phone": "13800000000"}, "case:1:accepted:0") is not None
+        assert enqueue_once("sms", {"phone": "13800000000"}, "case:1:accepted:0") is None  # same unit of work
+        commit()
+    with writing():
+        assert enqueue_once("sms", {"phone": "13800000000"}, "case:1:accepted:0") is None  # already stored
+        commit()
+    assert db.session.query(OutboxMessage).count() == 1

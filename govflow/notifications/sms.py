@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import Protocol
 
-from ..outbox.service import enqueue
+from ..outbox.service import enqueue_once
 
 log = logging.getLogger("govflow.sms")
 
@@ -55,6 +55,6 @@ def sms_sender() -> SmsSender:
 
 def queue_sms(phone: str, template_code: str, params: dict, text: str, idempotency_key: str,
               **extra) -> None:
-    """Queue an SMS for after the commit. Only call it for a resident who consented."""
-    enqueue("sms", {"phone": phone, "template": template_code, "params": params, "text": text, **extra},
-            idempotency_key=idempotency_key)
+    """Queue an SMS for after the commit, once per key. Only for a resident who consented."""
+    enqueue_once("sms", {"phone": phone, "template": template_code, "params": params, "text": text, **extra},
+                 idempotency_key)

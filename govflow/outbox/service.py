@@ -26,6 +26,15 @@ def enqueue(channel: str, payload: dict, idempotency_key: str | None = None) -> 
     return message
 
 
+def enqueue_once(channel: str, payload: dict, idempotency_key: str) -> OutboxMessage | None:
+    """:func:`enqueue` unless a message with this key is queued already (a step run
+    twice); returns None then. The unique key would otherwise fail the whole change."""
+    pending = any(isinstance(o, OutboxMessage) and o.idempotency_key == idempotency_key for o in db.session.new)
+    if pending or db.session.scalar(select(OutboxMessage.id).where(OutboxMessage.idempotency_key == idempotency_key)):
+        return None
+    return enqueue(channel, payload, idempotency_key)
+
+
 def backoff(attempts: int) -> timedelta:
     return timedelta(seconds=min(2 ** attempts, 3600))
 

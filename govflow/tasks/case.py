@@ -12,6 +12,7 @@ Times are UTC ISO-8601 text, so that process data stays JSON.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -39,6 +40,7 @@ RATINGS = ("satisfied", "basic", "unsatisfied")
 RATING_ALIASES = {"1": "satisfied", "满意": "satisfied", "2": "basic", "基本满意": "basic",
                   "3": "unsatisfied", "不满意": "unsatisfied"}
 SMS_TEXTS = {
+    "accepted": "【{street}】您反映的“{title}”（编号{case_no}）已受理，网格员已到现场核实，将尽快办理。",
     "resolved": "【{street}】您反映的“{title}”（编号{case_no}）已办结：{result}。"
                 "请回复1满意、2基本满意、3不满意，逾期未评价将电话回访。",
     "invalid": "【{street}】您反映的“{title}”（编号{case_no}）经现场核实：{note}，不予立案。如有异议请拨打12345。",
@@ -157,6 +159,8 @@ def record_response_time(ctx: HandlerContext) -> dict:
     hours = _hours_since(v.get("reported_at")) or 0.0
     in_time = hours * 3600 <= parse_duration(v["response_limit"]).total_seconds()
     _record(ctx, "responded", in_time=in_time, hours=hours, resolution=v.get("resolution"))
+    if v.get("resolution") != "invalid":  # 受理: tell the reporter (with phone and consent)
+        notify_reporter(replace(ctx, properties={"template": "accepted"}))
     return {"responded_in_time": in_time, "responded_at": _iso(_now()), "response_hours": hours}
 
 
@@ -341,7 +345,7 @@ def publish_case_result(ctx: HandlerContext) -> dict:
 @handler("notify_reporter")
 def notify_reporter(ctx: HandlerContext) -> dict:
     """告知反映人 by SMS, only with a phone number and consent. Property ``template``:
-    ``resolved`` (asks for a rating) or ``invalid`` (不予受理)."""
+    ``resolved`` (asks for a rating), ``invalid`` (不予受理) or ``accepted`` (受理)."""
     v = ctx.variables
     template = ctx.properties.get("template", "resolved")
     if not (v.get("reporter_phone") and v.get("sms_consent")):

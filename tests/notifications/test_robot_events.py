@@ -104,3 +104,18 @@ def test_nothing_is_queued_when_the_change_rolls_back(case_deployed, receiver):
         assert db.session.scalars(select(OutboxMessage)).all()
         db.session.rollback()
     assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_residents_with_phone_and_consent_get_accepted_and_result_sms(app, case_deployed, caplog):
+    import logging
+    from tests.processes.test_case_handling_helpers import sms_messages
+    consented = report("grid_yg_1")
+    verify(consented, "on_spot")
+    silent = report("grid_yg_1", sms_consent=False)
+    verify(silent, "on_spot")
+    assert [m.payload["template"] for m in sms_messages()] == ["case_accepted", "case_resolved"]
+    with caplog.at_level(logging.INFO, logger="govflow.sms"):
+        worker(app, now())
+    assert "SMS case_accepted to 138****5678" in caplog.text and "SMS case_resolved to 138****5678" in caplog.text
+    assert PHONE not in caplog.text
+    assert all(m.delivered_at for m in sms_messages())

@@ -38,6 +38,8 @@ class Settings:
     WORKER_POLL_SECONDS: float = 1.0
     #: Outbox: attempts before a message is parked as failed.
     OUTBOX_MAX_ATTEMPTS: int = 12
+    #: SMS sender (govflow.notifications.sms.SENDERS); "log" writes messages to the log.
+    SMS_BACKEND: str = "log"
     #: API page size cap.
     API_MAX_PAGE_SIZE: int = 200
     DEFAULT_LOCALE: str = "zh_CN"
@@ -87,6 +89,8 @@ class Settings:
             raise SettingsError("SLA_YELLOW_AT must lie between 0 and 1")
         if self.SCRIPT_TIME_LIMIT <= 0:
             raise SettingsError("SCRIPT_TIME_LIMIT must be positive")
+        if self.SMS_BACKEND not in ("log",):
+            raise SettingsError(f"SMS_BACKEND must be one of: log (got {self.SMS_BACKEND!r})")
         for name in ("SESSION_IDLE_MINUTES", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES",
                      "UPLOAD_MAX_BYTES", "WORKLIST_PAGE_SIZE"):
             if getattr(self, name) <= 0:

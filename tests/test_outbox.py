@@ -1,46 +1,11 @@
 """Side effects leave after commit, are retried with backoff, and arrive once."""
-import json
-import socket
-import threading
 from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from govflow.database import commit, writing
 from govflow.extensions import db
 from govflow.outbox.models import OutboxMessage
 from govflow.outbox.service import enqueue
-
-
-class Receiver:
-    """A webhook endpoint on 127.0.0.1 that counts deliveries per idempotency key."""
-
-    def __init__(self, port):
-        self.port, self.received, self.server = port, [], None
-
-    def start(self):
-        received = self.received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((self.headers["Idempotency-Key"], json.loads(body)))
-                self.send_response(204)
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.notifications.receiver import Receiver, free_port
 
 
 def run_worker(app, now):
@@ -72,7 +37,7 @@ def test_webhook_retried_until_receiver_is_up_then_delivered_once(ctx):
         assert "delivered: 0" in run_worker(ctx, now + timedelta(minutes=10))
     finally:
         receiver.stop()
-    assert receiver.received == [("task-1-created", {"text": "新任务：核实"})]
+    assert [(r.key, r.body) for r in receiver.received] == [("task-1-created", {"text": "新任务：核实"})]
     db.session.expire_all()
     assert db.session.query(OutboxMessage).one().delivered_at is not None
 
@@ -87,3 +52,15 @@ def test_messages_park_after_max_attempts(ctx):
     db.session.expire_all()
     message = db.session.query(OutboxMessage).one()
     assert message.failed_at is not None and message.attempts == ctx.config["GOVFLOW"].OUTBOX_MAX_ATTEMPTS
+
+
+def test_enqueue_once_skips_a_key_already_queued(ctx):
+    from govflow.outbox.service import enqueue_once
+    with writing():
+        assert enqueue_once("sms", {"phone": "13800000000"}, "case:1:accepted:0") is not None
+        assert enqueue_once("sms", {"phone": "13800000000"}, "case:1:accepted:0") is None  # same unit of work
+        commit()
+    with writing():
+        assert enqueue_once("sms", {"phone": "13800000000"}, "case:1:accepted:0") is None  # already stored
+        commit()
+    assert db.session.query(OutboxMessage).count() == 1

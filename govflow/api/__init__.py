@@ -25,3 +25,4 @@ def init_api(app: Flask) -> None:
     for module in (orgs, definitions, instances, tasks, messages):
         api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
     from . import admin; api.register_blueprint(admin.blp, url_prefix="/api/v1/admin")  # issue 5: admin console
+    from . import robots; api.register_blueprint(robots.blp, url_prefix="/api/v1/notifications")  # issue 7: robots

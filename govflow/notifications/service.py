@@ -57,6 +57,10 @@ def notify_users(user_ids, kind: str, task, actor_id: int | None = None) -> int:
 
 
 def notify_audience(kind: str, task, actor_id: int | None = None) -> int:
+    """In the platform; a 催办 also goes to the group robots over the task's unit."""
+    if kind == "urged":
+        from .robots import announce_task
+        announce_task("task_urged", task)
     return notify_users(task_audience(db.session, task), kind, task, actor_id)
 
 
@@ -82,6 +86,7 @@ def notify_overdue_tasks(limit: int = 500) -> int:
 
     Run by the background worker; returns how many tasks were reported.
     """
+    from .robots import announce_task
     told = select(Notification.task_id).where(Notification.kind == "overdue",
                                               Notification.task_id.isnot(None))
     rows = db.session.scalars(select(HumanTask).where(
@@ -92,6 +97,7 @@ def notify_overdue_tasks(limit: int = 500) -> int:
         audience = task_audience(db.session, task) or list(db.session.scalars(
             select(User.id).where(User.is_admin.is_(True), User.is_active_user.is_(True))))
         notify_users(audience, "overdue", task)
+        announce_task("task_overdue", task)
     return len(rows)
 
 

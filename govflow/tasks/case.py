@@ -12,6 +12,7 @@ Times are UTC ISO-8601 text, so that process data stays JSON.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import datetime, timezone
 
 from sqlalchemy import select
@@ -22,9 +23,10 @@ from ..extensions import db
 from ..forms.validation import validate_submission
 from ..identity.models import OrgUnit
 from ..identity.service import ancestor_of_kind, find_org_unit
-from ..outbox.service import enqueue
 from ..records.models import LedgerEntry
+from ..notifications.robots import announce_case
 from ..notifications.service import notify_audience
+from ..notifications.sms import queue_sms
 from ..records.service import add_ledger_entry, next_number, publish_result
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
@@ -38,6 +40,7 @@ RATINGS = ("satisfied", "basic", "unsatisfied")
 RATING_ALIASES = {"1": "satisfied", "满意": "satisfied", "2": "basic", "基本满意": "basic",
                   "3": "unsatisfied", "不满意": "unsatisfied"}
 SMS_TEXTS = {
+    "accepted": "【{street}】您反映的“{title}”（编号{case_no}）已受理，网格员已到现场核实，将尽快办理。",
     "resolved": "【{street}】您反映的“{title}”（编号{case_no}）已办结：{result}。"
                 "请回复1满意、2基本满意、3不满意，逾期未评价将电话回访。",
     "invalid": "【{street}】您反映的“{title}”（编号{case_no}）经现场核实：{note}，不予立案。如有异议请拨打12345。",
@@ -144,6 +147,7 @@ def route_case(ctx: HandlerContext) -> dict:
            "escalated": False, "responded_in_time": None, "resolved": False, "reopened": False,
            "satisfied": None, "ratings": []}
     _record(ctx, "received", community.code, source=v.get("source"), grid=grid.code, community=community.code)
+    announce_case(ctx, "case_reported", out)
     return out
 
 
@@ -155,6 +159,8 @@ def record_response_time(ctx: HandlerContext) -> dict:
     hours = _hours_since(v.get("reported_at")) or 0.0
     in_time = hours * 3600 <= parse_duration(v["response_limit"]).total_seconds()
     _record(ctx, "responded", in_time=in_time, hours=hours, resolution=v.get("resolution"))
+    if v.get("resolution") != "invalid":  # 受理: tell the reporter (with phone and consent)
+        notify_reporter(replace(ctx, properties={"template": "accepted"}))
     return {"responded_in_time": in_time, "responded_at": _iso(_now()), "response_hours": hours}
 
 
@@ -339,17 +345,17 @@ def publish_case_result(ctx: HandlerContext) -> dict:
 @handler("notify_reporter")
 def notify_reporter(ctx: HandlerContext) -> dict:
     """告知反映人 by SMS, only with a phone number and consent. Property ``template``:
-    ``resolved`` (asks for a rating) or ``invalid`` (不予受理)."""
+    ``resolved`` (asks for a rating), ``invalid`` (不予受理) or ``accepted`` (受理)."""
     v = ctx.variables
     template = ctx.properties.get("template", "resolved")
     if not (v.get("reporter_phone") and v.get("sms_consent")):
         return {"reporter_notified": False}
     street = find_org_unit(v.get("street") or "")
-    text = SMS_TEXTS[template].format(street=street.name if street else "", title=_clip(v.get("title"), 30),
-                                      case_no=v.get("case_no"), result=_clip(v.get("result_summary"), 60),
-                                      note=_clip(v.get("verify_note"), 60))
-    enqueue("sms", {"phone": v["reporter_phone"], "text": text, "case_no": v.get("case_no")},
-            idempotency_key=f"case:{v.get('case_no')}:{template}:{v.get('reopen_count') or 0}")
+    params = dict(street=street.name if street else "", title=_clip(v.get("title"), 30),
+                  case_no=v.get("case_no"), result=_clip(v.get("result_summary"), 60),
+                  note=_clip(v.get("verify_note"), 60))
+    queue_sms(v["reporter_phone"], f"case_{template}", params, SMS_TEXTS[template].format(**params),
+              f"case:{v.get('case_no')}:{template}:{v.get('reopen_count') or 0}", case_no=v.get("case_no"))
     return {"reporter_notified": True, "notified_at": _iso(_now())}
 
 
@@ -366,6 +372,8 @@ def record_case_rating(ctx: HandlerContext) -> dict:
     _record(ctx, "rated", rating=rating, via=via, round=v.get("reopen_count") or 0,
             comment=v.get("rating_comment"))
     entry = {"rating": rating, "via": via, "at": _iso(_now()), "comment": v.get("rating_comment")}
+    if rating == "unsatisfied":
+        announce_case(ctx, "rating_unsatisfied")
     return {"rating": rating, "rated_via": via, "satisfied": rating != "unsatisfied",
             "ratings": [*(v.get("ratings") or []), entry]}
 
@@ -391,4 +399,5 @@ def close_case_ledger(ctx: HandlerContext) -> dict:
         "responded_in_time", "escalated", "resolved", "resolution_path", "satisfied", "rating", "reopened",
         "reopen_count", "redo_count", "handling_hours", "departments_involved", "overdue_departments")}
     _record(ctx, "closed", outcome=outcome, closed_hours=_hours_since(v.get("reported_at")), **figures)
+    announce_case(ctx, "case_closed", {"case_status": outcome})
     return {"case_status": outcome, "closed_at": _iso(_now())}

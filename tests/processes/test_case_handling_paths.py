@@ -35,7 +35,8 @@ def test_on_spot_resolution_with_a_satisfied_rating(case_deployed):
     assert v["result_summary"] == "已更换灯泡，路灯恢复" and v["result_photos_public"] == PHOTO
     board = public_result(case)
     assert board.business_key == v["case_no"] and board.photos == PHOTO and "王**反映" in board.summary
-    [sms] = sms_messages()
+    accepted, sms = sms_messages()  # 受理, then the result
+    assert accepted.payload["template"] == "case_accepted" and sms.payload["template"] == "case_resolved"
     assert sms.payload["phone"] == PHONE and v["case_no"] in sms.payload["text"]
     waiting = db.session.scalars(select(MessageSubscription).where(MessageSubscription.instance_id == case)).all()
     assert [(s.message_name, s.business_key) for s in waiting] == [("case_rated", v["case_no"])]

@@ -88,7 +88,8 @@ def test_unsatisfied_reopens_once_and_a_second_unsatisfied_closes(case_deployed)
     analyse(case, "self", analysis_note="居民不满意，社区跟进")
     complete("cstaff", "community_handle", case, handling_result="协调供电公司检修线路", handling_photos=["p2"])
     assert public_result(case).summary.endswith("办理结果：协调供电公司检修线路")
-    assert [m.idempotency_key for m in sms_messages()] == [f"case:{case_no}:resolved:0", f"case:{case_no}:resolved:1"]
+    assert [m.idempotency_key for m in sms_messages()] == [
+        f"case:{case_no}:accepted:0", f"case:{case_no}:resolved:0", f"case:{case_no}:resolved:1"]
 
     rate(case_no, "不满意", "还是不满意")
     v = variables(case)

@@ -1,0 +1,60 @@
+"""SMS to residents: a sender interface, a logging sender for development.
+
+Messages are queued in the outbox (channel ``sms``) in the transaction that
+caused them and sent by the worker through the sender named by the setting
+SMS_BACKEND. Gateways (Aliyun, Tencent Cloud) send by template code and
+parameters, so that is the interface; ``text`` is the rendered message for the
+development log and for gateways that take free text.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Protocol
+
+from ..outbox.service import enqueue_once
+
+log = logging.getLogger("govflow.sms")
+
+
+class SmsSender(Protocol):
+    def send(self, phone: str, template_code: str, params: dict) -> None:
+        """Send or raise govflow.outbox.channels.DeliveryFailed (retried with backoff)."""
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678; never log a phone number in full."""
+    phone = (phone or "").strip()
+    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "****"
+
+
+class LogSmsSender:
+    """Development: writes the message to the log (phone masked) instead of sending it."""
+
+    def __init__(self):
+        self.sent: list[tuple[str, str, dict]] = []
+
+    def send(self, phone: str, template_code: str, params: dict) -> None:
+        masked = mask_phone(phone)
+        self.sent.append((masked, template_code, params))
+        log.info("SMS %s to %s: %s [%s]", template_code, masked, params.get("text", ""),
+                 params.get("idempotency_key", ""))
+
+
+#: SMS_BACKEND values; a gateway sender registers here.
+SENDERS: dict[str, type] = {"log": LogSmsSender}
+_instances: dict[str, SmsSender] = {}
+
+
+def sms_sender() -> SmsSender:
+    from flask import current_app
+    backend = current_app.config["GOVFLOW"].SMS_BACKEND
+    if backend not in _instances:
+        _instances[backend] = SENDERS[backend]()
+    return _instances[backend]
+
+
+def queue_sms(phone: str, template_code: str, params: dict, text: str, idempotency_key: str,
+              **extra) -> None:
+    """Queue an SMS for after the commit, once per key. Only for a resident who consented."""
+    enqueue_once("sms", {"phone": phone, "template": template_code, "params": params, "text": text, **extra},
+                 idempotency_key)

@@ -1,9 +1,9 @@
 """Platform gaps found while building owners' committee formation, weak-branch rectification and
 dual reporting, each as the smallest failing test.
 
-Open ones are marked ``xfail(strict=True)`` like tests/processes/test_case_platform_gaps.py: the suite stays
-green while a gap is open and turns red (XPASS) the day it is fixed, so the marker and the
-workaround named in the reason can go. (The event-based gateway gap is recorded there.)
+All of them are closed now (engine/specs.py, engine/runtime.py, the lint, the forms); the tests
+stay as regression tests. A new gap is added here as ``xfail(strict=True)`` naming its
+workaround, so that the suite stays green while it is open and turns red (XPASS) when fixed.
 """
 from datetime import datetime, timedelta, timezone
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -53,4 +53,66 @@ def ledger_csv(instances, tz_name: str) -> bytes:
     writer.writerow(HEADERS)
     for row in ledger_table(instances, tz_name):
         writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+# -- statistics ------------------------------------------------------------------
+CASE_SHEETS = {"community": ("按社区", "社区"), "department": ("按部门", "职能部门"),
+               "category": ("按类别", "类别"), "month": ("按月份", "月份")}
+CASE_HEADERS = ["案件数", "响应率(%)", "解决率(%)", "满意率(%)", "逾期案件数", "平均办理时长(小时)"]
+STAGE_HEADERS = ["流程", "状态", "当前环节", "实例数"]
+STEP_HEADERS = ["流程", "环节编号", "环节", "已办任务数", "平均用时(小时)"]
+MONTH_FORMAT = "yyyy-mm"
+
+
+def _month_date(key: str | None) -> date | None:
+    try:
+        return date.fromisoformat(f"{key}-01") if key else None
+    except ValueError:
+        return None
+
+
+def statistics_tables(tables: dict, stages: list[dict], steps: list[dict]) -> list[tuple[str, list, list]]:
+    """(sheet title, headers, rows) for every table of the statistics page; months as
+    dates (the first of the month), rates and hours as numbers."""
+    out = []
+    for dimension, (title, label) in CASE_SHEETS.items():
+        rows = [[_month_date(r["key"]) if dimension == "month" else r["label"], r["cases"], r["response_rate"],
+                 r["resolution_rate"], r["satisfaction_rate"], r["overdue"], r["mean_hours"]]
+                for r in tables.get(dimension, [])]
+        out.append((title, [label, *CASE_HEADERS], rows))
+    out.append(("流程阶段", STAGE_HEADERS, [[s["process"], STATUS_NAMES.get(s["status"], s["status"]),
+                                          s["stage"] or "", s["count"]] for s in stages]))
+    out.append(("环节用时", STEP_HEADERS, [[t["process"], t["element_id"], t["name"], t["count"], t["mean_hours"]]
+                                        for t in steps]))
+    return out
+
+
+def statistics_xlsx(sheets: list[tuple[str, list, list]]) -> bytes:
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, headers, rows in sheets:
+        ws = wb.create_sheet(title)
+        ws.append(headers)
+        for row in rows:
+            ws.append(row)
+            if isinstance(row[0], date):
+                ws.cell(ws.max_row, 1).number_format = MONTH_FORMAT
+        ws.column_dimensions["A"].width = 20
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def statistics_csv(sheets: list[tuple[str, list, list]]) -> bytes:
+    """Every table one after another, each under a line with its title."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    for n, (title, headers, rows) in enumerate(sheets):
+        if n:
+            writer.writerow([])
+        writer.writerow([title])
+        writer.writerow(headers)
+        for row in rows:
+            writer.writerow([v.strftime("%Y-%m") if isinstance(v, date) else ("" if v is None else v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")

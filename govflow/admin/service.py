@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select, update
 
-from ..errors import Conflict, NotFound, ValidationFailed
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..identity.access import Principal
 from ..identity.models import User
@@ -92,7 +92,7 @@ def operate(p: Principal, instance_id: int, operation: str, reason: str | None, 
         instance = db.session.get(ProcessInstance, instance_id)
         report = migrate_instances([instance_id], instance.process_key, version, p.user_id, reason)
         if report.refused:
-            raise Conflict(f"cannot migrate: {report.refused[instance_id]}",
+            raise ValidationFailed(f"cannot migrate: {report.refused[instance_id]}",
                            {"version": [report.refused[instance_id]]})
         return db.session.get(ProcessInstance, instance_id)
     raise ValidationFailed(f"unknown operation '{operation}'", {"operation": [", ".join(OPERATIONS)]})

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from govflow.admin.changes import migrate_instances
 from govflow.admin.service import operate
 from govflow.database import commit, writing
-from govflow.errors import Conflict, NotFound, ValidationFailed
+from govflow.errors import NotFound, ValidationFailed
 from govflow.extensions import db
 from govflow.instances.models import InstanceState, ProcessInstance
 from govflow.worklist.models import HumanTask
@@ -84,7 +84,7 @@ def test_incompatible_instances_stay_untouched(cases, principal_of):
         .replace('sourceRef="verify"', 'sourceRef="verify_v2"').replace('bpmnElement="verify"', 'bpmnElement="verify_v2"')
     deploy_version(xml)
     before = db.session.get(InstanceState, cases[0]).data
-    with pytest.raises(Conflict) as exc:
+    with pytest.raises(ValidationFailed) as exc:
         run(operate, admin, cases[0], "migrate", "升级", version=2)
     assert "verify" in str(exc.value)
     assert db.session.get(ProcessInstance, cases[0]).version == 1

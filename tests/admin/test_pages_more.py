@@ -129,3 +129,18 @@ def test_edit_variable_from_the_instance_page(page_as, page_cases):
                                           "value": "greening", "reason": "分类更正"})
     page = admin.get(url)
     assert "variable_changed" in page.text and "分类更正" in page.text and "greening" in page.text
+
+
+def test_staff_navigation_links_the_console_for_administrators_only(page_as, web_app):
+    assert 'data-testid="tab-admin"' in page_as("admin").get("/tasks").text
+    assert 'data-testid="tab-admin"' not in page_as("grid1").get("/tasks").text
+
+
+def test_admin_pages_switch_to_english(page_as, page_cases):
+    admin = page_as("admin")
+    assert "流程实例台账" in admin.get("/admin/instances").text
+    admin.get("/lang/en?next=/admin/instances")
+    for url, text in (("/admin/instances", "Instance ledger"), ("/admin/dashboard", "Supervision queue"),
+                      ("/admin/statistics", "Resolution rate"), (f"/admin/instances/{page_cases[0]}", "Audit trail")):
+        page = admin.get(url).text
+        assert text in page and "流程实例台账" not in page, url

@@ -16,7 +16,7 @@
       data: { labels: spec.labels, datasets: datasets },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
-        scales: { y: { beginAtZero: true, title: { display: !!spec.unit, text: spec.unit || '' } } }
+        scales: { y: { beginAtZero: true, max: spec.unit === '%' ? 100 : undefined, title: { display: !!spec.unit, text: spec.unit || '' } } }
       }
     });
     canvas.classList.add('is-ready');

@@ -9,3 +9,4 @@ from .records.models import LedgerEntry, Notification, NumberSequence, PublicRes
 from .worklist.action_models import TaskCopy, TaskDelegation  # noqa: F401
 from .attachments.models import Upload  # noqa: F401
 from .notifications.models import RobotEndpoint  # noqa: F401
+from .admin.models import SavedFilter  # noqa: F401

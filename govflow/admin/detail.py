@@ -39,4 +39,8 @@ def instance_page(instance_id: int) -> dict:
         "earlier_steps": list(dict.fromkeys((t.element_id, t.name) for t in done
                                             if t.element_id not in current_ids)),
         "variables": sorted((instance.variables or {}).items()),
+        #: Deployed versions this instance could be migrated to.
+        "newer_versions": list(db.session.scalars(select(ProcessDefinition.version).where(
+            ProcessDefinition.key == instance.process_key, ProcessDefinition.version > instance.version)
+            .order_by(ProcessDefinition.version))),
     }

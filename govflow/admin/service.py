@@ -19,11 +19,12 @@ from ..notifications.service import notify_users
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
 from .access import require_administrator
+from .changes import edit_variable, migrate_instances
 
-OPERATIONS = ("suspend", "resume", "terminate", "retry", "move", "reassign")
+OPERATIONS = ("suspend", "resume", "terminate", "retry", "move", "reassign", "edit_variable", "migrate")
 
 
-def _reason(reason: str | None) -> str:
+def check_reason(reason: str | None) -> str:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationFailed("a reason is required", {"reason": ["required"]})
@@ -56,11 +57,12 @@ def reassign_task(task_id: int, username: str, actor_id: int, reason: str) -> Hu
 
 def operate(p: Principal, instance_id: int, operation: str, reason: str | None, *,
             incident_id: int | None = None, element_id: str | None = None,
-            task_id: int | None = None, username: str | None = None) -> ProcessInstance:
+            task_id: int | None = None, username: str | None = None,
+            name: str | None = None, value=None, version: int | None = None) -> ProcessInstance:
     """Apply one admin operation. Raises Forbidden, ValidationFailed (no reason, bad
     operation), NotFound, Conflict/InvalidTransition (wrong state)."""
     require_administrator(p)
-    reason = _reason(reason)
+    reason = check_reason(reason)
     if db.session.get(ProcessInstance, instance_id) is None:
         raise NotFound(f"process instance {instance_id} does not exist")
     if operation in ("suspend", "resume", "terminate"):
@@ -81,6 +83,17 @@ def operate(p: Principal, instance_id: int, operation: str, reason: str | None, 
         if task is None or task.instance_id != instance_id:
             raise NotFound(f"task {task_id} is not a task of instance {instance_id}")
         reassign_task(task.id, username or "", p.user_id, reason)
+        return db.session.get(ProcessInstance, instance_id)
+    if operation == "edit_variable":
+        if not (name or "").strip():
+            raise ValidationFailed("choose a variable", {"name": ["required"]})
+        return edit_variable(instance_id, name.strip(), value, p.user_id, reason)
+    if operation == "migrate":
+        instance = db.session.get(ProcessInstance, instance_id)
+        report = migrate_instances([instance_id], instance.process_key, version, p.user_id, reason)
+        if report.refused:
+            raise ValidationFailed(f"cannot migrate: {report.refused[instance_id]}",
+                           {"version": [report.refused[instance_id]]})
         return db.session.get(ProcessInstance, instance_id)
     raise ValidationFailed(f"unknown operation '{operation}'", {"operation": [", ".join(OPERATIONS)]})
 

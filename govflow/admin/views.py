@@ -1,22 +1,28 @@
-"""Admin console pages: the instance ledger and its exports, the instance page and its operations."""
+"""Admin console pages: the instance ledger and its exports, saved searches, the
+instance page and its operations. The dashboard and statistics are in reports.py."""
 from __future__ import annotations
 
 from datetime import datetime
+from urllib.parse import parse_qsl
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.datastructures import MultiDict
 
 from ..definitions.service import list_latest_definitions
-from ..errors import ValidationFailed
+from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..instances.models import InstanceStatus
 from ..web.setup import page_blueprint
 from ..worklist.catalogue import process_xml
-from .access import require_administrator
-from .dashboard import case_rates, light_table, open_tasks, supervision_queue
+from .access import can_export_ledger, require_administrator
+from .changes import migrate_instances
 from .detail import instance_page
-from .exports import STATUS_NAMES, ledger_csv, ledger_xlsx
-from .queries import ledger_rows, org_names, parse_filter, search_instances
-from .service import operate
+from .exports import ledger_file
+from .filters import delete_filter, filter_query, list_filters, save_filter
+from .queries import org_names, parse_filter
+from .service import check_reason, operate
+from .task_search import filtered_query, search_page
 
 bp = page_blueprint("admin", __name__)
 bp.url_prefix = "/admin"
@@ -24,33 +30,92 @@ bp.url_prefix = "/admin"
 
 @bp.before_request
 def _administrators_only():
-    if getattr(g, "principal", None) is not None:
-        require_administrator(g.principal)
+    principal = getattr(g, "principal", None)
+    if principal is None:
+        return
+    exporting = request.endpoint == "admin.instance_list" and request.args.get("format") in ("xlsx", "csv")
+    if not (exporting and can_export_ledger(principal)):
+        require_administrator(principal)
+
+
+def status_labels() -> dict[str, str]:
+    """The instance statuses in the page's language (exports keep Chinese ones)."""
+    return {"active": _("Running"), "suspended": _("Paused"), "completed": _("Finished"),
+            "terminated": _("Stopped"), "error": _("Failed")}
+
+
+def _download(body: bytes, mime: str, stem: str, fmt: str) -> Response:
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    return Response(body, mimetype=mime, headers={
+        "Content-Disposition": f'attachment; filename="{stem}-{stamp}.{fmt}"'})
+
+
+def _errors_text(exc: DomainError) -> str:
+    return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in (exc.errors or {}).items()) or str(exc)
 
 
 @bp.route("/instances")
 def instance_list():
     f = parse_filter(request.args)
-    tz = current_app.config["GOVFLOW"].TIMEZONE
     fmt = request.args.get("format")
     if fmt in ("xlsx", "csv"):
-        rows = ledger_rows(f)
-        stamp = datetime.now().strftime("%Y%m%d-%H%M")
-        if fmt == "xlsx":
-            body, mime = ledger_xlsx(rows, tz), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            body, mime = ledger_csv(rows, tz), "text/csv; charset=utf-8"
-        return Response(body, mimetype=mime, headers={
-            "Content-Disposition": f'attachment; filename="ledger-{stamp}.{fmt}"'})
-    page = search_instances(f)
+        body, mime = ledger_file(g.principal, filtered_query(f, request.args), fmt,
+                                 current_app.config["GOVFLOW"].TIMEZONE)
+        return _download(body, mime, "ledger", fmt)
+    page = search_page(f, request.args)
     return render_template("admin/instances.html", f=f, page=page, args=request.args,
                            processes=list_latest_definitions(), statuses=list(InstanceStatus.__members__),
-                           status_names=STATUS_NAMES, org_names=org_names(i.org_unit_id for i in page.rows))
+                           status_names=status_labels(), org_names=org_names(i.org_unit_id for i in page.rows),
+                           saved=list_filters(g.principal.user_id), current_query=filter_query(request.args))
+
+
+@bp.route("/filters", methods=["POST"])
+def filter_save():
+    query, args = _posted_search()
+    try:
+        save_filter(g.principal.user_id, request.form.get("name"), args)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        flash(_("Not saved: %(errors)s", errors=_errors_text(exc)), "error")
+    else:
+        flash(_("Search saved"), "success")
+    return redirect(url_for("admin.instance_list") + ("?" + query if query else ""), 303)
+
+
+@bp.route("/filters/<int:filter_id>/delete", methods=["POST"])
+def filter_delete(filter_id):
+    delete_filter(g.principal.user_id, filter_id)
+    flash(_("Saved search deleted"), "success")
+    return redirect(url_for("admin.instance_list"), 303)
+
+
+@bp.route("/instances/migrate", methods=["POST"])
+def instance_migrate():
+    """Migrates the running instances of the posted search to ``version``."""
+    query, args = _posted_search()
+    back = url_for("admin.instance_list") + ("?" + query if query else "")
+    try:
+        reason = check_reason(request.form.get("reason"))
+        f = parse_filter(args)
+        if not f.process:
+            raise ValidationFailed("choose a process first", {"process": ["required"]})
+        ids = [i.id for i in db.session.scalars(filtered_query(f, args).limit(1001))
+               if i.status in ("active", "error", "suspended")]
+        report = migrate_instances(ids, f.process, _int(request.form.get("version")), g.principal.user_id, reason)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(_("Not migrated: %(errors)s", errors=_errors_text(exc)), "error")
+        return redirect(back, 303)
+    flash(_("%(n)d instances migrated to version %(v)d.", n=len(report.migrated), v=report.target_version),
+          "success")
+    for instance_id, why in sorted(report.refused.items()):
+        flash(_("Instance %(id)d not migrated: %(why)s", id=instance_id, why=why), "error")
+    return redirect(back, 303)
 
 
 @bp.route("/instances/<int:instance_id>")
 def instance_detail(instance_id):
-    return render_template("admin/instance.html", status_names=STATUS_NAMES, **instance_page(instance_id))
+    return render_template("admin/instance.html", status_names=status_labels(), **instance_page(instance_id))
 
 
 @bp.route("/instances/<int:instance_id>/diagram.bpmn")
@@ -67,13 +132,20 @@ def instance_operation(instance_id):
     try:
         operate(g.principal, instance_id, form.get("operation", ""), form.get("reason"),
                 incident_id=_int(form.get("incident_id")), element_id=form.get("element_id") or None,
-                task_id=_int(form.get("task_id")), username=form.get("username"))
+                task_id=_int(form.get("task_id")), username=form.get("username"),
+                name=form.get("name"), value=form.get("value"), version=_int(form.get("version")))
     except ValidationFailed as exc:
         db.session.rollback()
-        flash("操作未执行：" + "；".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items()), "error")
+        flash(_("Operation not carried out: %(errors)s", errors=_errors_text(exc)), "error")
         return redirect(url_for("admin.instance_detail", instance_id=instance_id), 303)
-    flash("操作已完成", "success")
+    flash(_("Operation carried out"), "success")
     return redirect(url_for("admin.instance_detail", instance_id=instance_id), 303)
+
+
+def _posted_search() -> tuple[str, MultiDict]:
+    """The ledger search a form carries in its ``query`` field, as text and as arguments."""
+    query = request.form.get("query", "")
+    return query, MultiDict(parse_qsl(query))
 
 
 def _int(raw):
@@ -83,9 +155,4 @@ def _int(raw):
         return None
 
 
-@bp.route("/dashboard")
-def dashboard():
-    settings = current_app.config["GOVFLOW"]
-    tasks = open_tasks()
-    return render_template("admin/dashboard.html", lights=light_table(tasks, settings.SLA_YELLOW_AT),
-                           queue=supervision_queue(tasks), rates=case_rates(settings.TIMEZONE))
+from . import reports  # noqa: E402,F401  (the dashboard and statistics routes join bp)

@@ -1,5 +1,6 @@
-"""The admin console in Chromium: search, the instance page with its diagram,
-a suspension with its reason in the audit trail, and the ledger download."""
+"""The admin console in Chromium: search, a saved search, the instance page with its
+diagram, a suspension and a variable change with their reasons in the audit trail, the
+ledger download opened with openpyxl, the dashboard's drill-down and the statistics charts."""
 from __future__ import annotations
 
 import io
@@ -22,6 +23,9 @@ def browser():
 
 
 def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp_path):
+    from .test_statistics import add_facts
+    with web_app.app_context():
+        add_facts(page_cases)
     shots = os.environ.get("GOVFLOW_SCREENSHOTS") or str(tmp_path)
     os.makedirs(shots, exist_ok=True)
     with serve(web_app) as base:
@@ -50,5 +54,45 @@ def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp
             page.locator('[data-testid="instance-status"]:has-text("已挂起")').wait_for()
             assert "等待街道批示" in page.get_by_test_id("audit").inner_text()
             admin.shot("admin-02-suspended")
+
+            page.get_by_test_id("op-resume").wait_for()
+            page.get_by_test_id("op-reason").fill("批示已到")
+            page.get_by_test_id("op-resume").click()
+            page.get_by_test_id("var-name").select_option("category")
+            page.get_by_test_id("var-value").fill("sanitation")
+            page.get_by_test_id("var-reason").fill("分类更正")
+            page.get_by_test_id("op-edit-variable").click()
+            page.locator('[data-kind="variable_changed"]').wait_for()
+            assert "分类更正" in page.locator('[data-kind="variable_changed"]').inner_text()
+
+            admin.goto("/admin/instances")
+            page.get_by_test_id("f-org").fill("grid_yg_1")
+            page.get_by_test_id("admin-search-submit").click()
+            page.wait_for_url(re.compile(r"org=grid_yg_1"))
+            page.get_by_test_id("filter-name").fill("一网格")
+            page.get_by_test_id("save-filter").click()
+            page.get_by_test_id("saved-filter").wait_for()
+            admin.goto("/admin/instances")
+            page.get_by_test_id("apply-filter").click()
+            page.wait_for_url(re.compile(r"org=grid_yg_1"))
+            assert page.get_by_test_id("instance-row").count() == 2
+
+            admin.goto("/admin/dashboard")
+            assert page.get_by_test_id("light-row").count() == 2
+            page.locator('[data-role="grid_worker"] a').last.click()
+            page.wait_for_url(re.compile(r"role=grid_worker"))
+            assert page.get_by_test_id("instance-row").count() == 3
+            admin.shot("admin-03-drill-down")
+
+            admin.goto("/admin/statistics")
+            page.locator('canvas[data-testid="chart-community"].is-ready').wait_for()
+            assert int(page.get_by_test_id("chart-community").get_attribute("data-points")) == 6
+            assert page.locator("canvas.is-ready").count() >= 4
+            assert "阳光社区" in page.get_by_test_id("stats-community").inner_text()
+            admin.shot("admin-04-statistics")
+            with page.expect_download() as info:
+                page.get_by_test_id("stats-xlsx").click()
+            book = load_workbook(io.BytesIO(open(info.value.path(), "rb").read()))
+            assert ("阳光社区", 2, 50, 50, 50, 1, 15) in list(book["按社区"].values)
         finally:
             admin.close()

@@ -6,8 +6,10 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-ADMIN_PAGES = ["/admin/instances", "/admin/instances?format=xlsx", "/admin/instances?format=csv",
-               "/admin/instances/1", "/admin/instances/1/diagram.bpmn", "/admin/dashboard"]
+LEDGER_EXPORTS = ["/admin/instances?format=xlsx", "/admin/instances?format=csv"]
+ADMIN_PAGES = ["/admin/instances", "/admin/instances/1", "/admin/instances/1/diagram.bpmn", "/admin/dashboard",
+               "/admin/statistics", "/admin/statistics?format=xlsx", "/admin/statistics?format=csv"]
+ADMIN_POSTS = ["/admin/filters", "/admin/filters/1/delete", "/admin/instances/migrate"]
 ADMIN_API = ["/admin/instances", "/admin/instances/export", "/admin/instances/export?format=csv"]
 
 
@@ -17,6 +19,19 @@ def test_pages_refuse_non_administrators(page_as, user, url):
     response = page_as(user).get(url)
     assert response.status_code == 403
     assert response.mimetype == "text/html"
+
+
+@pytest.mark.parametrize("url", LEDGER_EXPORTS)
+@pytest.mark.parametrize("user", ["grid1", "secretary", "street"])
+def test_ledger_exports_refuse_other_staff(page_as, user, url):
+    assert page_as(user).get(url).status_code == 403
+
+
+@pytest.mark.parametrize("url", ADMIN_POSTS)
+def test_admin_forms_refuse_non_administrators(page_as, url):
+    client = page_as("supervisor")
+    client.get("/tasks")
+    assert client.post(url, data={"name": "x", "query": "status=active", "reason": "r"}).status_code == 403
 
 
 def test_pages_send_anonymous_users_to_sign_in(web_app):
@@ -95,4 +110,4 @@ def test_dashboard_shows_lights_with_drill_down(page_as, page_cases):
     page = page_as("admin").get("/admin/dashboard")
     assert page.status_code == 200
     assert page.text.count('data-testid="light-row"') == 2
-    assert "/admin/instances?org=grid_yg_1" in page.text
+    assert "/admin/instances?task_org=grid_yg_1" in page.text

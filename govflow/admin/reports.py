@@ -1,0 +1,56 @@
+"""The dashboard (SLA lights, 督办 queue) and the statistics page with its exports."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import current_app, render_template, request
+
+from ..errors import ValidationFailed
+from .dashboard import light_table, open_tasks, supervision_queue
+from .exports import statistics_file, statistics_tables
+from .statistics import Period, case_tables, stage_counts, step_times
+from .task_search import role_lights
+from .views import _download, bp, status_labels
+
+
+@bp.route("/dashboard")
+def dashboard():
+    settings = current_app.config["GOVFLOW"]
+    tasks = open_tasks()
+    return render_template("admin/dashboard.html", lights=light_table(tasks, settings.SLA_YELLOW_AT),
+                           roles=role_lights(tasks, settings.SLA_YELLOW_AT), queue=supervision_queue(tasks))
+
+
+def _period(args) -> Period:
+    errors, values = {}, {}
+    for name in ("from", "to"):
+        raw = (args.get(name) or "").strip()
+        try:
+            values[name] = date.fromisoformat(raw) if raw else None
+        except ValueError:
+            errors[name] = ["a date YYYY-MM-DD"]
+    if errors:
+        raise ValidationFailed("invalid period", errors)
+    return Period(values["from"], values["to"])
+
+
+def statistics_data(args) -> dict:
+    """Every table of the statistics page for the period in ``args`` (``from``/``to``).
+    Raises ValidationFailed for a malformed date."""
+    tz = current_app.config["GOVFLOW"].TIMEZONE
+    period = _period(args)
+    return {"period": period, "cases": case_tables(tz, period), "stages": stage_counts(), "steps": step_times()}
+
+
+@bp.route("/statistics")
+def statistics():
+    data = statistics_data(request.args)
+    fmt = request.args.get("format")
+    if fmt in ("xlsx", "csv"):
+        body, mime = statistics_file(statistics_tables(data["cases"], data["stages"], data["steps"]), fmt)
+        return _download(body, mime, "statistics", fmt)
+    labels = status_labels()
+    stage_labels = [f"{s['process']} · {s['stage'] or labels.get(s['status'], s['status'])}"
+                    for s in data["stages"]]
+    return render_template("admin/statistics.html", args=request.args, stage_labels=stage_labels,
+                           status_names=labels, **data)

@@ -10,14 +10,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from flask import has_request_context
-from flask_babel import gettext
 from sqlalchemy import select
 
 from ..extensions import db
 from ..identity.access import Principal
 from ..identity.models import ROLE_CODES, OrgKind, OrgUnit, User
 from .audit import record
+from .i18n import _
 from .sheets import UNIT_HEADERS, UNIT_SHEET, USER_HEADERS, USER_SHEET, read_upload
 from .units import check_unit_fields, create_unit
 from .users import add_user, check_user_fields
@@ -28,11 +27,6 @@ KIND_NAMES = {"区": "district", "区县": "district", "街道": "street", "乡�
               "单位": "unit", "机关企事业单位": "unit", **{k: k for k in OrgKind.__members__}}
 _GRANT_SPLIT = re.compile(r"[;；,，、\s]+")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _(text: str, **params) -> str:
-    """The reason in the page's language; plain English outside a request (jobs, shell)."""
-    return gettext(text, **params) if has_request_context() else text % params
 
 
 @dataclass

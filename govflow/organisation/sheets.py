@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import ValidationFailed
+from .i18n import _
 
 MAX_BYTES = 2_000_000
 MAX_ROWS = 5000
@@ -36,13 +37,13 @@ def read_upload(data: bytes, filename: str = "") -> dict[str, list[tuple[int, li
     file, for content that is no spreadsheet, or when no sheet has the template's headers.
     """
     if not data:
-        _refuse("the file is empty")
+        _refuse(_("the file is empty"))
     if len(data) > MAX_BYTES:
-        _refuse(f"the file is larger than {MAX_BYTES // 1_000_000} MB")
+        _refuse(_("the file is larger than %(mb)s MB", mb=MAX_BYTES // 1_000_000))
     if data[:4] == b"PK\x03\x04":
         tables = _xlsx_tables(data)
     elif data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        _refuse("old .xls workbooks are not supported: save the file as .xlsx or CSV")
+        _refuse(_("old .xls workbooks are not supported: save the file as .xlsx or CSV"))
     else:
         tables = [_csv_table(data)]
     found: dict[str, list[tuple[int, list[str]]]] = {}
@@ -51,9 +52,9 @@ def read_upload(data: bytes, filename: str = "") -> dict[str, list[tuple[int, li
         if sheet and sheet not in found:
             found[sheet] = [(n, cells) for n, cells in enumerate(rows[1:], 2) if any(c.strip() for c in cells)]
     if not found:
-        _refuse("no sheet has the template's header row (单位编码… or 用户名…)")
+        _refuse(_("no sheet has the template's header row (单位编码… or 用户名…)"))
     if sum(len(rows) for rows in found.values()) > MAX_ROWS:
-        _refuse(f"more than {MAX_ROWS} rows: split the file")
+        _refuse(_("more than %(rows)s rows: split the file", rows=MAX_ROWS))
     return found
 
 
@@ -78,7 +79,7 @@ def _xlsx_tables(data: bytes) -> list[list[list[str]]]:
         # data_only=False: a formula cell reads as its "=…" text, so the import rejects it
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
-        _refuse("the file is not a readable .xlsx workbook")
+        _refuse(_("the file is not a readable .xlsx workbook"))
     tables = []
     try:
         for sheet in book.worksheets:
@@ -86,7 +87,7 @@ def _xlsx_tables(data: bytes) -> list[list[list[str]]]:
             for values in sheet.iter_rows(values_only=True):
                 rows.append([_cell(v) for v in values[:len(USER_HEADERS) + 2]])
                 if len(rows) > MAX_ROWS + 1:
-                    _refuse(f"more than {MAX_ROWS} rows: split the file")
+                    _refuse(_("more than %(rows)s rows: split the file", rows=MAX_ROWS))
             tables.append(rows)
     finally:
         book.close()
@@ -95,7 +96,7 @@ def _xlsx_tables(data: bytes) -> list[list[list[str]]]:
 
 def _csv_table(data: bytes) -> list[list[str]]:
     if b"\x00" in data[:4096]:
-        _refuse("the file is not a spreadsheet: upload .xlsx or CSV")
+        _refuse(_("the file is not a spreadsheet: upload .xlsx or CSV"))
     for encoding in ("utf-8-sig", "gb18030"):  # Excel in China saves CSV as GBK; gb18030 is its superset
         try:
             text = data.decode(encoding)
@@ -103,12 +104,12 @@ def _csv_table(data: bytes) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        _refuse("the CSV is neither UTF-8 nor GBK")
+        _refuse(_("the CSV is neither UTF-8 nor GBK"))
     rows = []
     for cells in csv.reader(io.StringIO(text, newline="")):
         rows.append([c.strip() for c in cells])
         if len(rows) > MAX_ROWS + 1:
-            _refuse(f"more than {MAX_ROWS} rows: split the file")
+            _refuse(_("more than %(rows)s rows: split the file", rows=MAX_ROWS))
     return rows
 
 

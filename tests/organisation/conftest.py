@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from tests.web.conftest import page_as, principal_of, web_app  # noqa: F401
+from tests.web.conftest import page_as, principal_of, web_app, web_case  # noqa: F401
 
 UNIT_HEADERS = ["单位编码", "单位名称", "上级单位编码", "单位类型"]
 USER_HEADERS = ["用户名", "姓名", "手机号", "角色@单位", "初始密码"]

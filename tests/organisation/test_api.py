@@ -68,17 +68,17 @@ def test_import_endpoint_dry_run_then_import(api_as):
     assert preview.status_code == 200
     assert preview.json["units"] == ["comm_imp"] and preview.json["users"] == ["impuser"]
     assert preview.json["rejected"] == [{"sheet": "用户", "row": 3, "column": "姓名",
-                                         "reason": "starts like a formula (=, +, -, @)",
+                                         "reason": "以公式符号开头（=、+、-、@），不予导入",
                                          "value": "=HYPERLINK(\"http://x\")"}]
     assert "comm_imp" not in {u["code"] for u in api.get("/org-units").json}
     assert upload("false").json["dry_run"] is False
     assert "comm_imp" in {u["code"] for u in api.get("/org-units").json}
     again = upload("true").json
-    assert again["units"] == [] and again["rejected"][0]["reason"] == "exists already"
+    assert again["units"] == [] and again["rejected"][0]["reason"] == "系统中已存在"
     gbk = upload("true", csv_file(USER_HEADERS, [["gbkuser", "中文姓名", "", "", ""]], "gbk")).json
     assert gbk["users"] == ["gbkuser"]
     refused = upload("true", b"%PDF-1.4\n\0\0")
-    assert refused.status_code == 422 and "spreadsheet" in refused.json["errors"]["file"][0]
+    assert refused.status_code == 422 and "不是表格文件" in refused.json["errors"]["file"][0]
     assert api_as("grid1").client.post("/api/v1/org-imports", headers=api_as("grid1").headers,
                                        data={"file": (io.BytesIO(data), "org.xlsx")},
                                        content_type="multipart/form-data").status_code == 403

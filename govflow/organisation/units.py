@@ -142,5 +142,8 @@ def org_tree() -> list[TreeNode]:
         node = nodes[unit.id] = TreeNode(unit, counts.get(unit.id, 0), [])
         parent = nodes.get(unit.parent_id) if unit.parent_id else None
         (parent.children if parent else roots).append(node)
+    order = list(OrgKind.__members__)
+    for node in [*roots, *nodes.values()]:
+        node.children.sort(key=lambda n: (order.index(n.unit.kind) if n.unit.kind in order else 99, n.unit.code))
     return roots
 

@@ -14,6 +14,7 @@ from ..identity.service import get_org_unit, get_user
 from ..organisation import units as unit_service
 from ..organisation import users as user_service
 from ..organisation.importer import apply_plan, check_file
+from ..organisation.sheets import MAX_BYTES
 from ..organisation.schemas import (GrantCreate, ImportFile, ImportQuery, ImportReportOut, PasswordReset, UnitCreate,
                                     UnitOut, UnitUpdate, UserCreate, UserOut, UserPageOut, UserQuery, UserUpdate)
 from .auth import api_blueprint, principal
@@ -155,7 +156,7 @@ def import_spreadsheet(query, files):
     (the default) only checks; ``dry_run=false`` imports the valid rows in one transaction."""
     p = _admin()
     upload = files["file"]
-    plan = check_file(upload.read(), upload.filename or "")
+    plan = check_file(upload.read(MAX_BYTES + 1), upload.filename or "")
     if not query["dry_run"]:
         apply_plan(p, plan)
     return {"dry_run": query["dry_run"], "units": [u["code"] for u in plan.units],

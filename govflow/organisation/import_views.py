@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from pathlib import Path
 
 from flask import Response, current_app, g, render_template, request, session
@@ -16,13 +17,24 @@ from flask_babel import gettext as _
 from ..errors import Conflict, NotFound, ValidationFailed
 from .blueprint import bp
 from .importer import ImportPlan, apply_plan, check_file
-from .sheets import SHEETS, UNIT_SHEET, USER_SHEET, XLSX_MIME, report_xlsx, template_csv, template_xlsx
+from .sheets import MAX_BYTES, SHEETS, UNIT_SHEET, USER_SHEET, XLSX_MIME, report_xlsx, template_csv, template_xlsx
+
+
+#: Previews never confirmed are removed after a day.
+STAGING_SECONDS = 86_400
 
 
 def _staging() -> Path:
     path = Path(current_app.config["GOVFLOW"].UPLOAD_DIR) / "org-imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _sweep() -> None:
+    cutoff = time.time() - STAGING_SECONDS
+    for old in _staging().iterdir():
+        if old.stat().st_mtime < cutoff:
+            old.unlink(missing_ok=True)
 
 
 def _staged(token: str) -> Path:
@@ -56,11 +68,12 @@ def import_template_csv(kind):
 @bp.route("/import", methods=["POST"])
 def import_preview():
     upload = request.files.get("file")
-    data = upload.read() if upload else b""
+    data = upload.read(MAX_BYTES + 1) if upload else b""  # enough to tell it is too large
     try:
         plan = check_file(data, upload.filename if upload else "")
     except ValidationFailed as exc:
         return render_template("organisation/import.html", error=exc.errors["file"][0]), 422
+    _sweep()
     token = secrets.token_hex(16)
     (_staging() / f"{token}.upload").write_bytes(data)
     session["org_imports"] = (session.get("org_imports", []) + [token])[-5:]

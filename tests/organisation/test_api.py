@@ -89,3 +89,19 @@ def test_endpoints_are_in_the_openapi_document(app, org):
     for path in ("/api/v1/org-units", "/api/v1/org-units/{code}", "/api/v1/users", "/api/v1/users/{username}",
                  "/api/v1/users/{username}/grants", "/api/v1/org-imports"):
         assert path in paths, path
+
+
+def test_password_reset_unlock_and_token_revocation(api_as):
+    api, victim = api_as("admin"), api_as("grid2")
+    assert victim.get("/tasks").status_code == 200
+    reset = api.post("/users/grid2/password", {})
+    assert reset.status_code == 200 and len(reset.json["one_time_password"]) == 12
+    assert api.post("/users/grid2/password", {"password": "short"}).status_code == 422
+    assert api.post("/users/grid2/unlock").json["is_locked"] is False
+    from govflow.identity.models import ApiToken
+    from govflow.extensions import db
+    from sqlalchemy import select
+    token_id = db.session.scalar(select(ApiToken.id).join(ApiToken.user).where(ApiToken.user.has(username="grid2")))
+    assert _call(api, "delete", f"/users/grid2/tokens/{token_id}").status_code == 204
+    assert victim.get("/tasks").status_code == 401
+    assert _call(api, "delete", f"/users/grid1/tokens/{token_id}").status_code == 404

@@ -11,15 +11,18 @@ import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..identity.access import Principal
-from ..identity.models import ROLE_CODES, OrgKind, OrgUnit, User
+from ..errors import Conflict
+from ..identity.models import ROLE_CODES, OrgKind, OrgUnit, RoleGrant, User
+from ..identity.service import hash_password
 from .audit import record
 from .i18n import _
 from .sheets import UNIT_HEADERS, UNIT_SHEET, USER_HEADERS, USER_SHEET, read_upload
-from .units import check_unit_fields, create_unit
-from .users import add_user, check_user_fields
+from .units import check_unit_fields
+from .users import check_user_fields
 
 #: The kind column takes the codes or their Chinese names.
 KIND_NAMES = {"区": "district", "区县": "district", "街道": "street", "乡镇": "street", "社区": "community",
@@ -64,15 +67,47 @@ def check_rows(sheets: dict[str, list[tuple[int, list[str]]]]) -> ImportPlan:
 
 def apply_plan(actor: Principal, plan: ImportPlan) -> None:
     """Imports the accepted rows (flushes; the caller commits). Imported users have no
-    password unless the file gave one: an administrator resets it before their first sign-in."""
-    for row in plan.units:
-        create_unit(actor, row["code"], row["name"], row["kind"], row["parent"] or None)
+    password unless the file gave one: an administrator resets it before their first sign-in.
+
+    Rows are added in bulk — a few flushes for the whole file, not several per row —
+    because :func:`check_rows` has checked them against the same database already; a
+    unit or user created meanwhile by someone else fails the flush as a Conflict.
+    """
+    units = {u.code: u for u in db.session.scalars(select(OrgUnit))}
+    created: list[OrgUnit] = []
+    for row in plan.units:  # parents first, so each parent is in ``units`` already
+        unit = OrgUnit(code=row["code"], name=row["name"], kind=row["kind"], parent=units.get(row["parent"]))
+        units[unit.code] = unit
+        created.append(unit)
+    db.session.add_all(created)
+    _flush()
+    for unit in created:
+        unit.path = f"{unit.parent.path if unit.parent else '/'}{unit.id}/"
+    users = []
     for row in plan.users:
-        add_user(actor, row["username"], row["display_name"], row["phone"] or None, row["password"] or None,
-                 row["grants"], generate_password=False)
-    if plan.units or plan.users:
-        record(actor, "import", detail=f"{len(plan.units)} units, {len(plan.users)} users, "
-                                       f"{plan.rejected_rows} rows rejected")
+        user = User(username=row["username"], display_name=row["display_name"], phone=row["phone"] or None,
+                    password_hash=hash_password(row["password"]) if row["password"] else "")
+        for spec in dict.fromkeys(row["grants"]):
+            role, _sep, code = spec.partition("@")
+            user.grants.append(RoleGrant(role=role, org_unit=units[code]))
+        users.append(user)
+    db.session.add_all(users)
+    _flush()
+    for unit in created:
+        record(actor, "unit.create", org_unit_id=unit.id, detail=f"import: {unit.code} {unit.name}")
+    for user in users:
+        record(actor, "user.create", user_id=user.id,
+               detail=f"import: {user.username} {' '.join(f'{g.role}@{g.org_unit.code}' for g in user.grants)}")
+    if created or users:
+        record(actor, "import", detail=f"{len(created)} units, {len(users)} users, {plan.rejected_rows} rows rejected")
+    db.session.flush()
+
+
+def _flush() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict("units or users of the file were created meanwhile: check the file again") from exc
 
 
 def _padded(cells: list[str], n: int) -> list[str]:

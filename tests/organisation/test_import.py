@@ -6,6 +6,7 @@ from openpyxl import load_workbook
 
 from govflow.errors import ValidationFailed
 from govflow.identity.service import find_org_unit, get_user
+from govflow.organisation.audit import audit_of
 from govflow.organisation.importer import apply_plan, check_file
 from govflow.organisation.sheets import report_xlsx, template_csv, template_xlsx
 
@@ -66,6 +67,10 @@ def test_xlsx_with_good_and_bad_rows_imports_the_good_ones_parents_first(org, ad
     assert sorted(g.role for g in get_user("newsec").grants) == ["community_secretary", "party_member"]
     assert get_user("newsec").password_hash == ""  # no password in the file: an admin resets it
     assert find_org_unit("orphan") is None and find_org_unit("bad_kind") is None
+    audit = audit_of()
+    assert audit[0].action == "import" and audit[0].detail == "2 units, 2 users, 13 rows rejected"
+    assert sorted(a.action for a in audit[1:]) == ["unit.create"] * 2 + ["user.create"] * 2
+    assert all(a.actor == "admin" for a in audit)
 
     sheet = load_workbook(__import__("io").BytesIO(report_xlsx([r.__dict__ for r in plan.rejected])))["未导入的行"]
     rows = list(sheet.values)

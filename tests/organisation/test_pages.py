@@ -91,3 +91,12 @@ def test_import_refuses_non_spreadsheets_with_a_message(page_as):
     response = admin.post("/admin/org/import", data={"file": (io.BytesIO(b"\x89PNG\r\n\x1a\n\0\0"), "x.xlsx")},
                           content_type="multipart/form-data")
     assert response.status_code == 422 and 'data-testid="import-error"' in response.text
+
+
+def test_chinese_by_default_english_on_request(page_as):
+    admin = page_as("admin")
+    html = admin.get("/admin/org/users").text
+    assert "组织管理" in html and "姓名" in html and "Full name" not in html
+    admin.get("/lang/en")
+    html = admin.get("/admin/org/users").text
+    assert "Organisation" in html and "Full name" in html and "组织管理" not in html

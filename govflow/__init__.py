@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_unit_of_work(app)
     init_api(app)
     init_web(app)
+    from .organisation.blueprint import register as register_organisation; register_organisation(app)  # issue 5
     register_error_handlers(app)
     register_commands(app)
     return app

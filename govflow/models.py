@@ -10,3 +10,4 @@ from .worklist.action_models import TaskCopy, TaskDelegation  # noqa: F401
 from .attachments.models import Upload  # noqa: F401
 from .notifications.models import RobotEndpoint  # noqa: F401
 from .admin.models import SavedFilter  # noqa: F401
+from .organisation.models import IdentityAudit  # noqa: F401

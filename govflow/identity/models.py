@@ -5,7 +5,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import PATH_TYPE, db
@@ -37,6 +37,8 @@ class OrgUnit(db.Model):
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("org_units.id"))
     #: Ids from the root down, "/1/4/9/": a subtree is a range query on this column.
     path: Mapped[str] = mapped_column(PATH_TYPE, index=True, default="/")
+    #: Deactivated units stay (instances and grants refer to them) but take no new children or grants.
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list["OrgUnit"]] = relationship(back_populates="parent")
 

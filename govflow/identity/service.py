@@ -92,6 +92,11 @@ def grant_role(user: User, spec: str) -> RoleGrant:
     return grant
 
 
+def hash_password(password: str) -> str:
+    """The stored form of a password already checked against the policy (bulk imports)."""
+    return _hash(password)
+
+
 def _hash(password: str) -> str:
     from flask import current_app
     return generate_password_hash(password, method=current_app.config["GOVFLOW"].PASSWORD_HASH_METHOD)

@@ -1,0 +1,1 @@
+"""Organisation administration: the org tree, users, role grants and spreadsheet imports."""

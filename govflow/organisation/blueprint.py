@@ -1,0 +1,37 @@
+"""The organisation pages under /admin/org: administrators only, CSRF on every form."""
+from __future__ import annotations
+
+from flask import Flask, flash, g
+from flask_babel import gettext as _
+
+from ..admin.access import require_administrator
+from ..errors import DomainError
+from ..extensions import db
+from ..web.setup import page_blueprint
+
+bp = page_blueprint("organisation", __name__)
+bp.url_prefix = "/admin/org"
+
+
+@bp.before_request
+def _administrators_only():
+    if getattr(g, "principal", None) is not None:  # None: the guard is sending the visitor to sign in
+        require_administrator(g.principal)
+
+
+def flash_error(exc: DomainError) -> None:
+    """A refused change as a message on the page it came from (nothing of it is kept)."""
+    db.session.rollback()
+    details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())
+    flash(_("Not changed: %(reason)s", reason=details or exc.message), "error")
+
+
+def register(app: Flask) -> None:
+    from . import import_views, tree_views, user_views  # noqa: F401  (their routes join bp)
+    app.register_blueprint(bp)
+
+
+@bp.context_processor
+def _names():
+    return {"kind_names": {"district": _("District"), "street": _("Street"), "community": _("Community"),
+                           "grid": _("Grid"), "department": _("Department"), "unit": _("Employer unit")}}

@@ -51,8 +51,8 @@ def _fuzz(operation, headers: dict, failures: list) -> int:
 
 
 @pytest.mark.parametrize("username", ["admin", "grid1"])
-def test_api_conforms_to_its_document(app, tokens, username):
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
+def test_api_conforms_to_its_document(web_app, tokens, username):
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", web_app)
     headers = {"Authorization": f"Bearer {tokens[username]}"}
     failures, sent = [], 0
     for result in schema.get_all_operations():

@@ -10,6 +10,8 @@ when the request itself arrived over https.
 from __future__ import annotations
 
 from flask import Flask, request
+
+from ..errors import ValidationFailed
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -75,6 +77,13 @@ def init_security(app: Flask) -> None:
     )
     app.session_interface = _SessionInterface()
 
+    @app.before_request
+    def _refuse_nul_characters():
+        field = _field_with_nul()
+        if field:
+            raise ValidationFailed("text may not contain NUL characters",
+                                   {field: ["NUL (\\u0000) characters are not accepted"]})
+
     @app.after_request
     def _security_headers(response):
         for name, value in HEADERS.items():
@@ -82,3 +91,36 @@ def init_security(app: Flask) -> None:
         if request.is_secure:
             response.headers.setdefault("Strict-Transport-Security", HSTS)
         return response
+
+
+def _field_with_nul() -> str | None:
+    """The first request field holding a NUL character: PostgreSQL refuses them in
+    text and JSON, and no legitimate form, query or JSON text contains one. (Files
+    are bytes and may; they are not looked at.)"""
+    if "\x00" in request.path:
+        return "path"
+    sources = [request.args] if request.method == "GET" else [request.args, request.form]
+    for source in sources:
+        for key, value in source.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                return key.replace("\x00", "")
+    if request.is_json:
+        return _json_with_nul(request.get_json(silent=True), "body")
+    return None
+
+
+def _json_with_nul(value, where: str) -> str | None:
+    stack = [(value, where)]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return path
+        elif isinstance(item, dict):
+            for key, inner in item.items():
+                if "\x00" in str(key):
+                    return path
+                stack.append((inner, str(key)))
+        elif isinstance(item, list):
+            stack.extend((inner, path) for inner in item)
+    return None

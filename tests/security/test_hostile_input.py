@@ -159,3 +159,18 @@ def test_the_report_form_refuses_bombs_and_fakes_by_content(web_app, portal, nam
     assert response.status_code == 400 and re.search(r"照片|photo", response.text)
     assert fingerprint(web_app) == before
     FIGURES["hostile inputs refused"] += 1
+
+
+@pytest.mark.parametrize("method, url, kwargs, field", [
+    ("GET", "/api/v1/process-instances?process_key=a%00b", {}, "process_key"),
+    ("POST", "/api/v1/messages", {"json": {"name": "rating", "variables": {"note": "a\x00b"}}}, "note"),
+    ("GET", "/track/AAAA%00AAAA", {}, "path"),
+    ("GET", "/board?q=%00", {}, "q"),
+])
+def test_nul_characters_are_refused_by_field_before_reaching_the_database(web_app, tokens, method, url,
+                                                                          kwargs, field):
+    """PostgreSQL cannot store NUL in text or JSON; found by the API fuzzing as a 500."""
+    response = web_app.test_client().open(url, method=method, headers={
+        "Authorization": f"Bearer {tokens['admin']}", "Accept": "application/json"}, **kwargs)
+    assert response.status_code == 422 and field in response.json["errors"], response.text[:300]
+    FIGURES["hostile inputs refused"] += 1

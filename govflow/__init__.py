@@ -35,6 +35,7 @@ def create_app(config: dict | None = None) -> Flask:
     from .instances.handlers import call_handler
     from .instances.runtime import install_session_hooks
     from .web.errors import register_error_handlers
+    from .web.security import init_security
     from .web.setup import init_web
     from .web.unit_of_work import register_unit_of_work
 
@@ -47,6 +48,7 @@ def create_app(config: dict | None = None) -> Flask:
                      max_multi_instance=settings.MAX_MULTI_INSTANCE)
 
     register_unit_of_work(app)
+    init_security(app)
     init_api(app)
     init_web(app)
     from .organisation.blueprint import register as register_organisation; register_organisation(app)  # issue 5

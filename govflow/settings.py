@@ -54,6 +54,11 @@ class Settings:
     UPLOAD_MAX_BYTES: int = 10_000_000
     #: Rows per page of the staff worklists.
     WORKLIST_PAGE_SIZE: int = 20
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+    #: (0: none; the client address is the socket's, whatever the headers claim).
+    TRUSTED_PROXIES: int = 0
+    #: Mark session cookies Secure even on plain-http requests (set behind TLS).
+    COOKIE_SECURE: bool = False
     #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
     PASSWORD_HASH_METHOD: str = "scrypt"
     extra: dict = field(default_factory=dict)
@@ -91,6 +96,8 @@ class Settings:
             raise SettingsError("SCRIPT_TIME_LIMIT must be positive")
         if self.SMS_BACKEND not in ("log",):
             raise SettingsError(f"SMS_BACKEND must be one of: log (got {self.SMS_BACKEND!r})")
+        if self.TRUSTED_PROXIES < 0:
+            raise SettingsError("TRUSTED_PROXIES must be 0 or more")
         for name in ("SESSION_IDLE_MINUTES", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES",
                      "UPLOAD_MAX_BYTES", "WORKLIST_PAGE_SIZE"):
             if getattr(self, name) <= 0:
@@ -108,6 +115,10 @@ def _coerce(name: str, type_name, raw: str):
             return int(raw)
         if kind == "float":
             return float(raw)
+        if kind == "bool":
+            if raw.strip().lower() not in ("1", "true", "yes", "on", "0", "false", "no", "off", ""):
+                raise ValueError(raw)
+            return raw.strip().lower() in ("1", "true", "yes", "on")
     except ValueError as exc:
         raise SettingsError(f"{name}={raw!r} is not a valid {kind}") from exc
     return raw

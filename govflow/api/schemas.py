@@ -3,7 +3,15 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from ..web.security import MAX_ID
+
 STATUSES = ("active", "suspended", "completed", "terminated", "error")
+
+
+def id_field(**kwargs) -> fields.Integer:
+    """An id given by a client: beyond the database's INTEGER it is invalid (422),
+    not an overflow in the driver (500)."""
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
 
 
 class ErrorSchema(Schema):
@@ -123,7 +131,7 @@ class EventSchema(Schema):
 class TaskQuerySchema(PageArgs):
     filter = fields.String(load_default="all", validate=validate.OneOf(("mine", "candidate", "all")))
     process_key = fields.String(validate=validate.Length(max=120))
-    instance_id = fields.Integer(validate=validate.Range(min=1))
+    instance_id = id_field()
 
 
 class CompleteTaskSchema(Schema):
@@ -143,7 +151,7 @@ class MoveSchema(Schema):
 class MessageSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
-    instance_id = fields.Integer(load_default=None, allow_none=True)
+    instance_id = id_field(load_default=None, allow_none=True)
     variables = fields.Dict(keys=fields.String(), load_default=dict)
 
 

@@ -29,6 +29,8 @@ from .specs import GovMessageEventDefinition, GovUserTask
 MAX_TASKS = 5000
 #: Rounds of engine steps for paths that timers firing at the end of a step made ready.
 _TIMER_ROUNDS = 10
+#: SpiffWorkflow's TaskIterator does not descend deeper than this (its max_depth).
+ITERATOR_DEPTH = 1000
 
 
 class EngineError(Exception):
@@ -116,6 +118,15 @@ class EngineInstance:
             # silently; compaction keeps live instances far below this.
             raise EngineError(f"the instance holds {self.history_depth()} engine tasks "
                               f"(limit {MAX_TASKS}); it loops without end")
+        # An automatic step left READY at the bottom of a task tree as deep as
+        # SpiffWorkflow's TaskIterator looks (1,000) means do_engine_steps gave up: a
+        # cycle with no wait state ran within one step, and the instance would
+        # otherwise stall silently with nothing to do.
+        stuck = sorted({t.task_spec.bpmn_id or t.task_spec.name for t in self._tasks(TaskState.READY)
+                        if not t.task_spec.manual and _depth(t) >= ITERATOR_DEPTH})
+        if stuck:
+            raise EngineError(f"{', '.join(stuck)} is still ready after the engine ran: "
+                              f"the process loops without a wait state")
         return self.failures()
 
     def failures(self) -> list[StepFailure]:
@@ -382,3 +393,10 @@ def _form_fields(form) -> list[dict]:
             "properties": {p.id: p.value for p in f.properties},
         })
     return fields
+
+
+def _depth(task) -> int:
+    depth = 0
+    while task.parent is not None:
+        task, depth = task.parent, depth + 1
+    return depth

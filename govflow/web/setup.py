@@ -26,7 +26,6 @@ def init_web(app: Flask) -> None:
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.config["WTF_CSRF_TIME_LIMIT"] = None  # the session's own timeout bounds it
     app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(minutes=settings.SESSION_IDLE_MINUTES)
-    app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     csrf.init_app(app)
     babel.init_app(app, default_locale=settings.DEFAULT_LOCALE, default_timezone=settings.TIMEZONE,
                    locale_selector=_locale)
@@ -45,18 +44,6 @@ def init_web(app: Flask) -> None:
     from ..notifications.views import bp as robots_bp; app.register_blueprint(robots_bp)  # issue 7: robots
     register_template_helpers(app)
     install_hooks()
-
-    @app.after_request
-    def _headers(response):
-        if response.mimetype == "text/html":
-            response.headers.setdefault("X-Content-Type-Options", "nosniff")
-            response.headers.setdefault("X-Frame-Options", "DENY")
-            response.headers.setdefault("Referrer-Policy", "same-origin")
-            response.headers.setdefault(
-                "Content-Security-Policy",
-                "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-                "object-src 'none'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'")
-        return response
 
 
 def _locale() -> str:

@@ -104,7 +104,8 @@ class EngineInstance:
             # do_engine_steps ends by letting due timers fire, which leaves their
             # paths READY; run those now rather than at the instance's next step.
             for _ in range(_TIMER_ROUNDS):
-                if not any(not t.task_spec.manual for t in self._tasks(TaskState.READY)):
+                if not any(not t.task_spec.manual and _depth(t) < ITERATOR_DEPTH
+                           for t in self._tasks(TaskState.READY)):
                     break
                 self.workflow.do_engine_steps()
         except Exception as exc:  # a handler's own failure arrives unwrapped

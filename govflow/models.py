@@ -8,3 +8,4 @@ from .worklist.models import HumanTask, TaskCandidate  # noqa: F401
 from .records.models import LedgerEntry, Notification, NumberSequence, PublicResult  # noqa: F401
 from .worklist.action_models import TaskCopy, TaskDelegation  # noqa: F401
 from .attachments.models import Upload  # noqa: F401
+from .designer.models import ProcessDraft  # noqa: F401

@@ -1,0 +1,144 @@
+"""The designer pages (/designer) and the JSON calls of the web modeler."""
+from __future__ import annotations
+
+from flask import Response, g, jsonify, redirect, render_template, request, url_for
+
+from ..attachments.service import UploadTarget
+from ..errors import Forbidden, ValidationFailed
+from ..extensions import db
+from ..web.messages import field_errors
+from ..web.task_forms import FormState, form_fields, parse_submission
+from ..worklist.catalogue import info as definition_info
+from ..worklist.inbox import org_units_for
+from ..web.setup import page_blueprint
+from . import service
+from .diff import compare
+from .platform import pickers, start_trial, task_form
+
+bp = page_blueprint("designer", __name__)
+bp.url_prefix = "/designer"
+
+
+@bp.before_request
+def _designers_only():
+    if getattr(g, "principal", None) is not None and not g.principal.has_role("designer"):
+        raise Forbidden("process designers only")
+
+
+@bp.route("")
+def catalogue():
+    return render_template("designer/catalogue.html", groups=service.catalogue())
+
+
+@bp.route("/<key>")
+def modeler(key):
+    filename, _xml, draft = service.working_copy(key)
+    return render_template("designer/modeler.html", key=key, filename=filename, draft=draft,
+                           latest=service.definition_version(key), pickers=pickers())
+
+
+@bp.route("/<key>/working.bpmn")
+def working_xml(key):
+    return Response(service.working_copy(key)[1], mimetype="application/xml")
+
+
+@bp.route("/<key>/v<int:version>.bpmn")
+def download(key, version):
+    stored = service.version_file(service.definition_version(key, version))
+    name = stored.filename.rsplit(".", 1)[0]
+    return Response(stored.content, mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{name}-v{version}.bpmn"'})
+
+
+@bp.route("/pickers.json")
+def picker_values():
+    return jsonify(pickers())
+
+
+@bp.route("/<key>/draft", methods=["POST"])
+def save(key):
+    draft = service.save_draft(key, _posted_xml(), g.principal.user_id)
+    return jsonify({"saved_at": draft.updated_at.isoformat(), "problems": _problems(draft.filename)})
+
+
+@bp.route("/<key>/draft/discard", methods=["POST"])
+def discard(key):
+    service.discard_draft(key)
+    return redirect(url_for("designer.modeler", key=key), 303)
+
+
+@bp.route("/<key>/validate", methods=["POST"])
+def validate(key):
+    filename = service.working_copy(key)[0]
+    return jsonify({"problems": service.validate({filename: _posted_xml().encode("utf-8")})})
+
+
+@bp.route("/<key>/deploy", methods=["POST"])
+def deploy(key):
+    result, problems = service.deploy_draft(key, _posted_xml(), g.principal.user_id)
+    if result is None:
+        return jsonify({"message": "the diagram has errors; nothing was deployed", "problems": problems}), 422
+    return jsonify({"version": result.versions.get(key), "created": key in result.created,
+                    "problems": problems}), 201
+
+
+@bp.route("/upload", methods=["POST"])
+def upload():
+    files = {f.filename or "upload.bpmn": f.read() for f in request.files.getlist("file") if f.filename}
+    if not files:
+        raise ValidationFailed("no file uploaded", {"file": ["choose a .bpmn or .dmn file"]})
+    result, problems = service.deploy_files(files, g.principal.user_id, "upload")
+    status = 201 if result is not None else 422
+    return render_template("designer/upload.html", result=result, problems=problems,
+                           filenames=sorted(files)), status
+
+
+@bp.route("/<key>/compare")
+def compare_versions(key):
+    latest = service.definition_version(key)
+    a = service.definition_version(key, request.args.get("a", type=int) or max(latest.version - 1, 1))
+    b = service.definition_version(key, request.args.get("b", type=int) or latest.version)
+    changes = compare(service.version_file(a).content, service.version_file(b).content)
+    return render_template("designer/compare.html", key=key, a=a, b=b, latest=latest, changes=changes)
+
+
+@bp.route("/<key>/trial", methods=["GET", "POST"])
+def trial(key):
+    """A trial instance of the latest version, started from its start form."""
+    definition = service.definition_version(key)
+    details = definition_info(definition)
+    fields = form_fields(details.start_form_key, details.start_form_fields)
+    state, org = FormState(fields, {}, {}), request.form.get("org_unit", "")
+    if request.method == "POST":
+        values, upload_errors = parse_submission(fields, request.form, request.files,
+                                                 UploadTarget("form", g.principal.user_id))
+        try:
+            if upload_errors:
+                raise ValidationFailed("upload failed", upload_errors)
+            instance = start_trial(g.principal, key, org, values)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            state = FormState(fields, values, field_errors(exc.errors))
+        else:
+            return redirect(url_for("admin.instance_detail", instance_id=instance.id), 303)
+    return render_template("designer/trial.html", definition=definition, form=state,
+                           units=org_units_for(g.principal), org=org)
+
+
+@bp.route("/<key>/preview/<element_id>")
+def form_preview(key, element_id):
+    form_key, fields = task_form(service.working_copy(key)[1], element_id)
+    return render_template("designer/preview.html", key=key, element_id=element_id, form_key=form_key,
+                           fields=form_fields(form_key, fields))
+
+
+def _posted_xml() -> str:
+    body = request.get_json(silent=True) or {}
+    xml = body.get("xml") if isinstance(body, dict) else None
+    if not isinstance(xml, str):
+        raise ValidationFailed("no diagram sent", {"xml": ["JSON body {\"xml\": \"…\"} is required"]})
+    return xml
+
+
+def _problems(filename: str) -> list[dict]:
+    return service.validate({filename: _posted_xml().encode("utf-8")})

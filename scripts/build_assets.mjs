@@ -39,11 +39,11 @@ await build({
   entryPoints: { designer: join(root, "scripts", "designer", "modeler.mjs") },
   bundle: true, minify: true, format: "iife", target: "es2020", outdir: out,
   legalComments: "linked", logLevel: "warning",
-  loader: { ".woff": "dataurl", ".woff2": "dataurl", ".ttf": "dataurl", ".eot": "dataurl", ".svg": "dataurl" },
 });
+// Fonts become files next to the CSS: the pages' CSP (font-src 'self') refuses data: fonts.
 await build({
   entryPoints: { designer: join(root, "scripts", "designer", "modeler.css") },
-  bundle: true, minify: true, outdir: out, logLevel: "warning",
-  loader: { ".woff": "dataurl", ".woff2": "dataurl", ".ttf": "dataurl", ".eot": "dataurl", ".svg": "dataurl" },
+  bundle: true, minify: true, outdir: out, logLevel: "warning", assetNames: "[name]-[hash]",
+  loader: { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" },
 });
 console.log("designer.js, designer.css <- scripts/designer/");

@@ -28,7 +28,7 @@ system-packages:
 	fi
 
 # bpmn-js's viewer and the designer's modeler (bundled by esbuild) in govflow/static/dist (git-ignored).
-$(ASSETS) &: package.json package-lock.json scripts/build_assets.mjs scripts/designer/modeler.mjs scripts/designer/modeler.css
+$(ASSETS) &: package.json package-lock.json scripts/build_assets.mjs $(wildcard scripts/designer/*)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 

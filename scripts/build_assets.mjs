@@ -9,7 +9,6 @@ import { build } from "esbuild";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "govflow", "static", "dist");
 const bpmn = join(root, "node_modules", "bpmn-js");
-const dmn = join(root, "node_modules", "dmn-js", "dist");
 const files = [
   [join(bpmn, "dist", "bpmn-navigated-viewer.production.min.js"), "bpmn-viewer.js"],
   [join(bpmn, "dist", "assets", "diagram-js.css"), "diagram-js.css"],
@@ -18,14 +17,6 @@ const files = [
   // Chart.js draws the statistics pages of the administration console.
   [join(root, "node_modules", "chart.js", "dist", "chart.umd.min.js"), "chart.js"],
   [join(root, "node_modules", "chart.js", "LICENSE.md"), "chart.js.LICENSE.md"],
-  // dmn-js edits decision tables in the designer.
-  [join(dmn, "dmn-modeler.production.min.js"), "dmn-modeler.js"],
-  [join(dmn, "assets", "dmn-js-shared.css"), "dmn-js-shared.css"],
-  [join(dmn, "assets", "dmn-js-decision-table.css"), "dmn-js-decision-table.css"],
-  [join(dmn, "assets", "dmn-js-decision-table-controls.css"), "dmn-js-decision-table-controls.css"],
-  [join(dmn, "assets", "dmn-js-drd.css"), "dmn-js-drd.css"],
-  [join(dmn, "assets", "dmn-js-literal-expression.css"), "dmn-js-literal-expression.css"],
-  [join(dmn, "assets", "dmn-font", "css", "dmn-embedded.css"), "dmn-embedded.css"],
   [join(root, "node_modules", "dmn-js", "LICENSE"), "dmn-js.LICENSE.txt"],
 ];
 mkdirSync(out, { recursive: true });
@@ -34,16 +25,18 @@ for (const [from, to] of files) {
   console.log(`${to} <- ${from.slice(root.length + 1)}`);
 }
 
-// The designer's modeler: bpmn-js + bpmn-js-properties-panel + camunda-bpmn-moddle.
+// The designer's editors: bpmn-js + bpmn-js-properties-panel + camunda-bpmn-moddle
+// (designer.js) and dmn-js (designer-dmn.js). Fonts become files next to the CSS:
+// the pages' CSP (font-src 'self') refuses data: fonts.
+const fonts = { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" };
+const designer = join(root, "scripts", "designer");
 await build({
-  entryPoints: { designer: join(root, "scripts", "designer", "modeler.mjs") },
+  entryPoints: { designer: join(designer, "modeler.mjs"), "designer-dmn": join(designer, "decisions.mjs") },
   bundle: true, minify: true, format: "iife", target: "es2020", outdir: out,
   legalComments: "linked", logLevel: "warning",
 });
-// Fonts become files next to the CSS: the pages' CSP (font-src 'self') refuses data: fonts.
 await build({
-  entryPoints: { designer: join(root, "scripts", "designer", "modeler.css") },
-  bundle: true, minify: true, outdir: out, logLevel: "warning", assetNames: "[name]-[hash]",
-  loader: { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" },
+  entryPoints: { designer: join(designer, "modeler.css"), "designer-dmn": join(designer, "decisions.css") },
+  bundle: true, minify: true, outdir: out, logLevel: "warning", assetNames: "[name]-[hash]", loader: fonts,
 });
-console.log("designer.js, designer.css <- scripts/designer/");
+console.log("designer.js/css, designer-dmn.js/css <- scripts/designer/");

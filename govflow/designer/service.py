@@ -91,14 +91,52 @@ def save_draft(key: str, xml: str, actor_id: int) -> ProcessDraft:
     """Store work in progress; raises ValidationFailed if the XML is not this process."""
     _own_process(key, xml)
     latest = latest_definition(key, required=False)
+    filename = version_file(latest).filename if latest else f"{key}.bpmn"
+    return _store_draft(key, filename, latest.version if latest else None, xml, actor_id)
+
+
+def _store_draft(key: str, filename: str, base_version: int | None, xml: str, actor_id: int) -> ProcessDraft:
     draft = db.session.scalar(select(ProcessDraft).where(ProcessDraft.key == key))
     if draft is None:
-        filename = version_file(latest).filename if latest else f"{key}.bpmn"
-        draft = ProcessDraft(key=key, filename=filename, base_version=latest.version if latest else None)
+        draft = ProcessDraft(key=key, filename=filename, base_version=base_version)
         db.session.add(draft)
     draft.content, draft.updated_by_id = xml, actor_id
     db.session.flush()
     return draft
+
+
+def decision_files() -> list[DeploymentFile]:
+    """The newest deployed content of each DMN file: what business rule tasks use."""
+    newest = select(func.max(DeploymentFile.id)).group_by(DeploymentFile.filename)
+    return list(db.session.scalars(select(DeploymentFile).where(DeploymentFile.id.in_(newest),
+                                                                DeploymentFile.kind == "dmn")
+                                   .order_by(DeploymentFile.filename)))
+
+
+def decision_copy(filename: str) -> tuple[str, ProcessDraft | None]:
+    """(XML, draft) of a DMN file: its draft if any, else its newest deployed content."""
+    draft = db.session.scalar(select(ProcessDraft).where(ProcessDraft.key == filename))
+    if draft is not None:
+        return draft.content, draft
+    stored = next((f for f in decision_files() if f.filename == filename), None)
+    if stored is None:
+        raise NotFound(f"no decision file '{filename}'", {"filename": [f"unknown file '{filename}'"]})
+    return stored.content, None
+
+
+def save_decision_draft(filename: str, xml: str, actor_id: int) -> ProcessDraft:
+    decision_copy(filename)
+    _checked_text(xml)
+    return _store_draft(filename, filename, None, xml, actor_id)
+
+
+def deploy_decision(filename: str, xml: str, actor_id: int) -> tuple[DeployResult | None, list[dict]]:
+    """Deploy a DMN file; processes that use it get a new version when next deployed."""
+    decision_copy(filename)
+    result, problems = deploy_files({filename: _checked_text(xml)}, actor_id, "designer")
+    if result is not None:
+        discard_draft(filename)
+    return result, problems
 
 
 def discard_draft(key: str) -> None:

@@ -27,7 +27,8 @@ def _designers_only():
 
 @bp.route("")
 def catalogue():
-    return render_template("designer/catalogue.html", groups=service.catalogue())
+    return render_template("designer/catalogue.html", groups=service.catalogue(),
+                           decisions=service.decision_files())
 
 
 @bp.route("/<key>")
@@ -69,8 +70,7 @@ def discard(key):
 
 @bp.route("/<key>/validate", methods=["POST"])
 def validate(key):
-    filename = service.working_copy(key)[0]
-    return jsonify({"problems": service.validate({filename: _posted_xml().encode("utf-8")})})
+    return jsonify({"problems": _problems(service.working_copy(key)[0])})
 
 
 @bp.route("/<key>/deploy", methods=["POST"])
@@ -130,6 +130,43 @@ def form_preview(key, element_id):
     form_key, fields = task_form(service.working_copy(key)[1], element_id)
     return render_template("designer/preview.html", key=key, element_id=element_id, form_key=form_key,
                            fields=form_fields(form_key, fields))
+
+
+@bp.route("/decisions/<filename>")
+def decision(filename):
+    _xml, draft = service.decision_copy(filename)
+    return render_template("designer/decision.html", filename=filename, draft=draft)
+
+
+@bp.route("/decisions/<filename>/working.dmn")
+def decision_xml(filename):
+    return Response(service.decision_copy(filename)[0], mimetype="application/xml")
+
+
+@bp.route("/decisions/<filename>/draft", methods=["POST"])
+def save_decision(filename):
+    draft = service.save_decision_draft(filename, _posted_xml(), g.principal.user_id)
+    return jsonify({"saved_at": draft.updated_at.isoformat(), "problems": _problems(filename)})
+
+
+@bp.route("/decisions/<filename>/draft/discard", methods=["POST"])
+def discard_decision(filename):
+    service.discard_draft(filename)
+    return redirect(url_for("designer.decision", filename=filename), 303)
+
+
+@bp.route("/decisions/<filename>/validate", methods=["POST"])
+def validate_decision(filename):
+    service.decision_copy(filename)
+    return jsonify({"problems": _problems(filename)})
+
+
+@bp.route("/decisions/<filename>/deploy", methods=["POST"])
+def deploy_decision(filename):
+    result, problems = service.deploy_decision(filename, _posted_xml(), g.principal.user_id)
+    if result is None:
+        return jsonify({"message": "the table has errors; nothing was deployed", "problems": problems}), 422
+    return jsonify({"version": None, "problems": problems}), 201
 
 
 def _posted_xml() -> str:

@@ -179,3 +179,18 @@ def test_upload_of_a_clean_file_deploys_it(designer):
 
 def test_upload_refuses_other_file_types(designer):
     assert _upload(designer, "notes.txt", b"hello").status_code == 422
+
+
+def test_api_validates_without_storing_and_refuses_non_designers(api_as, web_case):
+    def send(user, xml):
+        client = api_as(user)
+        return client.client.post("/api/v1/deployments/validate", headers=client.headers,
+                                  data={"file": (io.BytesIO(xml.encode()), "web_case.bpmn")},
+                                  content_type="multipart/form-data")
+    refused = send("designer", BAD_ROLE)
+    assert refused.status_code == 200 and refused.json["deployable"] is False
+    assert refused.json["problems"][0]["code"] == "unknown-role" and refused.json["problems"][0]["line"] == 17
+    assert send("designer", GOOD_EDIT).json == {"problems": [], "deployable": True}
+    assert send("grid1", GOOD_EDIT).status_code == 403
+    from govflow.definitions.service import latest_definition
+    assert latest_definition("web_case").version == 1

@@ -10,6 +10,14 @@ if (root) {
   const editor = wireEditor(root, {
     saveXml: async () => (await modeler.saveXML({ format: true })).xml,
     mark: (problems) => problems.map(() => null),
+    // dmn-js has one editor (view) per decision; each has its own command stack.
+    onChange: (fn) => modeler.on("views.changed", () => {
+      const viewer = modeler.getActiveViewer();
+      if (viewer && !viewer.__govflowWatched) {
+        viewer.__govflowWatched = true;
+        viewer.on("elements.changed", fn);
+      }
+    }),
   });
   editor.load((xml) => modeler.importXML(xml));
 }

@@ -1,8 +1,12 @@
 // What the BPMN and DMN editors of the designer share: the JSON calls (CSRF in a
 // header), the problem list, and the Save / Validate / Deploy buttons.
 
-export function wireEditor(el, { saveXml, mark }) {
+export function wireEditor(el, { saveXml, mark, onChange }) {
   const data = el.dataset;
+  // Leaving with unsaved edits asks first; saving or deploying clears the flag.
+  let dirty = false;
+  onChange(() => { dirty = true; });
+  window.addEventListener("beforeunload", (event) => { if (dirty) event.preventDefault(); });
   const message = document.getElementById("designer-message");
   const problemsBox = document.getElementById("designer-problems");
   const say = (text, kind) => { message.textContent = text; message.className = kind || ""; };
@@ -49,6 +53,7 @@ export function wireEditor(el, { saveXml, mark }) {
   async function save() {
     const result = await post(data.saveUrl, await saveXml());
     if (result.status !== 200) return failed(result);
+    dirty = false;
     const errors = showProblems(result.body.problems);
     say(errors ? `${data.textSaved} ${data.textErrors}` : data.textSaved, errors ? "error" : "ok");
   }
@@ -64,6 +69,7 @@ export function wireEditor(el, { saveXml, mark }) {
     const xml = await saveXml();
     const saved = await post(data.saveUrl, xml); // keep the work even if deploying is refused
     if (saved.status !== 200) return failed(saved);
+    dirty = false;
     const result = await post(data.deployUrl, xml);
     if (result.status === 422 && result.body.problems) {
       showProblems(result.body.problems);

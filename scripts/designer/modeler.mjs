@@ -46,7 +46,11 @@ function start(el) {
     });
   }
 
-  const editor = wireEditor(el, { saveXml: async () => (await modeler.saveXML({ format: true })).xml, mark });
+  const editor = wireEditor(el, {
+    saveXml: async () => (await modeler.saveXML({ format: true })).xml,
+    mark,
+    onChange: (fn) => modeler.on("commandStack.changed", fn),
+  });
 
   // Suggest the platform's roles, forms and handlers in the panel's text fields.
   document.getElementById("designer-properties").addEventListener("focusin", (event) => {

@@ -61,6 +61,7 @@ def test_designer_edits_validates_and_deploys(web_app, browser, tmp_path):
             page.locator("#designer-canvas.is-ready").wait_for()
 
             page.locator('.djs-element[data-element-id="verify"]').click()
+            assert page.get_by_test_id("form-preview").is_visible()  # a user task: its form can be previewed
             _open_group(page, "User assignment")
             _set(page, "candidateGroups", "night_watch")
             assert page.locator("#bio-properties-panel-candidateGroups").get_attribute("list") == "gf-roles"

@@ -87,22 +87,32 @@ def working_copy(key: str) -> tuple[str, str, ProcessDraft | None]:
     return stored.filename, stored.content, None
 
 
-def save_draft(key: str, xml: str, actor_id: int) -> ProcessDraft:
-    """Store work in progress; raises ValidationFailed if the XML is not this process."""
+#: Problems that make a file unsafe or unreadable: such a draft is not stored at all.
+_UNSTORABLE = {"too-large", "doctype-forbidden", "too-deep", "too-many-elements", "malformed-xml", "wrong-root"}
+
+
+def save_draft(key: str, xml: str, actor_id: int) -> tuple[ProcessDraft, list[dict]]:
+    """Store work in progress, whatever its lint problems (returned); raises ValidationFailed
+    if the XML is not this process or is unsafe (DOCTYPE, size) or not XML at all."""
     _own_process(key, xml)
     latest = latest_definition(key, required=False)
     filename = version_file(latest).filename if latest else f"{key}.bpmn"
     return _store_draft(key, filename, latest.version if latest else None, xml, actor_id)
 
 
-def _store_draft(key: str, filename: str, base_version: int | None, xml: str, actor_id: int) -> ProcessDraft:
+def _store_draft(key: str, filename: str, base_version: int | None, xml: str,
+                 actor_id: int) -> tuple[ProcessDraft, list[dict]]:
+    problems = validate({filename: _checked_text(xml)})
+    unsafe = [p for p in problems if p["code"] in _UNSTORABLE]
+    if unsafe:
+        raise ValidationFailed("the diagram cannot be stored", {"xml": [f"{p['code']}: {p['message']}" for p in unsafe]})
     draft = db.session.scalar(select(ProcessDraft).where(ProcessDraft.key == key))
     if draft is None:
         draft = ProcessDraft(key=key, filename=filename, base_version=base_version)
         db.session.add(draft)
     draft.content, draft.updated_by_id = xml, actor_id
     db.session.flush()
-    return draft
+    return draft, problems
 
 
 def decision_files() -> list[DeploymentFile]:
@@ -124,9 +134,8 @@ def decision_copy(filename: str) -> tuple[str, ProcessDraft | None]:
     return stored.content, None
 
 
-def save_decision_draft(filename: str, xml: str, actor_id: int) -> ProcessDraft:
+def save_decision_draft(filename: str, xml: str, actor_id: int) -> tuple[ProcessDraft, list[dict]]:
     decision_copy(filename)
-    _checked_text(xml)
     return _store_draft(filename, filename, None, xml, actor_id)
 
 

@@ -194,3 +194,13 @@ def test_api_validates_without_storing_and_refuses_non_designers(api_as, web_cas
     assert send("grid1", GOOD_EDIT).status_code == 403
     from govflow.definitions.service import latest_definition
     assert latest_definition("web_case").version == 1
+
+
+def test_unsafe_xml_is_not_stored_and_stored_xml_runs_nothing(designer):
+    evil = WEB_CASE.replace('<?xml version="1.0" encoding="UTF-8"?>',
+                            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>')
+    response = designer.post_xml("/designer/web_case/draft", evil)
+    assert response.status_code == 422 and "doctype-forbidden" in response.json["errors"]["xml"][0]
+    assert "ENTITY" not in designer.get("/designer/web_case/working.bpmn").text
+    for url in ("/designer/web_case/working.bpmn", "/designer/web_case/v1.bpmn"):
+        assert "default-src 'none'" in designer.get(url).headers["Content-Security-Policy"]

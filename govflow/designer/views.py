@@ -1,8 +1,10 @@
 """The designer pages (/designer) and the JSON calls of the web modeler."""
 from __future__ import annotations
 
-from flask import Response, g, jsonify, redirect, render_template, request, url_for
+from flask import Response, flash, g, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 
+from ..admin.access import is_administrator
 from ..attachments.service import UploadTarget
 from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
@@ -118,8 +120,11 @@ def trial(key):
         except ValidationFailed as exc:
             db.session.rollback()
             state = FormState(fields, values, field_errors(exc.errors))
-        else:
-            return redirect(url_for("admin.instance_detail", instance_id=instance.id), 303)
+        else:  # the admin page follows the trial; designers who are not administrators stay here
+            if is_administrator(g.principal):
+                return redirect(url_for("admin.instance_detail", instance_id=instance.id), 303)
+            flash(_("Trial instance %(id)s started: %(key)s", id=instance.id, key=instance.business_key), "success")
+            return redirect(url_for("designer.modeler", key=key), 303)
     return render_template("designer/trial.html", definition=definition, form=state,
                            units=org_units_for(g.principal), org=org)
 

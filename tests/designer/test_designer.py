@@ -144,17 +144,23 @@ def test_form_preview_renders_the_task_form(designer):
     assert designer.get("/designer/web_case/preview/nowhere").status_code == 404
 
 
-def test_trial_instance_starts_and_links_to_its_admin_page(designer, web_app):
+def test_trial_instance_starts_and_links_to_its_admin_page(designer, page_as, web_app):
     assert 'data-field="title"' in designer.get("/designer/web_case/trial").text
     refused = designer.post_form("/designer/web_case/trial", {"org_unit": "grid_yg_1"})
     assert refused.status_code == 200 and 'data-testid="form-errors"' in refused.text
     response = designer.post_form("/designer/web_case/trial", {"org_unit": "grid_yg_1", **START})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/designer/web_case")
+    assert "TRIAL-web_case-" in designer.get("/designer/web_case").text  # the flash names it
+    admin = page_as("admin")
+    admin.get("/designer/web_case/trial")
+    response = admin.post("/designer/web_case/trial", {"org_unit": "grid_yg_1", **START})
     assert response.status_code == 303 and "/admin/instances/" in response.headers["Location"]
     from govflow.extensions import db
     from govflow.instances.models import ProcessInstance
     with web_app.app_context():
         instance = db.session.get(ProcessInstance, int(response.headers["Location"].rsplit("/", 1)[1]))
-        assert instance.business_key.startswith("TRIAL-web_case-")
+        assert instance.business_key.startswith("TRIAL-web_case-") and instance.version == 1
+        assert admin.get(f"/admin/instances/{instance.id}").status_code == 200
 
 
 def _upload(designer, name, data):

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from ..definitions.models import Deployment, DeploymentFile, ProcessDefinition
 from ..definitions.service import DeployResult, check_deployment, deploy, latest_definition
-from ..errors import NotFound, ValidationFailed
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..identity.models import User
 from ..instances.models import ProcessInstance
@@ -146,6 +146,22 @@ def deploy_decision(filename: str, xml: str, actor_id: int) -> tuple[DeployResul
     if result is not None:
         discard_draft(filename)
     return result, problems
+
+
+def new_process(key: str, name: str, category: str, actor_id: int) -> ProcessDraft:
+    """A draft of a new process from the blank diagram; raises Conflict if the key is taken."""
+    from .blank import blank_process
+    xml = blank_process(key, name, category)
+    if _known(key):
+        raise Conflict(f"process '{key}' exists", {"key": [f"'{key}' is already used"]})
+    return _store_draft(key, f"{key}.bpmn", None, xml, actor_id)[0]
+
+
+def drafts_of_new_processes() -> list[ProcessDraft]:
+    deployed = select(ProcessDefinition.key)
+    return list(db.session.scalars(select(ProcessDraft).where(ProcessDraft.key.not_in(deployed),
+                                                              ProcessDraft.filename.not_like("%.dmn"))
+                                   .order_by(ProcessDraft.key)))
 
 
 def discard_draft(key: str) -> None:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from ..admin.access import is_administrator
 from ..attachments.service import UploadTarget
+from ..definitions.service import latest_definition
 from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
 from ..web.messages import field_errors
@@ -30,14 +31,22 @@ def _designers_only():
 @bp.route("")
 def catalogue():
     return render_template("designer/catalogue.html", groups=service.catalogue(),
-                           decisions=service.decision_files())
+                           decisions=service.decision_files(), new_drafts=service.drafts_of_new_processes())
+
+
+@bp.route("/new", methods=["POST"])
+def new_process():
+    form = request.form
+    draft = service.new_process(form.get("key", "").strip(), form.get("name", ""),
+                                form.get("category", "").strip(), g.principal.user_id)
+    return redirect(url_for("designer.modeler", key=draft.key), 303)
 
 
 @bp.route("/<key>")
 def modeler(key):
     filename, _xml, draft = service.working_copy(key)
     return render_template("designer/modeler.html", key=key, filename=filename, draft=draft,
-                           latest=service.definition_version(key), pickers=pickers())
+                           latest=latest_definition(key, required=False), pickers=pickers())
 
 
 @bp.route("/<key>/working.bpmn")

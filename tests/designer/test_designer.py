@@ -210,3 +210,24 @@ def test_unsafe_xml_is_not_stored_and_stored_xml_runs_nothing(designer):
     assert "ENTITY" not in designer.get("/designer/web_case/working.bpmn").text
     for url in ("/designer/web_case/working.bpmn", "/designer/web_case/v1.bpmn"):
         assert "default-src 'none'" in designer.get(url).headers["Content-Security-Policy"]
+
+
+def test_a_new_process_starts_as_a_draft_and_deploys_as_v1(designer):
+    refused = designer.post_form("/designer/new", {"key": "1bad key", "name": "", "category": "x"},
+                                 headers={"Accept": "application/json"})
+    assert refused.status_code == 422 and set(refused.json["errors"]) == {"key", "name"}
+    response = designer.post_form("/designer/new", {"key": "street_patrol", "name": "街面巡查", "category": "patrol"})
+    assert response.status_code == 303 and response.headers["Location"].endswith("/designer/street_patrol")
+    assert 'data-key="street_patrol"' in designer.get("/designer").text
+    assert designer.get("/designer/street_patrol").status_code == 200
+    taken = designer.post_form("/designer/new", {"key": "web_case", "name": "x", "category": "web"})
+    assert taken.status_code == 409
+    xml = designer.get("/designer/street_patrol/working.bpmn").text
+    problems = designer.post_xml("/designer/street_patrol/validate", xml).json["problems"]
+    assert [p["code"] for p in problems] == ["unassigned-task"]
+    xml = xml.replace('<bpmn:userTask id="handle" name="办理"/>',
+                      '<bpmn:userTask id="handle" name="办理" camunda:candidateGroups="grid_worker"/>')
+    deployed = designer.post_xml("/designer/street_patrol/deploy", xml)
+    assert deployed.status_code == 201 and deployed.json["version"] == 1
+    page = designer.get("/designer").text
+    assert 'data-category="patrol"' in page and 'data-testid="new-draft"' not in page

@@ -10,10 +10,10 @@ from ..definitions.service import latest_definition
 from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
 from ..web.messages import field_errors
+from ..web.setup import page_blueprint
 from ..web.task_forms import FormState, form_fields, parse_submission
 from ..worklist.catalogue import info as definition_info
 from ..worklist.inbox import org_units_for
-from ..web.setup import page_blueprint
 from . import service
 from .diff import compare
 from .platform import pickers, start_trial, task_form

@@ -14,7 +14,7 @@ $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(BIN)/activate
 
-ASSETS := govflow/static/dist/bpmn-viewer.js
+ASSETS := govflow/static/dist/bpmn-viewer.js govflow/static/dist/designer.js
 
 setup: system-packages $(BIN)/activate $(ASSETS)
 
@@ -27,8 +27,8 @@ system-packages:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk $$(command -v npm >/dev/null || echo nodejs npm); \
 	fi
 
-# bpmn-js's viewer, copied from node_modules into govflow/static/dist (git-ignored).
-$(ASSETS): package.json package-lock.json scripts/build_assets.mjs
+# bpmn-js's viewer and the designer's modeler (bundled by esbuild) in govflow/static/dist (git-ignored).
+$(ASSETS) &: package.json package-lock.json scripts/build_assets.mjs $(wildcard scripts/designer/*)
 	npm ci --no-audit --no-fund --loglevel=error
 	npm run --silent build
 

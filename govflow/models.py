@@ -11,3 +11,4 @@ from .attachments.models import Upload  # noqa: F401
 from .notifications.models import RobotEndpoint  # noqa: F401
 from .admin.models import SavedFilter  # noqa: F401
 from .organisation.models import IdentityAudit  # noqa: F401
+from .designer.models import ProcessDraft  # noqa: F401

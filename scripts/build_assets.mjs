@@ -1,8 +1,10 @@
-// Copies the browser bundles the staff pages use from node_modules into
-// govflow/static/dist/ (git-ignored). Run by `npm run build` from `make setup`.
+// Builds the browser assets the staff pages use into govflow/static/dist/ (git-ignored):
+// copies ready-made bundles from node_modules, and bundles the designer's modeler
+// (ES modules) with esbuild. Run by `npm run build` from `make setup`.
 import { copyFileSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build } from "esbuild";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const out = join(root, "govflow", "static", "dist");
@@ -15,9 +17,26 @@ const files = [
   // Chart.js draws the statistics pages of the administration console.
   [join(root, "node_modules", "chart.js", "dist", "chart.umd.min.js"), "chart.js"],
   [join(root, "node_modules", "chart.js", "LICENSE.md"), "chart.js.LICENSE.md"],
+  [join(root, "node_modules", "dmn-js", "LICENSE"), "dmn-js.LICENSE.txt"],
 ];
 mkdirSync(out, { recursive: true });
 for (const [from, to] of files) {
   copyFileSync(from, join(out, to));
   console.log(`${to} <- ${from.slice(root.length + 1)}`);
 }
+
+// The designer's editors: bpmn-js + bpmn-js-properties-panel + camunda-bpmn-moddle
+// (designer.js) and dmn-js (designer-dmn.js). Fonts become files next to the CSS:
+// the pages' CSP (font-src 'self') refuses data: fonts.
+const fonts = { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" };
+const designer = join(root, "scripts", "designer");
+await build({
+  entryPoints: { designer: join(designer, "modeler.mjs"), "designer-dmn": join(designer, "decisions.mjs") },
+  bundle: true, minify: true, format: "iife", target: "es2020", outdir: out,
+  legalComments: "linked", logLevel: "warning",
+});
+await build({
+  entryPoints: { designer: join(designer, "modeler.css"), "designer-dmn": join(designer, "decisions.css") },
+  bundle: true, minify: true, outdir: out, logLevel: "warning", assetNames: "[name]-[hash]", loader: fonts,
+});
+console.log("designer.js/css, designer-dmn.js/css <- scripts/designer/");

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import request
 
-from ..definitions.service import deploy, list_latest_definitions
+from ..definitions.service import check_deployment, deploy, list_latest_definitions
 from ..errors import ValidationFailed
 from .auth import api_blueprint, principal, require_admin
-from .schemas import DefinitionSchema, DeploymentResultSchema
+from .schemas import DefinitionSchema, DeploymentResultSchema, ProblemListSchema
 
 PREFIX = ""
 blp = api_blueprint("definitions", "Deployments and process definitions")
@@ -16,15 +16,34 @@ blp = api_blueprint("definitions", "Deployments and process definitions")
 @blp.alt_response(422, description="the files have problems (element ids and lines in errors)")
 def create_deployment():
     """Deploy .bpmn/.dmn files (multipart field `file`, repeatable)."""
+    p = _designer()
+    result = deploy(_uploaded(), p.user_id)
+    first = result.process_keys[0] if result.process_keys else None
+    return {**result.__dict__, "version": result.versions.get(first) if first else None}
+
+
+@blp.route("/deployments/validate", methods=["POST"])
+@blp.response(200, ProblemListSchema)
+def validate_deployment():
+    """Check .bpmn/.dmn files exactly as a deployment would, storing nothing: the problems
+    (severity, code, message, file, line, element_id); any error would refuse the deployment."""
+    _designer()
+    problems = check_deployment(_uploaded())
+    return {"problems": problems, "deployable": not any(p["severity"] == "error" for p in problems)}
+
+
+def _designer():
     p = principal()
     if not p.has_role("designer"):
         require_admin(p)
+    return p
+
+
+def _uploaded() -> dict[str, bytes]:
     uploads = request.files.getlist("file")
     if not uploads:
         raise ValidationFailed("no file uploaded", {"file": ["multipart field 'file' is required"]})
-    result = deploy({u.filename or "upload.bpmn": u.read() for u in uploads}, p.user_id)
-    first = result.process_keys[0] if result.process_keys else None
-    return {**result.__dict__, "version": result.versions.get(first) if first else None}
+    return {u.filename or "upload.bpmn": u.read() for u in uploads}
 
 
 @blp.route("/process-definitions")

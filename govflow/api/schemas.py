@@ -34,6 +34,20 @@ class DeploymentResultSchema(Schema):
     warnings = fields.List(fields.Dict())
 
 
+class ProblemSchema(Schema):
+    severity = fields.String()
+    code = fields.String()
+    message = fields.String()
+    file = fields.String(allow_none=True)
+    line = fields.Integer(allow_none=True)
+    element_id = fields.String(allow_none=True)
+
+
+class ProblemListSchema(Schema):
+    problems = fields.List(fields.Nested(ProblemSchema))
+    deployable = fields.Boolean()
+
+
 class DefinitionSchema(Schema):
     key = fields.String()
     name = fields.String()

@@ -38,17 +38,8 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
     Camunda's own examples, whose groups and Java delegates the platform cannot
     know; production deployments are always strict.
     """
-    if not files:
-        raise ValidationFailed("no files to deploy", {"file": ["a .bpmn or .dmn file is required"]})
-    for name in files:
-        if not name.lower().endswith((".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml")):
-            raise ValidationFailed(f"'{name}' is not a .bpmn or .dmn file", {"file": [f"{name}: unsupported type"]})
+    problems = check_deployment(files, strict=strict)
     library = _library(exclude=set(files))
-    problems = engine.check_files(files, library, known_decisions=_known_decisions(library),
-                                  roles=set(ROLE_CODES) if strict else None,
-                                  form_keys=form_keys() if strict else None,
-                                  handlers=handler_names() if strict else None,
-                                  max_bytes=current_app.config["GOVFLOW"].MAX_DEPLOYMENT_BYTES)
     errors = [p for p in problems if p["severity"] == "error"]
     if errors:
         raise ValidationFailed(f"{len(errors)} problem(s) in the deployment", _problem_map(errors))
@@ -87,6 +78,26 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
         result.created.append(process_id)
     db.session.flush()
     return result
+
+
+def check_deployment(files: dict[str, bytes], *, strict: bool = True) -> list[dict]:
+    """The problems :func:`deploy` would find in ``files``, without storing anything.
+
+    Raises ValidationFailed only for a call that names no file or a file that is
+    neither BPMN nor DMN; everything else comes back as problem dicts (severity,
+    code, message, file, element_id, line), so that the designer can list them.
+    """
+    if not files:
+        raise ValidationFailed("no files to deploy", {"file": ["a .bpmn or .dmn file is required"]})
+    for name in files:
+        if not name.lower().endswith((".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml")):
+            raise ValidationFailed(f"'{name}' is not a .bpmn or .dmn file", {"file": [f"{name}: unsupported type"]})
+    library = _library(exclude=set(files))
+    return engine.check_files(files, library, known_decisions=_known_decisions(library),
+                              roles=set(ROLE_CODES) if strict else None,
+                              form_keys=form_keys() if strict else None,
+                              handlers=handler_names() if strict else None,
+                              max_bytes=current_app.config["GOVFLOW"].MAX_DEPLOYMENT_BYTES)
 
 
 def latest_definition(key: str, required: bool = True) -> ProcessDefinition | None:

@@ -42,6 +42,7 @@ def init_web(app: Flask) -> None:
     from ..portal.views import bp as portal_bp; app.register_blueprint(portal_bp)  # issue 7: resident portal
     from ..admin.views import bp as admin_bp; app.register_blueprint(admin_bp)  # issue 5: admin console
     from ..notifications.views import bp as robots_bp; app.register_blueprint(robots_bp)  # issue 7: robots
+    from ..designer.views import bp as designer_bp; app.register_blueprint(designer_bp)  # issue 6: designer
     register_template_helpers(app)
     install_hooks()
 

@@ -1,0 +1,1 @@
+"""The process designer (issue 6): catalogue, web modeler, validation, drafts, deploy."""

@@ -1,0 +1,48 @@
+"""What the platform offers a diagram: roles, form keys, handlers (the modeler's
+pickers), a user task's form as staff see it, and trial instances."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from lxml import etree
+from sqlalchemy import select
+
+from ..errors import NotFound, ValidationFailed
+from ..extensions import db
+from ..forms import form_keys
+from ..identity.access import Principal
+from ..identity.models import ROLE_CODES, OrgUnit
+from ..tasks import handler_names
+from ..worklist.catalogue import _form_data
+
+_B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+_C = "{http://camunda.org/schema/1.0/bpmn}"
+
+
+def pickers() -> dict[str, list[str]]:
+    """The values the properties panel suggests; the server validates free text anyway."""
+    return {"roles": list(ROLE_CODES), "form_keys": sorted(form_keys()),
+            "handlers": sorted(handler_names()),
+            "handler_expressions": [f"${{{name}}}" for name in sorted(handler_names())]}
+
+
+def task_form(xml: str, element_id: str) -> tuple[str | None, list[dict]]:
+    """(formKey, camunda:formData fields) of a user task or start event in ``xml``."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    root = etree.fromstring(xml.encode("utf-8"), parser)
+    element = next((el for el in root.iter(_B + "userTask", _B + "startEvent")
+                    if el.get("id") == element_id), None)
+    if element is None:
+        raise NotFound(f"no user task '{element_id}'", {"element_id": [f"no user task '{element_id}'"]})
+    return element.get(_C + "formKey"), _form_data(element)
+
+
+def start_trial(p: Principal, key: str, org_unit_code: str, variables: dict):
+    """Start the latest version of ``key`` as a trial: business key TRIAL-<key>-<time>, so that
+    ledgers and figures can leave it out. Raises ValidationFailed (start form, org unit)."""
+    from ..instances.service import start_instance
+    if not org_unit_code or db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == org_unit_code)) is None:
+        raise ValidationFailed("unknown org unit", {"org_unit": ["choose the org unit of the trial"]})
+    stamp = datetime.now().strftime("%Y%m%d%H%M%S")
+    return start_instance(key, org_unit_code, variables, business_key=f"TRIAL-{key[:60]}-{stamp}",
+                          actor_id=p.user_id, title=f"试运行 {key}")

@@ -50,7 +50,14 @@ def search():
     return instances_out(search_page(_filter(request.args), request.args).rows)
 
 
+#: The spreadsheet answers of the exports, for the OpenAPI document.
+_FILES = {"text/csv": {"schema": {"type": "string"}},
+          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet":
+              {"schema": {"type": "string", "format": "binary"}}}
+
+
 @blp.route("/instances/export")
+@blp.doc(responses={"200": {"description": "the ledger file", "content": _FILES}})
 def export():
     """The filtered ledger as ``format=xlsx`` (default) or ``format=csv``; same query as the search."""
     fmt = "csv" if request.args.get("format") == "csv" else "xlsx"
@@ -106,6 +113,7 @@ def filter_remove(filter_id):
 @blp.route("/statistics")
 @blp.arguments(StatisticsArgs, location="query")
 @blp.response(200, StatisticsSchema)
+@blp.doc(responses={"200": {"content": {"application/json": {"schema": StatisticsSchema}, **_FILES}}})
 def statistics(args):
     """三率, overdue cases and mean handling time of case handling by community, department,
     category and month (cases reported from/to), and the other processes' stages and step times.

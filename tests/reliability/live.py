@@ -49,13 +49,13 @@ def stop(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, log_path: Path, workers: int = 2, **env):
+def gunicorn(database_url: str, log_path: Path, workers: int = 2, app: str = APP, **env):
     """Yields (port, master Popen) once the API answers."""
     port = free_port()
     with open(log_path, "w") as log:
         process = subprocess.Popen(
             [str(BIN / "gunicorn"), "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-             "--timeout", "120", "--graceful-timeout", "5", "--no-control-socket", APP],
+             "--timeout", "120", "--graceful-timeout", "5", "--no-control-socket", app],
             cwd=ROOT, env=platform_env(database_url, **env), stdout=log, stderr=subprocess.STDOUT)
         try:
             _wait_until_up(port, process, log_path)

@@ -60,7 +60,8 @@ bench-quick: setup
 # Soak (docs/RELIABILITY.md): 64 API clients for 2 minutes against gunicorn with two
 # workers; a scratch SQLite database unless SOAK_DATABASE_URL names one.
 soak: setup
-	$(BIN)/python scripts/soak.py --clients 64 --seconds 120 --json soak-report.json
+	mkdir -p instance
+	$(BIN)/python scripts/soak.py --clients 64 --seconds 120 --json instance/soak-report.json
 
 clean:
 	rm -rf $(VENV) instance node_modules govflow/static/dist

@@ -92,7 +92,7 @@ def worker_pids(master_pid: int) -> list[int]:
     return sorted(pids)
 
 
-def wait_for(condition, timeout: float = 30, what: str = "condition"):
+def wait_for(condition, timeout: float = 60, what: str = "condition"):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()

@@ -6,7 +6,7 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run setup system-packages test test-sqlite test-postgres bench bench-quick clean
+.PHONY: run setup system-packages test test-sqlite test-postgres bench bench-quick soak clean
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +56,12 @@ bench-quick: setup
 	$(BIN)/pip install --quiet -r requirements-bench.txt
 	@[ -n "$$BENCH_PG_URL" ] || pg_isready -q -h 127.0.0.1 || ./scripts/test-postgres.sh >/dev/null || true
 	$(BIN)/python -m benchmarks --quick
+
+# Soak (docs/RELIABILITY.md): 64 API clients for 2 minutes against gunicorn with two
+# workers; a scratch SQLite database unless SOAK_DATABASE_URL names one.
+soak: setup
+	mkdir -p instance
+	$(BIN)/python scripts/soak.py --clients 64 --seconds 120 --json instance/soak-report.json
 
 clean:
 	rm -rf $(VENV) instance node_modules govflow/static/dist

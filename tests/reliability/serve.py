@@ -1,0 +1,4 @@
+"""gunicorn tests.reliability.serve:app / flask --app tests.reliability.serve worker:
+the platform with the crash tests' handlers registered."""
+from . import handlers  # noqa: F401
+from wsgi import app  # noqa: F401

@@ -9,6 +9,6 @@ from .records.models import LedgerEntry, Notification, NumberSequence, PublicRes
 from .worklist.action_models import TaskCopy, TaskDelegation  # noqa: F401
 from .attachments.models import Upload  # noqa: F401
 from .notifications.models import RobotEndpoint  # noqa: F401
-from .admin.models import SavedFilter  # noqa: F401
+from .admin.models import CaseFact, CaseFactDepartment, FactWatermark, SavedFilter  # noqa: F401
 from .organisation.models import IdentityAudit  # noqa: F401
 from .designer.models import ProcessDraft  # noqa: F401

@@ -75,6 +75,15 @@ def notify_overdue() -> int:
     return count
 
 
+def fold_case_facts() -> int:
+    """Keep the statistics' facts of each case current, so that pages fold little."""
+    from .admin.facts import refresh_case_facts
+    with writing():
+        count = refresh_case_facts()
+        commit()
+    return count
+
+
 def run_worker(once: bool = False, now: datetime | None = None) -> dict:
     from flask import current_app
     poll = current_app.config["GOVFLOW"].WORKER_POLL_SECONDS
@@ -88,6 +97,7 @@ def run_worker(once: bool = False, now: datetime | None = None) -> dict:
             timers = fire_due_timers()
             delivered, failed = deliver_due(worker_id)
             notify_overdue()
+            fold_case_facts()
         stats["timers"] += timers
         stats["delivered"] += delivered
         stats["failed"] += failed

@@ -19,3 +19,36 @@ class SavedFilter(db.Model):
     #: The search as a URL query string (``status=active&org=grid_yg_1``), without page or format.
     query: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CaseFact(db.Model):
+    """One row per case of case handling: its ledger lines folded into the facts the
+    statistics count (see admin/facts.py, which keeps it up to date)."""
+    __tablename__ = "case_facts"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id", ondelete="CASCADE"),
+                                             primary_key=True)
+    community_id: Mapped[int | None] = mapped_column()
+    category: Mapped[str | None] = mapped_column(String(60))
+    reported_at: Mapped[datetime | None] = mapped_column(index=True)
+    responded: Mapped[int] = mapped_column(default=0)
+    in_time: Mapped[int] = mapped_column(default=0)
+    resolved: Mapped[int] = mapped_column(default=0)
+    rated: Mapped[int] = mapped_column(default=0)
+    satisfied: Mapped[int] = mapped_column(default=0)
+    overdue: Mapped[int] = mapped_column(default=0)
+    hours: Mapped[float | None] = mapped_column()
+
+
+class CaseFactDepartment(db.Model):
+    """The departments a case was sent to (a case counts once for each)."""
+    __tablename__ = "case_fact_departments"
+    instance_id: Mapped[int] = mapped_column(ForeignKey("case_facts.instance_id", ondelete="CASCADE"),
+                                             primary_key=True)
+    department_id: Mapped[int] = mapped_column(primary_key=True)
+
+
+class FactWatermark(db.Model):
+    """How far (ledger line id) a table of facts has read the ledger."""
+    __tablename__ = "fact_watermarks"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    ledger_id: Mapped[int] = mapped_column(default=0)

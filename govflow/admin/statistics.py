@@ -2,10 +2,10 @@
 
 Case handling (``case_handling``) is counted from its ledger (台账) lines, which
 the case's service tasks write at each fact (received, responded, resolved,
-rated, a department late…). One subquery folds each case's lines into one row
-of facts; the tables group that row by community, department, category and
-month. Nothing decodes an instance's variables in Python, so a page costs a
-few GROUP BY queries whatever the number of cases.
+rated, a department late…). Each case's lines are folded into one row of facts
+(table ``case_facts``, kept up to date by admin/facts.py); the tables group those
+rows by community, department, category and month. Nothing decodes an
+instance's variables in Python, and no page reads every ledger line.
 
 The other processes are counted from the instance rows (cases per current step)
 and the human-task rows (mean time from a task's creation to its completion).
@@ -16,15 +16,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, literal, select
+from sqlalchemy import case, func, literal, select
 
 from ..database import is_postgres
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..instances.models import InstanceStatus, ProcessInstance
-from ..records.models import LedgerEntry
 from ..tasks.case import CATEGORY_NAMES
 from ..worklist.models import HumanTask, TaskStatus
+from .facts import refresh_case_facts
+from .models import CaseFact, CaseFactDepartment
 
 CASE_PROCESS = "case_handling"
 OTHER_PROCESSES = ("owners_committee_formation", "weak_branch_rectification", "dual_reporting",
@@ -56,57 +57,16 @@ def _hours_between(start, end):
     return (func.julianday(end) - func.julianday(start)) * 24.0
 
 
-def _flag(condition):
-    return func.max(case((condition, 1), else_=0))
-
-
-def _count(condition):
-    return func.sum(case((condition, 1), else_=0))
-
-
-def _is_true(element):
-    return LedgerEntry.data[element].as_boolean() == True  # noqa: E712 (SQL, not Python)
-
-
-def _departments_sent():
-    L = LedgerEntry
-    return (select(L.instance_id, L.org_unit_id).where(L.process_key == CASE_PROCESS,
-                                                       L.kind == "case_department_dispatched")
-            .distinct().subquery("sent"))
-
-
 def case_facts(by_department: bool = False):
-    """One row per case: where and when it was reported, and what happened to it.
-    ``by_department``: one row per case and department it was sent to (column
-    ``department``), joined before grouping so that the database can look the
-    lines up by instance (a join on the grouped rows has no index to use)."""
-    L, kind = LedgerEntry, LedgerEntry.kind
-    sent = _departments_sent() if by_department else None
-    extra = [sent.c.org_unit_id.label("department")] if by_department else []
-    rated = kind == "case_rated"
-    query = (select(
-        L.instance_id, *extra,
-        func.max(case((kind == "case_received", L.org_unit_id))).label("community_id"),
-        func.max(case((kind == "case_received", L.data["category"].as_string()))).label("category"),
-        func.min(case((kind == "case_received", L.at))).label("reported_at"),
-        _flag(kind.in_(("case_responded", "case_escalated"))).label("responded"),
-        _flag(and_(kind == "case_responded", _is_true("in_time"))).label("in_time"),
-        # A reopened case counts as resolved again only once it is resolved again.
-        case((_count(kind == "case_resolved") > _count(kind == "case_reopened"), 1), else_=0).label("resolved"),
-        _flag(rated).label("rated"),
-        # Satisfied closes the case: a satisfied rating, if any, is the last one.
-        _flag(and_(rated, L.data["rating"].as_string() != "unsatisfied")).label("satisfied"),
-        _flag((kind == "case_department_overdue") | and_(kind == "case_department_reported", _is_true("overdue")))
-        .label("overdue"),
-        func.max(case((kind == "case_resolved", L.data["hours"].as_float()))).label("hours"))
-        # Only case handling writes ``case_*`` lines. Filtering on the kind, not on
-        # process_key, keeps SQLite off ix_ledger_kind_at: nearly every line matches,
-        # and a scan is ~5x faster than a lookup per line through that index.
-        .where(kind.startswith("case_", autoescape=True))
-        .group_by(L.instance_id, *extra))
-    if by_department:
-        query = query.join(sent, sent.c.instance_id == L.instance_id)
-    return query.subquery("facts")
+    """One row per case (table ``case_facts``, brought up to date first by the
+    caller); ``by_department``: one row per case and department it was sent to
+    (column ``department``)."""
+    F = CaseFact.__table__
+    if not by_department:
+        return select(F).subquery("facts")
+    D = CaseFactDepartment.__table__
+    return (select(F, D.c.department_id.label("department"))
+            .join(D, D.c.instance_id == F.c.instance_id).subquery("facts"))
 
 
 def _figures(facts):
@@ -169,6 +129,7 @@ def case_tables(tz_name: str, period: Period | None = None) -> dict[str, list[di
     rows at most, whose sums are added up per dimension here — and by department.
     """
     period = period or Period()
+    refresh_case_facts()
     facts = case_facts()
     month = _local_month(facts.c.reported_at, tz_name)
     keys = (facts.c.community_id.label("community"), facts.c.category.label("category"), month.label("month"))

@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 
 from sqlalchemy import event, select, update
+from sqlalchemy.orm import defer
 
 from .. import engine
 from ..database import ensure_write_transaction, is_postgres
@@ -136,7 +137,14 @@ def load_engine(instance: ProcessInstance) -> engine.EngineInstance:
     cached = engine_cache.take(instance.id, instance.lock_version)
     if cached is not None:
         return cached
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    return _load(instance)
+
+
+def _load(instance: ProcessInstance) -> engine.EngineInstance:
+    # The bundle is cached per process by (id, checksum): its 50 KB of JSON are read
+    # only on a cache miss, not on every step.
+    definition = db.session.get(ProcessDefinition, instance.definition_id,
+                                options=[defer(ProcessDefinition.bundle_json)])
     state = db.session.get(InstanceState, instance.id)
     return engine.EngineInstance.load(state.data, bundle_for(definition), engine.get_script_engine())
 
@@ -146,9 +154,7 @@ def read_engine(instance: ProcessInstance) -> engine.EngineInstance:
     cached = engine_cache.peek(instance.id, instance.lock_version)
     if cached is not None:
         return cached
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
-    state = db.session.get(InstanceState, instance.id)
-    return engine.EngineInstance.load(state.data, bundle_for(definition), engine.get_script_engine())
+    return _load(instance)
 
 
 @contextlib.contextmanager

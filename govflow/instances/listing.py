@@ -48,8 +48,13 @@ def instance_page(query, *, limit: int, offset: int, scoped: bool, filtered_by=(
         ids = _hinted(ids, "NOT INDEXED")
     elif sqlite and scoped:
         ids = _hinted(ids, f"INDEXED BY {subtree}")
+    # The ids first, then their rows: as one statement (``id IN (subquery)``) PostgreSQL's
+    # generic plan for a prepared statement could hash-join the whole table.
+    page_ids = list(db.session.scalars(ids))
+    if not page_ids:
+        return [], total, capped
     page = (select(ProcessInstance).options(defer(ProcessInstance.variables))
-            .where(ProcessInstance.id.in_(ids.scalar_subquery())).order_by(ProcessInstance.id.desc()))
+            .where(ProcessInstance.id.in_(page_ids)).order_by(ProcessInstance.id.desc()))
     return list(db.session.scalars(page)), total, capped
 
 

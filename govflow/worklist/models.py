@@ -53,9 +53,6 @@ Index("ix_tasks_open_assignee", HumanTask.assignee_id, HumanTask.due_at,
       sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"))
 Index("ix_tasks_instance", HumanTask.instance_id, HumanTask.status)
 Index("ix_tasks_completed_by", HumanTask.completed_by_id, HumanTask.completed_at)
-# Counts of open and overdue tasks across all scopes (admins, dashboards): a partial
-# index cannot serve them, since the status arrives as a bound parameter.
-Index("ix_tasks_status_due", HumanTask.status, HumanTask.due_at)
 
 
 class TaskCandidate(db.Model):

@@ -30,16 +30,19 @@ def platform(scenario, rounds: int) -> dict:
     instance_id = start(scenario)
     for step in scenario.prefix:
         complete(instance_id, step, principals)
-    points, sizes = [], []
+    points, cpu_points, sizes = [], [], []
     for round_no in range(1, rounds + 1):
         for step in scenario.rework:
             engine_cache.clear()
-            points.append([round_no, step.element_id, round(complete(instance_id, step, principals), 6)])
+            cpu: list[float] = []
+            points.append([round_no, step.element_id, round(complete(instance_id, step, principals, cpu), 6)])
+            cpu_points.append([round_no, step.element_id, round(cpu[0], 6)])
         if round_no in (1, 10) or round_no % 50 == 0 or round_no == rounds:
             sizes.append([round_no, len(db.session.get(InstanceState, instance_id).data)])
             db.session.remove()
     status = finish(instance_id, scenario, principals)
-    return {"rounds": rounds, "points": points, "state_bytes": sizes, "final_status": status}
+    return {"rounds": rounds, "points": points, "cpu_points": cpu_points, "state_bytes": sizes,
+            "final_status": status}
 
 
 def run(scale, db_kind: str) -> dict:
@@ -56,8 +59,11 @@ def run(scale, db_kind: str) -> dict:
     finally:
         database.drop()
     at10, at_end = window(result["points"], 10, rounds), window(result["points"], rounds, rounds)
+    cpu10, cpu_end = window(result["cpu_points"], 10, rounds), window(result["cpu_points"], rounds, rounds)
     result.update(scenario=scenario.name, db=db_kind, step_ms_round_10=round(at10, 3),
-                  step_ms_last_round=round(at_end, 3), ratio=round(at_end / at10, 3))
+                  step_ms_last_round=round(at_end, 3), ratio=round(at_end / at10, 3),
+                  cpu_ms_round_10=round(cpu10, 3), cpu_ms_last_round=round(cpu_end, 3),
+                  ratio_cpu=round(cpu_end / cpu10, 3))
     library = bare.history(scenario, scale.bare_history_rounds, "library_json")
     if library["points"]:
         last = library["points"][-1][0]

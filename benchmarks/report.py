@@ -82,6 +82,11 @@ def targets(parts: dict, scale_name: str) -> list[Target]:
                       history.get("ratio"), 2.0, "<=", _load(parts, "history:sqlite"),
                       f"{history.get('step_ms_last_round')} vs {history.get('step_ms_round_10')} ms"
                       + ("" if rounds == 1000 else f"; {rounds} rounds at this scale, 1,000 in `make bench`")))
+    out.append(Target("3", "history_step_ratio_cpu", "the same by CPU time per step (supporting figure: "
+                      "robust when the load changes during the run)", history.get("ratio_cpu"), 2.0, "<=",
+                      _load(parts, "history:sqlite"),
+                      f"{history.get('cpu_ms_last_round')} vs {history.get('cpu_ms_round_10')} CPU ms"
+                      if history.get("ratio_cpu") else "not run"))
     out.append(Target("3", "history_completed", f"the instance completes after {rounds} rounds",
                       history.get("final_status") == "completed" if history else None, None, "==",
                       _load(parts, "history:sqlite")))

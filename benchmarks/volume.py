@@ -10,7 +10,7 @@ session per call:
 * instance search — ``GET /api/v1/process-instances?…`` through the Flask test client
   (token check, query, count, JSON; no network), over a mix of filters;
 * dashboards — the administrators' dashboard of the platform (``GET /admin/dashboard``:
-  SLA lights of the open tasks, the 督办 queue, the 三率 by community and month, as
+  SLA lights of the open tasks by org unit and the 督办 queue, as
   govflow/admin/dashboard.py computes them before rendering), and the counts a
   jurisdiction's dashboard would show (:func:`dashboard_queries`: open and overdue
   tasks I can see, instances by status, started and closed in the last 30 days, built
@@ -66,17 +66,17 @@ def platform_dashboard_available() -> bool:
 
 def measure_platform_dashboard(samples: int) -> dict:
     """What ``GET /admin/dashboard`` computes before rendering (govflow/admin/dashboard.py):
-    SLA lights of all open tasks, the supervision queue and the 三率 by community and month."""
+    SLA lights of all open tasks by org unit and the supervision queue. (The 三率 by
+    community and month moved to /admin/statistics, SQL aggregates over the ledger.)"""
     from flask import current_app
 
-    from govflow.admin.dashboard import case_rates, light_table, open_tasks, supervision_queue
+    from govflow.admin.dashboard import light_table, open_tasks, supervision_queue
     settings = current_app.config["GOVFLOW"]
 
     def load(_):
         tasks = open_tasks()
         light_table(tasks, settings.SLA_YELLOW_AT)
         supervision_queue(tasks)
-        case_rates(settings.TIMEZONE)
     return summary_ms(_timed(samples, [None], load))
 
 

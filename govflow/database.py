@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -37,6 +38,13 @@ def writing():
         yield
     finally:
         reset_write_intent(token)
+
+
+# SQLite table hints (``INDEXED BY ix``, ``NOT INDEXED``) through the usual
+# ``select().with_hint(Model, hint, "sqlite")``: SQLAlchemy's SQLite compiler drops
+# hints, and SQLite without range statistics needs them for a few list queries
+# (govflow/instances/listing.py). Other dialects never see "sqlite" hints.
+SQLiteCompiler.get_from_hint_text = lambda _self, _table, text: text
 
 
 def configure_engine(engine: Engine) -> None:
@@ -86,6 +94,14 @@ def ensure_write_transaction() -> None:
 
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
+
+
+def epoch_seconds(column):
+    """Seconds since 1970 of a naive-UTC datetime column, in SQL (for arithmetic on times)."""
+    from sqlalchemy import func
+    if is_postgres():
+        return func.extract("epoch", column)
+    return (func.julianday(column) - 2440587.5) * 86400.0
 
 
 def commit() -> None:

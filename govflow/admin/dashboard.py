@@ -1,9 +1,9 @@
 """The admin dashboard's figures: SLA lights of open tasks, the supervision (督办) queue,
 and the case-handling 三率 by community and month.
 
-Reads the indexed task and instance tables only. Lights and rates are computed in
-Python over narrow column selections: the light depends on each task's own
-allowed time, which is awkward to write portably in SQL.
+Lights and the queue read open tasks only (today's work, not history) and are
+counted by the database: a GROUP BY over the light of each task, so a dashboard
+costs the same at 100,000 instances as at 1,000 (docs/PERFORMANCE.md, target 4).
 """
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ from collections import defaultdict
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import String, case, cast, func, or_, select
 
+from ..database import epoch_seconds
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..instances.models import ProcessInstance
 from ..timeutil import utcnow
-from ..worklist.inbox import deadline_light
 from ..worklist.models import HumanTask, TaskStatus
 
 LIGHTS = ("green", "yellow", "red", "none")
@@ -30,24 +30,39 @@ def _units(ids) -> dict[int, OrgUnit]:
     return {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))} if ids else {}
 
 
-def open_tasks() -> list[HumanTask]:
-    return list(db.session.scalars(select(HumanTask).where(HumanTask.status == TaskStatus.open.value)))
+def open_tasks():
+    """The open tasks, as a statement the figures below narrow and count."""
+    return select(HumanTask).where(HumanTask.status == TaskStatus.open.value)
 
 
-def light_table(tasks: list[HumanTask], yellow_at: float) -> list[dict]:
+def light_of(now, yellow_at: float):
+    """SQL twin of :func:`govflow.worklist.inbox.deadline_light` for open tasks:
+    red when due, yellow once ``yellow_at`` of the allowed time is used, else green."""
+    used_enough = (1 - yellow_at) * epoch_seconds(HumanTask.created_at) + yellow_at * epoch_seconds(HumanTask.due_at)
+    return case((HumanTask.due_at.is_(None), "none"), (HumanTask.due_at <= now, "red"),
+                (or_(HumanTask.due_at <= HumanTask.created_at,
+                     used_enough <= now.replace(tzinfo=timezone.utc).timestamp()), "yellow"), else_="green")
+
+
+def light_table(tasks, yellow_at: float) -> list[dict]:
     """One row per scope org unit (grids, communities, departments…): counts per light."""
-    now = utcnow()
+    light = light_of(utcnow(), yellow_at).label("light")
+    grouped = db.session.execute(tasks.with_only_columns(HumanTask.scope_org_unit_id, light, func.count())
+                                 .group_by(HumanTask.scope_org_unit_id, light))
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LIGHTS, 0))
-    for t in tasks:
-        counts[t.scope_org_unit_id][deadline_light(t, now, yellow_at) or "none"] += 1
+    for unit_id, colour, n in grouped:
+        counts[unit_id][colour] += n
     units = _units(counts)
     rows = [{"unit": units.get(uid), **c, "total": sum(c.values())} for uid, c in counts.items()]
     return sorted(rows, key=lambda r: (r["unit"].path if r["unit"] else ""))
 
 
-def supervision_queue(tasks: list[HumanTask]) -> list[HumanTask]:
+def supervision_queue(tasks) -> list[HumanTask]:
     """Open 督办 tasks: the ``supervise`` element or offered to the supervisor role; oldest due first."""
-    queue = [t for t in tasks if t.element_id == SUPERVISION_ELEMENT or SUPERVISION_ROLE in (t.candidate_groups or [])]
+    # The JSON text match narrows in SQL; the exact role check follows in Python.
+    offered = cast(HumanTask.candidate_groups, String).like(f'%"{SUPERVISION_ROLE}"%')
+    queue = [t for t in db.session.scalars(tasks.where(or_(HumanTask.element_id == SUPERVISION_ELEMENT, offered)))
+             if t.element_id == SUPERVISION_ELEMENT or SUPERVISION_ROLE in (t.candidate_groups or [])]
     return sorted(queue, key=lambda t: (t.due_at is None, t.due_at or t.created_at, t.id))
 
 

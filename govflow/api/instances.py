@@ -2,11 +2,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..database import capped_count
 from ..errors import NotFound
 from ..extensions import db
 from ..identity.access import path_prefix_clause
 from ..identity.service import get_org_unit
+from ..instances.listing import instance_page, subtree_paths
 from ..instances.models import ProcessInstance
 from ..instances.operations import move_to_step
 from ..instances.service import get_instance, retry_incident, start_instance, transition
@@ -43,19 +43,18 @@ def create_instance(args):
 @blp.response(200, InstanceSchema(many=True))
 def list_instances(args):
     p = principal()
+    unit = get_org_unit(args["org_unit"]) if args.get("org_unit") else None
+    paths = subtree_paths(None if p.is_admin else {g.path for g in p.grants}, unit.path if unit else None)
     query = select(ProcessInstance)
-    if not p.is_admin:
-        paths = {g.path for g in p.grants}
+    if paths is not None:
         query = query.where(db.or_(*[path_prefix_clause(ProcessInstance.org_path, x) for x in paths])
                             if paths else db.false())
     for name in ("status", "process_key", "business_key"):
         if args.get(name):
             query = query.where(getattr(ProcessInstance, name) == args[name])
-    if args.get("org_unit"):
-        query = query.where(path_prefix_clause(ProcessInstance.org_path, get_org_unit(args["org_unit"]).path))
-    total, capped = capped_count(query)
-    rows = db.session.scalars(query.order_by(ProcessInstance.id.desc())
-                              .limit(args["limit"]).offset(args["offset"])).all()
+    rows, total, capped = instance_page(query, limit=args["limit"], offset=args["offset"],
+                                        scoped=bool(paths),
+                                        filtered_by=[n for n in ("status", "process_key", "business_key") if args.get(n)])
     return instances_out(rows), {"X-Total-Count": str(total), "X-Total-Count-Capped": str(capped).lower()}
 
 

@@ -2,9 +2,8 @@
 from __future__ import annotations
 
 from ..extensions import db
-from ..identity.models import OrgUnit
 from ..tasks import HandlerContext, get_handler
-from .runtime import current_instance
+from .runtime import current_instance, instance_org_unit
 
 
 class UnknownHandler(LookupError):
@@ -21,7 +20,7 @@ def call_handler(context: dict, handler: str, element_id: str, properties: dict 
     if fn is None:
         raise UnknownHandler(f"no service-task handler named '{handler}'")
     instance = current_instance.get()
-    unit = db.session.get(OrgUnit, instance.org_unit_id) if instance is not None else None
+    unit = instance_org_unit(instance) if instance is not None else None
     ctx = HandlerContext(
         instance_id=instance.id if instance else 0,
         process_key=instance.process_key if instance else "",

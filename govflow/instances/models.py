@@ -57,6 +57,11 @@ Index("ix_instances_next_timer", ProcessInstance.next_timer_at)
 Index("ix_instances_started", ProcessInstance.started_at)
 # Dashboard counts per subtree read only these columns (status, and when it ended).
 Index("ix_instances_org_status", ProcessInstance.org_path, ProcessInstance.status, ProcessInstance.ended_at)
+# Search counts and id pages read index entries only: a subtree with a process key
+# or a status; "closed since" counts.
+Index("ix_instances_status_path", ProcessInstance.status, ProcessInstance.org_path)
+Index("ix_instances_key_path", ProcessInstance.process_key, ProcessInstance.org_path)
+Index("ix_instances_status_ended", ProcessInstance.status, ProcessInstance.ended_at, ProcessInstance.org_path)
 
 
 class InstanceState(db.Model):

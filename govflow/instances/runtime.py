@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 
 from sqlalchemy import event, select, update
+from sqlalchemy.orm import defer
 
 from .. import engine
 from ..database import ensure_write_transaction, is_postgres
@@ -24,6 +25,7 @@ from ..definitions.models import ProcessDefinition
 from ..definitions.service import bundle_for
 from ..errors import Conflict, NotFound
 from ..extensions import db
+from ..identity.models import OrgUnit
 from ..timeutil import utcnow
 from .models import InstanceEvent, InstanceState, ProcessInstance
 from .sync import sync_after_step
@@ -123,22 +125,45 @@ class InstanceChange:
 
 
 def lock_instance(instance_id: int) -> ProcessInstance:
-    query = select(ProcessInstance).where(ProcessInstance.id == instance_id)
+    # The instance's org unit comes along (into the session's identity map): handlers
+    # and task scopes ask for it in most steps, which was one more round trip each.
+    query = select(ProcessInstance, OrgUnit).outerjoin(OrgUnit, OrgUnit.id == ProcessInstance.org_unit_id) \
+        .where(ProcessInstance.id == instance_id)
     if is_postgres():
-        query = query.with_for_update()
-    instance = db.session.scalars(query.execution_options(populate_existing=True)).first()
-    if instance is None:
+        query = query.with_for_update(of=ProcessInstance)
+    row = db.session.execute(query.execution_options(populate_existing=True)).first()
+    if row is None:
         raise NotFound(f"process instance {instance_id} does not exist")
+    instance, unit = row
+    # The identity map holds objects weakly: keep the unit alive as long as the instance.
+    instance.__dict__[_ORG_UNIT] = unit
     return instance
+
+
+_ORG_UNIT = "_govflow_org_unit"
+
+
+def instance_org_unit(instance: ProcessInstance) -> OrgUnit | None:
+    """The instance's org unit, as read with the lock when it was (no query then)."""
+    unit = instance.__dict__.get(_ORG_UNIT)
+    return unit if unit is not None else db.session.get(OrgUnit, instance.org_unit_id)
 
 
 def load_engine(instance: ProcessInstance) -> engine.EngineInstance:
     cached = engine_cache.take(instance.id, instance.lock_version)
     if cached is not None:
         return cached
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
-    state = db.session.get(InstanceState, instance.id)
-    return engine.EngineInstance.load(state.data, bundle_for(definition), engine.get_script_engine())
+    return _load(instance)
+
+
+def _load(instance: ProcessInstance) -> engine.EngineInstance:
+    # One round trip for the state and its definition. The bundle is cached per
+    # process by (id, checksum): its 50 KB of JSON are read only on a cache miss.
+    data, definition = db.session.execute(
+        select(InstanceState.data, ProcessDefinition).options(defer(ProcessDefinition.bundle_json))
+        .join_from(InstanceState, ProcessDefinition, ProcessDefinition.id == instance.definition_id)
+        .where(InstanceState.instance_id == instance.id)).one()
+    return engine.EngineInstance.load(data, bundle_for(definition), engine.get_script_engine())
 
 
 def read_engine(instance: ProcessInstance) -> engine.EngineInstance:
@@ -146,9 +171,7 @@ def read_engine(instance: ProcessInstance) -> engine.EngineInstance:
     cached = engine_cache.peek(instance.id, instance.lock_version)
     if cached is not None:
         return cached
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
-    state = db.session.get(InstanceState, instance.id)
-    return engine.EngineInstance.load(state.data, bundle_for(definition), engine.get_script_engine())
+    return _load(instance)
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ import json
 from typing import NamedTuple
 from datetime import date, datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select
 
 from ..identity.models import OrgKind, OrgUnit, User
 from ..extensions import db
@@ -120,20 +120,28 @@ def resolve_scope(instance, scope: str | None, task_data: dict) -> OrgUnit | Non
     meaning the instance unit's nearest ancestor of that kind. Default: the
     instance's own unit.
     """
-    base = db.session.get(OrgUnit, instance.org_unit_id)
     if not scope:
-        return base
-    for code in (task_data.get(scope), scope):
-        if isinstance(code, str):
-            unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
-            if unit is not None:
-                return unit
-    if scope in OrgKind.__members__:
-        unit = base
+        return db.session.get(OrgUnit, instance.org_unit_id)
+    # One query for every candidate: the codes the scope may name, and the instance's
+    # unit with its ancestors (their ids are in the instance's path). Walking
+    # ``unit.parent`` and trying each code cost four to six statements per task.
+    codes = [c for c in (task_data.get(scope), scope) if isinstance(c, str)]
+    lineage = [int(x) for x in (instance.org_path or "").strip("/").split("/") if x]
+    units = list(db.session.scalars(select(OrgUnit).where(
+        or_(OrgUnit.code.in_(codes), OrgUnit.id.in_([*lineage, instance.org_unit_id])))))
+    by_code, by_id = {u.code: u for u in units}, {u.id: u for u in units}
+    for code in codes:
+        if code in by_code:
+            return by_code[code]
+    if scope not in OrgKind.__members__:
+        return None
+    base = by_id.get(instance.org_unit_id)
+    if base is None or base.path != instance.org_path:  # moved since the instance began: walk the live tree
+        unit = base or db.session.get(OrgUnit, instance.org_unit_id)
         while unit is not None and unit.kind != scope:
             unit = unit.parent
         return unit
-    return None
+    return next((by_id[i] for i in reversed(lineage) if i in by_id and by_id[i].kind == scope), None)
 
 
 def _user_id(username: str | None) -> int | None:

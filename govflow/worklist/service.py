@@ -8,6 +8,7 @@ from ..database import ensure_write_transaction, is_postgres
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..identity.access import Principal, can_see_task, candidate_task_ids, visible_tasks_clause
+from ..instances.models import ProcessInstance
 from ..instances.runtime import changing
 from ..instances.sync import close_task
 from ..timeutil import utcnow
@@ -18,8 +19,14 @@ def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> Hum
     """The task, if ``p`` may see it; otherwise NotFound (never reveal existence)."""
     if for_change:
         ensure_write_transaction()
-        task = db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
-                                  .execution_options(populate_existing=True)).first()
+        # With the instance's version as of this read: _reload skips its second read
+        # when the instance is unchanged once locked.
+        row = db.session.execute(select(HumanTask, ProcessInstance.lock_version)
+                                 .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
+                                 .where(HumanTask.id == task_id).execution_options(populate_existing=True)).first()
+        task = row[0] if row else None
+        if task is not None:
+            task.__dict__[_SEEN_VERSION] = row[1]
     else:
         task = db.session.get(HumanTask, task_id)
     if task is None or not can_see_task(p, task):
@@ -27,14 +34,20 @@ def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> Hum
     return task
 
 
-def _reload(task_id: int) -> HumanTask:
+_SEEN_VERSION = "_govflow_instance_version"
+
+
+def _reload(task_id: int, instance) -> HumanTask:
     """The task as committed now that the instance is locked.
 
-    On PostgreSQL the first read happened before ``FOR UPDATE`` and may be stale;
-    SQLite write transactions began IMMEDIATE, so that read is already current.
+    On PostgreSQL the first read happened before ``FOR UPDATE`` and may be stale,
+    unless the locked instance still has the version read with the task: every
+    change of a task row happens inside ``changing()``, which bumps it. SQLite write
+    transactions began IMMEDIATE, so that read is already current.
     """
-    if not is_postgres():
-        return db.session.get(HumanTask, task_id)
+    task = db.session.get(HumanTask, task_id)
+    if not is_postgres() or (task is not None and task.__dict__.get(_SEEN_VERSION) == instance.lock_version):
+        return task
     return db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
                               .execution_options(populate_existing=True)).one()
 
@@ -43,7 +56,7 @@ def claim_task(task_id: int, p: Principal) -> HumanTask:
     task = get_visible_task(task_id, p)
     with changing(task.instance_id, p.user_id) as change:
         change.skip_engine, change.state_dirty = True, False
-        task = _reload(task_id)
+        task = _reload(task_id, change.instance)
         _require_open(task)
         if task.assignee_id not in (None, p.user_id):
             raise Conflict("the task is claimed by someone else")
@@ -56,7 +69,7 @@ def unclaim_task(task_id: int, p: Principal) -> HumanTask:
     task = get_visible_task(task_id, p)
     with changing(task.instance_id, p.user_id) as change:
         change.skip_engine, change.state_dirty = True, False
-        task = _reload(task_id)
+        task = _reload(task_id, change.instance)
         _require_open(task)
         if task.assignee_id != p.user_id and not p.is_admin:
             raise Conflict("only the assignee can give the task back")
@@ -73,7 +86,7 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
     """
     task = get_visible_task(task_id, p)
     with changing(task.instance_id, p.user_id) as change:
-        task = _reload(task_id)
+        task = _reload(task_id, change.instance)
         _require_open(task)
         if task.assignee_id not in (None, p.user_id):
             raise Conflict("the task is claimed by someone else")

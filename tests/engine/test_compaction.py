@@ -9,7 +9,7 @@ import json
 import re
 from functools import reduce
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -22,6 +22,7 @@ from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.util.task import TaskState
 
+from govflow.engine import clock
 from govflow.engine.compaction import compact
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -308,8 +309,10 @@ def _run_case(case, compacting):
     run = Run(files, case.get("process"), case.get("collaboration"),
               [CORPUS / d for d in case.get("dmn", [])], compacting=compacting, roundtrip=compacting,
               script_engine=PythonScriptEngine(environment=TaskDataEnvironment(script_globals)))
+    run.now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
     for op in case["steps"]:
-        OPS[op["op"]](run, op)
+        with clock.frozen_at(run.now):
+            OPS[op["op"]](run, op)
     return run
 
 
@@ -357,8 +360,11 @@ def _expect_task_count(run, op):
 
 
 def _sleep_refresh(run, seconds):
-    time.sleep(seconds)
-    run.tick()
+    # The cases' clock is simulated: a real sleep on a loaded machine let timers of a
+    # few milliseconds fall due in one run and not in the other.
+    run.now += timedelta(seconds=seconds)
+    with clock.frozen_at(run.now):
+        run.tick()
 
 
 OPS = {

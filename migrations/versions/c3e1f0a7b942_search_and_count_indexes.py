@@ -1,7 +1,7 @@
 """instances: indexes for search and dashboard counts at 100,000 instances
 
 Revision ID: c3e1f0a7b942
-Revises: 79a0b09cd668
+Revises: d4a6c8e0f2b1
 Create Date: 2026-11-23 21:45:00
 
 Covering indexes, so that counts and id pages of a subtree read index entries only
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c3e1f0a7b942'
-down_revision = '79a0b09cd668'
+down_revision = 'd4a6c8e0f2b1'
 branch_labels = None
 depends_on = None
 

@@ -37,12 +37,14 @@ def task_form(xml: str, element_id: str) -> tuple[str | None, list[dict]]:
     return element.get(_C + "formKey"), _form_data(element)
 
 
-def start_trial(p: Principal, key: str, org_unit_code: str, variables: dict):
-    """Start the latest version of ``key`` as a trial: business key TRIAL-<key>-<time>, so that
-    ledgers and figures can leave it out. Raises ValidationFailed (start form, org unit)."""
+def start_trial(p: Principal, definition, org_unit_code: str, variables: dict):
+    """Start ``definition`` (any version of a process) as a trial: business key
+    TRIAL-<key>-<time>, so that ledgers and figures can leave it out. Raises
+    ValidationFailed (start form, org unit)."""
+    key = definition.key
     from ..instances.service import start_instance
     if not org_unit_code or db.session.scalar(select(OrgUnit.id).where(OrgUnit.code == org_unit_code)) is None:
         raise ValidationFailed("unknown org unit", {"org_unit": ["choose the org unit of the trial"]})
     stamp = datetime.now().strftime("%Y%m%d%H%M%S")
     return start_instance(key, org_unit_code, variables, business_key=f"TRIAL-{key[:60]}-{stamp}",
-                          actor_id=p.user_id, title=f"试运行 {key}")
+                          actor_id=p.user_id, title=f"试运行 {key} v{definition.version}", definition=definition)

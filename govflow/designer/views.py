@@ -114,8 +114,8 @@ def compare_versions(key):
 
 @bp.route("/<key>/trial", methods=["GET", "POST"])
 def trial(key):
-    """A trial instance of the latest version, started from its start form."""
-    definition = service.definition_version(key)
+    """A trial instance of the latest version (or ``?version=N``), started from its start form."""
+    definition = service.definition_version(key, request.args.get("version", type=int))
     details = definition_info(definition)
     fields = form_fields(details.start_form_key, details.start_form_fields)
     state, org = FormState(fields, {}, {}), request.form.get("org_unit", "")
@@ -125,7 +125,7 @@ def trial(key):
         try:
             if upload_errors:
                 raise ValidationFailed("upload failed", upload_errors)
-            instance = start_trial(g.principal, key, org, values)
+            instance = start_trial(g.principal, definition, org, values)
         except ValidationFailed as exc:
             db.session.rollback()
             state = FormState(fields, values, field_errors(exc.errors))

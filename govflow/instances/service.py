@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from .. import engine
 from ..definitions.service import bundle_for, latest_definition
+from ..definitions.models import ProcessDefinition
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..database import ensure_write_transaction
 from ..extensions import db
@@ -32,10 +33,14 @@ _KEY = re.compile(r"^[\w.\-:/]{1,120}$")
 
 def start_instance(process_key: str, org_unit_code: str, variables: dict | None = None,
                    business_key: str | None = None, actor_id: int | None = None,
-                   title: str | None = None) -> ProcessInstance:
-    """Start the latest version of ``process_key`` for an org unit and run it to its first wait."""
-    definition = latest_definition(process_key)
+                   title: str | None = None, definition: ProcessDefinition | None = None) -> ProcessInstance:
+    """Start the latest version of ``process_key`` (or ``definition``, a version the
+    designer tries out) for an org unit and run it to its first wait."""
     unit = get_org_unit(org_unit_code)
+    if not unit.is_active:
+        raise ValidationFailed("org unit deactivated",
+                               {"org_unit": [f"org unit '{org_unit_code}' is deactivated"]})
+    definition = definition or latest_definition(process_key)
     if business_key is not None and not _KEY.match(business_key):
         raise ValidationFailed("invalid business key", {"business_key": ["1-120 letters, digits, . - _ : /"]})
     variables = dict(variables or {})

@@ -113,6 +113,14 @@ def test_deploy_creates_a_new_version_and_old_instances_keep_theirs(designer, we
     assert "community_staff" not in designer.get("/designer/web_case/v1.bpmn").text
     download = designer.get("/designer/web_case/v1.bpmn")
     assert 'filename="web_case-v1.bpmn"' in download.headers["Content-Disposition"]
+    # A trial of the old version runs that version, not the latest.
+    designer.get("/designer/web_case/trial?version=1")
+    response = designer.post_form("/designer/web_case/trial?version=1", {"org_unit": "grid_yg_1", **START})
+    assert response.status_code == 303
+    with web_app.app_context():
+        trial = db.session.scalars(db.select(ProcessInstance).where(
+            ProcessInstance.business_key.like("TRIAL-%"))).one()
+        assert trial.version == 1 and trial.title.endswith("v1")
 
 
 def test_compare_lists_added_removed_and_changed_elements(designer):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from govflow.errors import Conflict, ValidationFailed
+from govflow.instances.service import start_instance
 from govflow.extensions import db
 from govflow.identity.access import principal_for
 from govflow.identity.login import LoginRefused, authenticate
@@ -61,6 +62,8 @@ def test_deactivation_keeps_the_unit_and_blocks_new_children_and_grants(org, adm
         create_unit(admin, "grid_xf_2", "第二网格", "grid", "comm_xingfu")
     with pytest.raises(ValidationFailed, match="deactivated"):
         add_grant(admin, get_user("grid1"), "grid_worker@grid_xf_1")
+    with pytest.raises(ValidationFailed, match="deactivated"):   # no new cases there either
+        start_instance("any_process", "grid_xf_1")
     with pytest.raises(Conflict, match="parent"):
         set_unit_active(admin, "grid_xf_1", True)
     set_unit_active(admin, "comm_xingfu", True)

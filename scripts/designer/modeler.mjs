@@ -8,6 +8,7 @@ import {
 import CamundaBehaviorsModule from "camunda-bpmn-js-behaviors/lib/camunda-platform";
 import camundaModdle from "camunda-bpmn-moddle/resources/camunda.json";
 import { wireEditor } from "./editor.mjs";
+import { translateModule } from "./zh.mjs";
 
 // Properties panel field → datalist of values the platform has (see modeler.html).
 const SUGGESTIONS = {
@@ -25,7 +26,7 @@ function start(el) {
     container: el,
     propertiesPanel: { parent: "#designer-properties" },
     additionalModules: [BpmnPropertiesPanelModule, BpmnPropertiesProviderModule,
-      CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule],
+      CamundaPlatformPropertiesProviderModule, CamundaBehaviorsModule, translateModule(document.documentElement.lang)],
     moddleExtensions: { camunda: camundaModdle },
   });
   window.govflowModeler = modeler; // for the browser tests and the console

@@ -62,7 +62,7 @@ def test_designer_edits_validates_and_deploys(web_app, browser, tmp_path):
 
             page.locator('.djs-element[data-element-id="verify"]').click()
             assert page.get_by_test_id("form-preview").is_visible()  # a user task: its form can be previewed
-            _open_group(page, "User assignment")
+            _open_group(page, "人员分配")   # the properties panel speaks Chinese too
             _set(page, "candidateGroups", "night_watch")
             assert page.locator("#bio-properties-panel-candidateGroups").get_attribute("list") == "gf-roles"
             _set(page, "dueDate", "P3D")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..admin.service import OPERATIONS
+from .schemas import id_field
 
 _REASON = fields.String(required=True, validate=validate.Length(min=1, max=1000),
                         metadata={"description": "why; stored in the audit trail"})
@@ -13,21 +14,21 @@ class OperationSchema(Schema):
     """One operation on an instance; the fields after ``reason`` belong to some operations only."""
     operation = fields.String(required=True, validate=validate.OneOf(OPERATIONS))
     reason = _REASON
-    incident_id = fields.Integer(load_default=None, metadata={"description": "retry"})
+    incident_id = id_field(load_default=None, metadata={"description": "retry"})
     element_id = fields.String(load_default=None, validate=validate.Length(max=120), metadata={"description": "move"})
-    task_id = fields.Integer(load_default=None, metadata={"description": "reassign"})
+    task_id = id_field(load_default=None, metadata={"description": "reassign"})
     username = fields.String(load_default=None, validate=validate.Length(max=80), metadata={"description": "reassign"})
     name = fields.String(load_default=None, validate=validate.Length(max=120), metadata={"description": "edit_variable"})
     value = fields.Raw(load_default=None, allow_none=True,
                        metadata={"description": "edit_variable: the new value, of the variable's JSON type"})
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1),
-                             metadata={"description": "migrate: target version (newest when absent)"})
+    # Versions and ids are INTEGER columns: a larger number is a 422, not a driver overflow.
+    version = id_field(load_default=None, metadata={"description": "migrate: target version (newest when absent)"})
 
 
 class BatchMigrationSchema(Schema):
     process_key = fields.String(required=True, validate=validate.Length(min=1, max=120))
-    version = fields.Integer(load_default=None, validate=validate.Range(min=1))
-    instance_ids = fields.List(fields.Integer(), required=True, validate=validate.Length(min=1, max=1000))
+    version = id_field(load_default=None)
+    instance_ids = fields.List(id_field(), required=True, validate=validate.Length(min=1, max=1000))
     reason = _REASON
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FIXTURES
+from tests.processes.test_case_handling_helpers import case_deployed  # noqa: F401  (fixture)
 
 HERE = Path(__file__).parent / "fixtures"
 
@@ -178,3 +179,32 @@ def test_called_pages_refuse_non_administrators(web_app, page_as, user):
     client = page_as(user)
     for url in (f"/admin/instances/{instance_id}/called/talk", f"/admin/instances/{instance_id}/called/talk/diagram.bpmn"):
         assert client.get(url).status_code == 403
+
+
+def test_case_handling_sent_back_twice_counts_three_rounds(case_deployed):
+    """The real 12345 process: 核查 fails twice, the department redoes the work twice."""
+    from govflow.admin.detail import instance_page
+    from tests.processes.test_case_handling_helpers import complete as finish
+    from tests.processes.test_case_handling_helpers import report, report_department, whistle
+    case = report()
+    whistle(case, [])
+    finish("urban", "dept_accept", case, accepted=True)
+    for note in ("夜间仍不亮", "线路仍有故障"):
+        report_department("urban", case, "已处理")
+        finish("cstaff", "community_check", case, check_passed=False, check_note=note)
+    report_department("urban", case, "已更换线路")
+    counts = instance_page(case)["diagram"]["counts"]
+    assert counts["dept_handle"] == 3 and counts["community_check"] == 3   # the third check is open
+    assert "dept_accept" not in counts                      # 重办 goes straight to handling
+
+
+def test_instance_page_shows_the_incident_error_retry_and_failed_marker(web_app, page_as):
+    from govflow.instances.models import Incident
+    with web_app.app_context():
+        deploy_files(FIXTURES / "failing.bpmn")
+        instance_id = start("failing")
+        from govflow.extensions import db
+        incident_id = db.session.query(Incident).filter_by(instance_id=instance_id).one().id
+    page = page_as("admin").get(f"/admin/instances/{instance_id}").text
+    assert "fails on purpose" in page and f'data-testid="retry-{incident_id}"' in page
+    assert 'data-failed="[&#34;call&#34;]"' in page and 'data-testid="variables"' in page

@@ -111,13 +111,22 @@ def source_xml(source: ProcessSource) -> str:
 def _parse_cached(file_id: int, process_id: str, text: str) -> ProcessSource | None:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     root = etree.fromstring(text.encode("utf-8"), parser)
-    process = next((p for p in root.iter(_B + "process") if p.get("id") == process_id), None)
-    if process is None:
+    processes = [p for p in root.iter(_B + "process") if p.get("id") == process_id]
+    collaboration = next((c for c in root.iter(_B + "collaboration") if c.get("id") == process_id), None)
+    if not processes and collaboration is not None:
+        # A collaboration is deployed under its own id and runs all its pools' processes.
+        processes, name = list(root.iter(_B + "process")), collaboration.get("name")
+    elif processes:
+        name = processes[0].get("name")
+    else:
         return None
-    calls = tuple(CallActivity(el.get("id"), el.get("name") or el.get("id"), el.get("calledElement") or "")
-                  for el in process.iter(_B + "callActivity") if el.get("id") and el.get("calledElement"))
-    ids = frozenset(el.get("id") for el in process.iter() if isinstance(el.tag, str) and el.get("id"))
-    return ProcessSource(file_id, process_id, process.get("name") or process_id, calls, ids)
+    elements = [el for p in processes for el in p.iter() if isinstance(el.tag, str) and el.get("id")]
+    calls = tuple(CallActivity(el.get("id"), el.get("name") or el.get("id"), el.get("calledElement"))
+                  for el in elements if el.tag == _B + "callActivity" and el.get("calledElement"))
+    ids = frozenset(el.get("id") for el in elements)
+    if collaboration is not None:  # pools and message flows are drawn too
+        ids |= {el.get("id") for el in collaboration.iter() if isinstance(el.tag, str) and el.get("id")}
+    return ProcessSource(file_id, process_id, name or process_id, calls, ids)
 
 
 def _parse(file_id: int, process_id: str) -> ProcessSource | None:

@@ -208,3 +208,18 @@ def test_instance_page_shows_the_incident_error_retry_and_failed_marker(web_app,
     page = page_as("admin").get(f"/admin/instances/{instance_id}").text
     assert "fails on purpose" in page and f'data-testid="retry-{incident_id}"' in page
     assert 'data-failed="[&#34;call&#34;]"' in page and 'data-testid="variables"' in page
+
+
+def test_a_collaboration_is_read_across_its_pools():
+    from govflow.admin.drilldown import _parse_cached
+    xml = """<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <bpmn:collaboration id="collab" name="联合办理">
+        <bpmn:participant id="pool_a" processRef="a"/><bpmn:participant id="pool_b" processRef="b"/>
+      </bpmn:collaboration>
+      <bpmn:process id="a" isExecutable="true"><bpmn:userTask id="ask"/></bpmn:process>
+      <bpmn:process id="b"><bpmn:callActivity id="call_c" name="调用" calledElement="c"/></bpmn:process>
+    </bpmn:definitions>"""
+    source = _parse_cached(-1, "collab", xml)
+    assert source.name == "联合办理" and {"ask", "call_c", "pool_a"} <= source.element_ids
+    assert [(c.element_id, c.called_process) for c in source.calls] == [("call_c", "c")]
+    assert _parse_cached(-1, "a", xml).calls == () and _parse_cached(-1, "nothing", xml) is None

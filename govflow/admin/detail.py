@@ -9,32 +9,51 @@ from ..extensions import db
 from ..identity.models import OrgUnit, User
 from ..instances.models import Incident, InstanceEvent, ProcessInstance
 from ..worklist.models import HumanTask, TaskStatus
+from .drilldown import ProcessSource, called_source, find_call, loop_rounds, process_source, source_xml
+
+
+def _instance(instance_id: int) -> ProcessInstance:
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
+
+
+def instance_definition(instance_id: int) -> ProcessDefinition:
+    return db.session.get(ProcessDefinition, _instance(instance_id).definition_id)
+
+
+def _rows(instance_id: int) -> tuple[list, list, list]:
+    """The instance's task rows, audit trail and open incidents, oldest first."""
+    steps = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
+                               .order_by(HumanTask.id)).all()
+    events = db.session.scalars(select(InstanceEvent).where(InstanceEvent.instance_id == instance_id)
+                                .order_by(InstanceEvent.id)).all()
+    incidents = db.session.scalars(select(Incident).where(Incident.instance_id == instance_id,
+                                                          Incident.resolved_at.is_(None))
+                                   .order_by(Incident.id)).all()
+    return steps, events, incidents
 
 
 def instance_page(instance_id: int) -> dict:
     """Raises NotFound for an unknown instance."""
-    instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None:
-        raise NotFound(f"process instance {instance_id} does not exist")
-    steps = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
-                               .order_by(HumanTask.id)).all()
-    events = db.session.scalars(select(InstanceEvent).where(InstanceEvent.instance_id == instance.id)
-                                .order_by(InstanceEvent.id)).all()
-    incidents = db.session.scalars(select(Incident).where(Incident.instance_id == instance.id,
-                                                          Incident.resolved_at.is_(None))
-                                   .order_by(Incident.id)).all()
+    instance = _instance(instance_id)
+    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    steps, events, incidents = _rows(instance.id)
     user_ids = {u for u in {e.actor_id for e in events} | {t.assignee_id for t in steps} if u}
     users = dict(db.session.execute(select(User.id, User.display_name)
                                     .where(User.id.in_(user_ids))).all()) if user_ids else {}
     open_steps = [t for t in steps if t.status == TaskStatus.open.value]
     done = [t for t in steps if t.status == TaskStatus.completed.value]
     current_ids = {t.element_id for t in open_steps}
+    source = process_source(definition)
     return {
         "instance": instance,
-        "definition": db.session.get(ProcessDefinition, instance.definition_id),
+        "definition": definition,
         "org_unit": db.session.get(OrgUnit, instance.org_unit_id),
         "open_steps": open_steps, "events": events, "incidents": incidents, "users": users,
-        "diagram": {"done": sorted({t.element_id for t in done}), "current": sorted(current_ids)},
+        "diagram": markers(definition, source, steps, events, incidents),
+        "calls": source.calls if source else (), "step_names": {t.element_id: t.name for t in steps},
         #: Earlier steps people completed, for 退回 (move_to_step): (element id, name).
         "earlier_steps": list(dict.fromkeys((t.element_id, t.name) for t in done
                                             if t.element_id not in current_ids)),
@@ -44,3 +63,54 @@ def instance_page(instance_id: int) -> dict:
             ProcessDefinition.key == instance.process_key, ProcessDefinition.version > instance.version)
             .order_by(ProcessDefinition.version))),
     }
+
+
+def markers(definition, source: ProcessSource | None, steps, events, incidents) -> dict:
+    """What the diagram of ``source`` marks: done, current and failed elements, rounds of
+    the elements that ran more than once, and its call activities (marked after the
+    steps inside the process they call). Element ids are matched within ``source``
+    only, so a called process's steps do not light up the caller's diagram."""
+    done = {t.element_id for t in steps if t.status == TaskStatus.completed.value}
+    current = {t.element_id for t in steps if t.status == TaskStatus.open.value}
+    failed = {i.element_id for i in incidents}
+    rounds = loop_rounds(events)
+    if source is None:
+        return {"done": [], "current": [], "failed": [], "counts": {}, "calls": []}
+    for call in source.calls:
+        try:
+            inner = called_source(definition, call).element_ids
+        except NotFound:
+            continue
+        for marked in (failed, current, done):
+            if marked & inner:
+                marked.add(call.element_id)
+                break
+    ids = source.element_ids
+    return {"failed": sorted(failed & ids), "current": sorted((current & ids) - failed),
+            "done": sorted((done & ids) - current - failed),
+            "counts": {e: n for e, n in rounds.items() if e in ids},
+            "calls": [c.element_id for c in source.calls]}
+
+
+def called_page(instance_id: int, element_id: str) -> dict:
+    """The process the call activity ``element_id`` calls, marked with this instance's
+    steps inside it. Raises NotFound for an unknown instance or call activity."""
+    instance = _instance(instance_id)
+    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    call, source = find_call(definition, element_id)
+    steps, events, incidents = _rows(instance.id)
+    inside = [t for t in steps if t.element_id in source.element_ids]
+    user_ids = {t.assignee_id for t in inside if t.assignee_id}
+    return {
+        "instance": instance, "definition": definition, "call": call, "source": source,
+        "diagram": markers(definition, source, steps, events, incidents),
+        "steps": inside, "calls": source.calls, "step_names": {t.element_id: t.name for t in inside},
+        "users": dict(db.session.execute(select(User.id, User.display_name)
+                                         .where(User.id.in_(user_ids))).all()) if user_ids else {},
+    }
+
+
+def called_xml(instance_id: int, element_id: str) -> str:
+    """The BPMN XML of the file holding the process ``element_id`` calls."""
+    _call, source = find_call(instance_definition(instance_id), element_id)
+    return source_xml(source)

@@ -17,7 +17,7 @@ from ..web.setup import page_blueprint
 from ..worklist.catalogue import process_xml
 from .access import can_export_ledger, require_administrator
 from .changes import migrate_instances
-from .detail import instance_page
+from .detail import called_page, called_xml, instance_definition, instance_page
 from .exports import ledger_file
 from .filters import delete_filter, filter_query, list_filters, save_filter
 from .queries import org_names, parse_filter
@@ -121,9 +121,22 @@ def instance_detail(instance_id):
 @bp.route("/instances/<int:instance_id>/diagram.bpmn")
 def diagram(instance_id):
     """The BPMN XML of the instance's process version."""
-    definition = instance_page(instance_id)["definition"]
-    return Response(process_xml(definition), mimetype="application/xml",
-                    headers={"Cache-Control": "private, max-age=300"})
+    return _xml(process_xml(instance_definition(instance_id)))
+
+
+@bp.route("/instances/<int:instance_id>/called/<element_id>")
+def called_detail(instance_id, element_id):
+    """The process the call activity ``element_id`` calls, with this instance's steps in it."""
+    return render_template("admin/called.html", **called_page(instance_id, element_id))
+
+
+@bp.route("/instances/<int:instance_id>/called/<element_id>/diagram.bpmn")
+def called_diagram(instance_id, element_id):
+    return _xml(called_xml(instance_id, element_id))
+
+
+def _xml(text: str) -> Response:
+    return Response(text, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})
 
 
 @bp.route("/instances/<int:instance_id>/operations", methods=["POST"])

@@ -81,9 +81,10 @@ def test_move_back_to_an_earlier_step(web_case, principal_of):
     review = verify(first.id, principal_of)
     page = instance_page(instance.id)
     assert page["earlier_steps"] == [("verify", "现场核实")]
-    assert page["diagram"] == {"done": ["verify"], "current": ["review"]}
+    assert page["diagram"] == {"done": ["verify"], "current": ["review"], "failed": [], "counts": {}, "calls": []}
     run(operate, principal_of("admin"), instance.id, "move", "核实不充分", element_id="verify")
     assert db.session.get(HumanTask, review.id).status == "cancelled"
+    assert instance_page(instance.id)["diagram"]["counts"] == {"verify": 2}   # moved back: a second round
     assert audit(instance.id, "instance_moved")[-1].comment == "核实不充分"
 
 

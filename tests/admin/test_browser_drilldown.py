@@ -1,0 +1,45 @@
+"""The instance page in Chromium: the rounds badge on a step sent back twice, and a click
+on the call activity that opens the called process with its own current step marked."""
+from __future__ import annotations
+
+import os
+import re
+
+from tests.web.browser import ARGS, CHROMIUM, DESKTOP, Staff, require_browser, serve
+
+from .test_instance_drilldown import deploy_review, review_sent_back_twice
+
+
+def test_rounds_badge_and_click_through_to_the_called_process(web_app, tmp_path):
+    sync_api = require_browser()
+    with web_app.app_context():
+        deploy_review()
+        instance_id = review_sent_back_twice()
+    shots = os.environ.get("GOVFLOW_SCREENSHOTS") or str(tmp_path)
+    os.makedirs(shots, exist_ok=True)
+    with sync_api.sync_playwright() as playwright, serve(web_app) as base:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        admin = Staff(chromium, base, "admin", DESKTOP, shots)
+        try:
+            page = admin.page
+            admin.goto(f"/admin/instances/{instance_id}")
+            page.locator("#diagram.is-ready").wait_for()
+            assert page.get_by_test_id("rounds-check").inner_text() == "×3"
+            assert page.locator('.gf-done[data-element-id="check"]').count() == 1
+            assert page.locator('.gf-current.gf-call[data-element-id="talk"]').count() == 1
+            admin.shot("admin-05-rounds")
+
+            page.locator('.djs-element[data-element-id="talk"]').click()
+            page.wait_for_url(re.compile(rf"/admin/instances/{instance_id}/called/talk$"))
+            page.locator("#diagram.is-ready").wait_for()
+            assert page.locator('.gf-current[data-element-id="talk_over"]').count() == 1
+            assert "组织议事" in page.get_by_test_id("called-steps").inner_text()
+            admin.shot("admin-06-called-process")
+
+            page.get_by_test_id("back-to-instance").click()
+            page.wait_for_url(re.compile(rf"/admin/instances/{instance_id}$"))
+            page.get_by_test_id("called-talk").click()                   # the list leads there too
+            page.wait_for_url(re.compile(r"/called/talk$"))
+        finally:
+            admin.close()
+            chromium.close()

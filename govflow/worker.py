@@ -78,10 +78,15 @@ def notify_overdue() -> int:
 def fold_case_facts() -> int:
     """Keep the statistics' facts of each case current, so that pages fold little."""
     from .admin.facts import refresh_case_facts
-    with writing():
-        count = refresh_case_facts()
-        commit()
-    return count
+    try:
+        with writing():
+            count = refresh_case_facts()
+            commit()
+        return count
+    except Exception:  # statistics only: the next round folds again; timers must go on
+        db.session.rollback()
+        log.exception("folding the case facts failed; retrying next round")
+        return 0
 
 
 def run_worker(once: bool = False, now: datetime | None = None) -> dict:

@@ -10,6 +10,8 @@ so a case's row is complete once all its lines up to the watermark are in.
 from __future__ import annotations
 
 from sqlalchemy import and_, case, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as postgres_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ..database import ensure_write_transaction, is_postgres, writing
 from ..extensions import db
@@ -69,10 +71,7 @@ def refresh_case_facts() -> int:
     transaction (which it makes a write transaction); the caller commits."""
     with writing():
         ensure_write_transaction()
-        mark = db.session.get(FactWatermark, WATERMARK, with_for_update=is_postgres())
-        if mark is None:
-            mark = FactWatermark(name=WATERMARK, ledger_id=0)
-            db.session.add(mark)
+        mark = _locked_watermark()
         top = db.session.scalar(select(func.max(LedgerEntry.id))) or 0
         if top <= mark.ledger_id and not is_postgres():
             return 0
@@ -86,6 +85,18 @@ def refresh_case_facts() -> int:
         mark.ledger_id = top
         db.session.flush()
         return len(changed)
+
+
+def _locked_watermark() -> FactWatermark:
+    """The watermark row, locked; created first if missing. Two workers may both find it
+    missing: the insert that loses waits for the other and does nothing."""
+    mark = db.session.get(FactWatermark, WATERMARK, with_for_update=is_postgres())
+    if mark is None:
+        dialect_insert = postgres_insert if is_postgres() else sqlite_insert
+        db.session.execute(dialect_insert(FactWatermark).values(name=WATERMARK, ledger_id=0)
+                           .on_conflict_do_nothing())
+        mark = db.session.get(FactWatermark, WATERMARK, with_for_update=is_postgres(), populate_existing=True)
+    return mark
 
 
 def _fold(instance_ids: list[int]) -> None:

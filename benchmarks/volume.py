@@ -16,11 +16,19 @@ session per call:
   tasks I can see, instances by status, started and closed in the last 30 days, built
   from the platform's predicates ``visible_tasks_clause`` and ``path_prefix_clause``).
 
+Each persona is measured in ROUNDS rounds of ``samples`` calls, the personas taking
+turns, and its p95 is the median of the rounds' p95s: a millisecond-scale tail on two
+shared cores is moved by any other process's burst, and one burst in one round at one
+level should not decide a ratio of two levels (all samples are kept in the results).
+Before measuring, the seeding's garbage is collected, as a worker process would start.
+
 Named figures: the worst persona's p95 at the largest level, and for the worklist
 also its ratio to the p95 at 10,000 rows.
 """
 from __future__ import annotations
 
+import gc
+import statistics
 import time
 from datetime import timedelta
 
@@ -31,6 +39,7 @@ from .seed import Org, seed
 WORKLIST_PERSONAS = ("grid_worker", "community_secretary", "community_staff", "department_handler", "supervisor")
 SEARCH_PERSONAS = ("community_secretary", "street_officer", "district_viewer", "admin")
 USERS_PER_PERSONA = 10
+ROUNDS = 3
 
 
 def dashboard_queries(p):
@@ -105,12 +114,28 @@ def _timed(samples: int, users: list, call) -> list[float]:
     return seconds
 
 
+def _by_rounds(samples: int, calls: dict) -> dict:
+    """``{name: summary}`` of ``calls`` (``name: (users, call)``), ROUNDS rounds taking
+    turns; ``p95_ms`` is the median of the rounds' p95s."""
+    seconds = {name: [] for name in calls}
+    for _ in range(ROUNDS):
+        for name, (users, call) in calls.items():
+            seconds[name].append(_timed(samples, users, call))
+    out = {}
+    for name, rounds in seconds.items():
+        summary = summary_ms([s for one in rounds for s in one])
+        summary["p95_ms_rounds"] = [summary_ms(one)["p95_ms"] for one in rounds]
+        summary["p95_ms"] = statistics.median(summary["p95_ms_rounds"])
+        out[name] = summary
+    return out
+
+
 def measure_worklist(principals: dict, samples: int) -> dict:
     from govflow.worklist.service import list_tasks
-    out, sizes = {}, {}
-    for persona, users in principals.items():
-        out[persona] = summary_ms(_timed(samples, users, lambda p: list_tasks(p, "all", limit=50)))
-        sizes[persona] = sum(list_tasks(u, "all", limit=1)[1] for u in users) / len(users)
+    out = _by_rounds(samples, {persona: (users, lambda p: list_tasks(p, "all", limit=50))
+                               for persona, users in principals.items()})
+    sizes = {persona: sum(list_tasks(u, "all", limit=1)[1] for u in users) / len(users)
+             for persona, users in principals.items()}
     return {"personas": out, "visible_open_tasks_avg": sizes}
 
 
@@ -120,7 +145,7 @@ def measure_dashboard(principals: dict, samples: int) -> dict:
     def load(p):
         for statement in dashboard_queries(p).values():
             db.session.execute(statement).all()
-    return {persona: summary_ms(_timed(samples, users, load)) for persona, users in principals.items()}
+    return _by_rounds(samples, {persona: (users, load) for persona, users in principals.items()})
 
 
 def measure_search(app, org: Org, tokens: dict, samples: int) -> dict:
@@ -132,8 +157,9 @@ def measure_search(app, org: Org, tokens: dict, samples: int) -> dict:
     case_no = db.session.scalar(select(ProcessInstance.business_key).order_by(ProcessInstance.id.desc()).limit(1))
     community = {"community_secretary": org.communities[0][2], "street_officer": org.communities[1][2],
                  "district_viewer": org.communities[7][2], "admin": org.communities[12][2]}
-    out = {}
-    for persona, persona_tokens in tokens.items():
+
+    def caller(persona):
+        persona_tokens = tokens[persona]
         queries = ["limit=50", "status=active&limit=50", "process_key=case_handling&limit=50&offset=100",
                    f"business_key={case_no}", f"org_unit={community[persona]}&limit=50", "status=completed&limit=50"]
 
@@ -143,8 +169,8 @@ def measure_search(app, org: Org, tokens: dict, samples: int) -> dict:
                                   headers={"Authorization": f"Bearer {token}"})
             if response.status_code != 200:
                 raise RuntimeError(f"search answered {response.status_code}: {response.get_data(as_text=True)[:200]}")
-        out[persona] = summary_ms(_timed(samples, list(range(samples)), call))
-    return out
+        return list(range(samples)), call
+    return _by_rounds(samples, {persona: caller(persona) for persona in tokens})
 
 
 def level(app, org: Org, tokens: dict, rows: int, base: dict, samples: int) -> dict:
@@ -154,6 +180,7 @@ def level(app, org: Org, tokens: dict, rows: int, base: dict, samples: int) -> d
     started = time.perf_counter()
     counts = seed(org, rows, base["definition_id"], base["variables"], db.engine.dialect.name)
     seed_s = time.perf_counter() - started
+    gc.collect()
     worklist = measure_worklist(_principals(org, WORKLIST_PERSONAS), samples)
     worklist["admin (all open tasks, not a target)"] = measure_worklist(
         _principals(org, ("admin",)), samples)["personas"]["admin"]

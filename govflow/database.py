@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import contextvars
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
@@ -133,3 +133,14 @@ def capped_count(query) -> tuple[int, bool]:
     limited = query.with_only_columns(query.selected_columns[0]).order_by(None).limit(COUNT_CAP + 1)
     total = db.session.scalar(select(func.count()).select_from(limited.subquery()))
     return min(total, COUNT_CAP), total > COUNT_CAP
+
+
+def plan_for_these_values() -> None:
+    """Make PostgreSQL plan the rest of this transaction's statements for their actual
+    parameters. psycopg prepares a statement after its fifth run, and PostgreSQL may then
+    keep one generic plan for every value: for a search that is right for a community
+    and ruinous for a district (the subtree index, then sorting 99,000 completed cases:
+    190 ms instead of 1 ms walking the primary key newest first). A list's planning
+    costs well under a millisecond; statements by primary key keep their cached plans."""
+    if is_postgres():
+        db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))

@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import exists, select
 
+from ..database import plan_for_these_values
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..identity.access import path_prefix_clause
@@ -133,6 +134,7 @@ class InstancePage:
 
 def search_instances(f: InstanceFilter, page_size: int = PAGE_SIZE) -> InstancePage:
     q = instance_query(f).limit(page_size + 1).offset((f.page - 1) * page_size)
+    plan_for_these_values()
     rows = list(db.session.scalars(q))
     return InstancePage(rows[:page_size], f.page, len(rows) > page_size)
 

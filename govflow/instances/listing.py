@@ -11,7 +11,8 @@ tells how many rows match, so the page query's plan is chosen here:
 * few matches: find their ids in a covering subtree index and sort those;
 and only then read the page's rows, by id.
 
-PostgreSQL has statistics and chooses well on its own; the hints render on SQLite only.
+PostgreSQL has statistics and chooses well on its own, provided it plans for the values
+at hand (:func:`~govflow.database.plan_for_these_values`); the hints render on SQLite only.
 The engine's variables (2 KB of JSON per row) are never read by lists.
 """
 from __future__ import annotations
@@ -19,7 +20,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
-from ..database import capped_count
+from ..database import capped_count, plan_for_these_values
 from ..extensions import db
 from .models import ProcessInstance
 
@@ -39,6 +40,7 @@ def instance_page(query, *, limit: int, offset: int, scoped: bool, filtered_by=(
     """
     sqlite = db.engine.dialect.name == "sqlite" and "business_key" not in filtered_by
     subtree = SUBTREE_INDEXES[next((c for c in ("status", "process_key") if c in filtered_by), None)]
+    plan_for_these_values()
     count_query = _hinted(query, f"INDEXED BY {subtree}") if sqlite and scoped else query
     total, capped = capped_count(count_query)
     if offset >= total and not capped:

@@ -95,6 +95,14 @@ def org(ctx):
     return ctx
 
 
+@pytest.fixture
+def browser():
+    """Chromium for the page tests (tests/web/browser.py); skips where it is missing."""
+    from tests.web.browser import chromium
+    with chromium() as launched:
+        yield launched
+
+
 class ApiClient:
     def __init__(self, client, token):
         self.client, self.headers = client, {"Authorization": f"Bearer {token}"}

@@ -5,7 +5,8 @@ from govflow.database import commit, writing
 from govflow.extensions import db
 from govflow.outbox.models import OutboxMessage
 from govflow.outbox.service import enqueue
-from tests.notifications.receiver import Receiver, free_port
+from govflow.testing.live import free_port
+from tests.notifications.receiver import Receiver
 
 
 def run_worker(app, now):

@@ -22,7 +22,7 @@ from ..database import is_postgres
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..instances.models import InstanceStatus, ProcessInstance
-from ..tasks.case import CATEGORY_NAMES
+from ..tasks.case_common import CATEGORY_NAMES
 from ..worklist.models import HumanTask, TaskStatus
 from .facts import refresh_case_facts
 from .models import CaseFact, CaseFactDepartment

@@ -5,13 +5,12 @@ from flask import Response, flash, g, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 
 from ..admin.access import is_administrator
-from ..attachments.service import UploadTarget
 from ..definitions.service import latest_definition
 from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
-from ..web.messages import field_errors
 from ..web.setup import page_blueprint
-from ..web.task_forms import FormState, form_fields, parse_submission
+from ..web.start import submit_start_form
+from ..web.task_forms import form_fields
 from ..worklist.catalogue import info as definition_info
 from ..worklist.inbox import org_units_for
 from . import service
@@ -116,24 +115,21 @@ def compare_versions(key):
 def trial(key):
     """A trial instance of the latest version (or ``?version=N``), started from its start form."""
     definition = service.definition_version(key, request.args.get("version", type=int))
-    details = definition_info(definition)
-    fields = form_fields(details.start_form_key, details.start_form_fields)
-    state, org = FormState(fields, {}, {}), request.form.get("org_unit", "")
-    if request.method == "POST":
-        values, upload_errors = parse_submission(fields, request.form, request.files,
-                                                 UploadTarget("form", g.principal.user_id))
+
+    def start(org, values, fields, upload_errors):
         try:
             if upload_errors:
                 raise ValidationFailed("upload failed", upload_errors)
-            instance = start_trial(g.principal, definition, org, values)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            state = FormState(fields, values, field_errors(exc.errors))
-        else:  # the admin page follows the trial; designers who are not administrators stay here
-            if is_administrator(g.principal):
-                return redirect(url_for("admin.instance_detail", instance_id=instance.id), 303)
-            flash(_("Trial instance %(id)s started: %(key)s", id=instance.id, key=instance.business_key), "success")
-            return redirect(url_for("designer.modeler", key=key), 303)
+            return start_trial(g.principal, definition, org, values)
+        except ValidationFailed:
+            db.session.rollback()  # nothing of a refused trial is kept with the request's commit
+            raise
+    state, org, instance = submit_start_form(definition_info(definition), start)
+    if instance is not None:  # the admin page follows the trial; designers who are not administrators stay here
+        if is_administrator(g.principal):
+            return redirect(url_for("admin.instance_detail", instance_id=instance.id), 303)
+        flash(_("Trial instance %(id)s started: %(key)s", id=instance.id, key=instance.business_key), "success")
+        return redirect(url_for("designer.modeler", key=key), 303)
     return render_template("designer/trial.html", definition=definition, form=state,
                            units=org_units_for(g.principal), org=org)
 

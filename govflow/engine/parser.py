@@ -15,7 +15,6 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
-from SpiffWorkflow.bpmn.parser.util import first
 from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
@@ -23,7 +22,7 @@ from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaIntermediateThrowEventParser, CamundaStartEventParser)
 from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser, UserTaskParser
 from SpiffWorkflow.bpmn.specs.defaults import (
-    BoundaryEvent, IntermediateCatchEvent, IntermediateThrowEvent, ReceiveTask, StartEvent)
+    IntermediateCatchEvent, IntermediateThrowEvent, ReceiveTask, StartEvent)
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition)
 

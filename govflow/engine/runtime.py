@@ -7,7 +7,7 @@ timer, which messages are awaited, what failed. Nothing outside
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnEvent
@@ -19,10 +19,11 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, durations
+from . import clock
 from .bundle import ProcessBundle
 from .serialization import dump_state, load_state
-from .specs import GovMessageEventDefinition, GovUserTask
+from .specs import GovMessageEventDefinition
+from .user_tasks import ReadyUserTask, describe_ready
 
 
 #: More live engine tasks than this means a runaway loop, not a real procedure.
@@ -48,24 +49,6 @@ class StepFailure:
     element_id: str
     element_name: str
     message: str
-
-
-@dataclass
-class ReadyUserTask:
-    engine_task_id: str
-    element_id: str
-    name: str
-    lane: str | None
-    form_key: str | None
-    form_fields: list[dict]
-    documentation: str | None
-    assignee: str | None = None
-    candidate_users: list[str] = field(default_factory=list)
-    candidate_groups: list[str] = field(default_factory=list)
-    due_at: datetime | None = None
-    follow_up_at: datetime | None = None
-    priority: int = 50
-    scope: str | None = None
 
 
 class EngineInstance:
@@ -160,46 +143,16 @@ class EngineInstance:
         now = clock.now()
         out = []
         for task in self._tasks(TaskState.READY):
-            spec = task.task_spec
-            if not spec.manual:
+            if not task.task_spec.manual:
                 continue
             try:
-                out.append(self._describe(task, spec, now))
+                out.append(describe_ready(task, self.workflow.script_engine, now))
             except Exception as exc:  # a bad assignee/due-date expression
                 # The task is parked as failed: it becomes an incident that an
                 # administrator can retry after fixing the data or the diagram.
                 task.internal_data["error"] = f"cannot assign the task: {_describe_error(exc)}"
                 task.error()
         return out
-
-    def _describe(self, task, spec, now) -> ReadyUserTask:
-        form = getattr(spec, "form", None)
-        ready = ReadyUserTask(
-            engine_task_id=str(task.id), element_id=spec.bpmn_id or spec.name,
-            name=spec.bpmn_name or spec.bpmn_id or spec.name, lane=spec.lane,
-            form_key=(form.key or None) if form else None,
-            form_fields=_form_fields(form), documentation=spec.documentation)
-        assignment = getattr(spec, "assignment", {}) if isinstance(spec, GovUserTask) else {}
-        assignment = assignment or getattr(_inner_spec(spec), "assignment", {})
-        if assignment:
-            value = lambda key: self._evaluate_text(task, assignment.get(key))  # noqa: E731
-            ready.assignee = _scalar(value("assignee"))
-            ready.candidate_users = _split(value("candidate_users"))
-            ready.candidate_groups = _split(value("candidate_groups"))
-            ready.scope = _scalar(value("scope"))
-            if assignment.get("due_date"):
-                ready.due_at = durations.resolve_deadline(value("due_date"), now)
-            if assignment.get("follow_up_date"):
-                ready.follow_up_at = durations.resolve_deadline(value("follow_up_date"), now)
-            if assignment.get("priority"):
-                ready.priority = int(value("priority"))
-        return ready
-
-    def _evaluate_text(self, task, text):
-        """Literal text as is; JUEL (``${…}``) evaluated against the task's data."""
-        if text is None or ("${" not in text and "#{" not in text):
-            return text
-        return self.workflow.script_engine.evaluate(task, text)
 
     def complete(self, engine_task_id: str, data: dict) -> None:
         task = self._task(engine_task_id)
@@ -363,37 +316,6 @@ def _describe_error(exc: Exception) -> str:
     if cause is not None and str(cause) and str(cause) not in text:
         text = f"{text}: {cause}"
     return text[:2000]
-
-
-def _inner_spec(spec):
-    return getattr(spec, "task_spec", None) and spec.wf_spec.task_specs.get(spec.task_spec)
-
-
-def _split(value) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple, set)):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return [part.strip() for part in str(value).split(",") if part.strip()]
-
-
-def _scalar(value):
-    return None if value in (None, "") else str(value)
-
-
-def _form_fields(form) -> list[dict]:
-    if form is None:
-        return []
-    fields = []
-    for f in form.fields:
-        fields.append({
-            "id": f.id, "type": f.type, "label": f.label or f.id,
-            "default": f.default_value or None,
-            "options": [{"id": o.id, "name": o.name} for o in getattr(f, "options", [])],
-            "validation": {v.name: v.config for v in f.validation},
-            "properties": {p.id: p.value for p in f.properties},
-        })
-    return fields
 
 
 def _depth(task) -> int:

@@ -72,7 +72,7 @@ def announce(event: str, unit: OrgUnit | None, lines: list[tuple[str, str]]) -> 
 
 
 def _masked(text: str | None, length: int = 60) -> str:
-    from ..tasks.case import mask_text  # the public board's masking: phones, ID numbers, rooms
+    from ..tasks.case_common import mask_text  # the public board's masking: phones, ID numbers, rooms
     text = " ".join(mask_text(text).split())
     return text if len(text) <= length else text[:length - 1] + "…"
 
@@ -84,7 +84,7 @@ def _unit_name(code: str | None) -> str:
 
 def announce_case(ctx, event: str, extra: dict | None = None) -> int:
     """A case-handling event (``ctx`` a HandlerContext), for the robots over the case's grid."""
-    from ..tasks.case import CATEGORY_NAMES
+    from ..tasks.case_common import CATEGORY_NAMES
     v = {**ctx.variables, **(extra or {})}
     grid = db.session.scalar(select(OrgUnit).where(OrgUnit.code == (v.get("grid") or ctx.org_unit_code)))
     lines = [("编号", v.get("case_no") or ctx.business_key or ""), ("事项", _masked(v.get("title"), 40)),

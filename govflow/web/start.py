@@ -23,22 +23,30 @@ def catalogue():
 @bp.route("/start/<key>", methods=["GET", "POST"])
 def start_form(key):
     definition, details = startable_definition(g.principal, key)
-    fields = form_fields(details.start_form_key, details.start_form_fields)
-    state, org = FormState(fields, {}, {}), request.form.get("org_unit", "")
-    if request.method == "POST":
-        values, upload_errors = parse_submission(fields, request.form, request.files,
-                                                 UploadTarget("form", g.principal.user_id))
-        try:
-            instance = start_process(g.principal, key, org, values, _upload_ids(fields, values), upload_errors)
-        except ValidationFailed as exc:
-            state = FormState(fields, values, field_errors(exc.errors))
-        else:
-            flash(_("Started: %(title)s", title=instance.title or definition.name), "success")
-            task = first_open_task(g.principal, instance.id)
-            target = url_for("worklist.task_detail", task_id=task.id) if task else url_for("worklist.task_list")
-            return redirect(target, 303)
+    state, org, instance = submit_start_form(details, lambda org, values, fields, upload_errors: start_process(
+        g.principal, key, org, values, _upload_ids(fields, values), upload_errors))
+    if instance is not None:
+        flash(_("Started: %(title)s", title=instance.title or definition.name), "success")
+        task = first_open_task(g.principal, instance.id)
+        return redirect(url_for("worklist.task_detail", task_id=task.id) if task else url_for("worklist.task_list"), 303)
     return render_template("start/form.html", definition=definition, details=details, form=state,
                            units=org_units_for(g.principal), org=org)
+
+
+def submit_start_form(details, start):
+    """``(form state, org unit code, started instance or None)`` of a start-form request:
+    on POST the submission is parsed and ``start(org, values, fields, upload_errors)``
+    called; what it refuses comes back as field errors."""
+    fields = form_fields(details.start_form_key, details.start_form_fields)
+    state, org = FormState(fields, {}, {}), request.form.get("org_unit", "")
+    if request.method != "POST":
+        return state, org, None
+    values, upload_errors = parse_submission(fields, request.form, request.files,
+                                             UploadTarget("form", g.principal.user_id))
+    try:
+        return state, org, start(org, values, fields, upload_errors)
+    except ValidationFailed as exc:  # the uploads that passed stay stored, shown with the form again
+        return FormState(fields, values, field_errors(exc.errors)), org, None
 
 
 def _upload_ids(fields, values) -> list[str]:

@@ -4,30 +4,18 @@ ledger download opened with openpyxl, the dashboard's drill-down and the statist
 from __future__ import annotations
 
 import io
-import os
 import re
 
-import pytest
 from openpyxl import load_workbook
 
-from tests.web.browser import ARGS, CHROMIUM, DESKTOP, Staff, require_browser, serve
-
-
-@pytest.fixture
-def browser():
-    sync_api = require_browser()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+from tests.web.browser import DESKTOP, Staff, screenshot_dir, serve
 
 
 def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp_path):
     from .test_statistics import add_facts
     with web_app.app_context():
         add_facts(page_cases)
-    shots = os.environ.get("GOVFLOW_SCREENSHOTS") or str(tmp_path)
-    os.makedirs(shots, exist_ok=True)
+    shots = screenshot_dir(tmp_path)
     with serve(web_app) as base:
         admin = Staff(browser, base, "admin", DESKTOP, shots)
         try:

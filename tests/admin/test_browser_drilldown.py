@@ -2,24 +2,20 @@
 on the call activity that opens the called process with its own current step marked."""
 from __future__ import annotations
 
-import os
 import re
 
-from tests.web.browser import ARGS, CHROMIUM, DESKTOP, Staff, require_browser, serve
+from tests.web.browser import DESKTOP, Staff, screenshot_dir, serve
 
 from .test_instance_drilldown import deploy_review, review_sent_back_twice
 
 
-def test_rounds_badge_and_click_through_to_the_called_process(web_app, tmp_path):
-    sync_api = require_browser()
+def test_rounds_badge_and_click_through_to_the_called_process(web_app, browser, tmp_path):
     with web_app.app_context():
         deploy_review()
         instance_id = review_sent_back_twice()
-    shots = os.environ.get("GOVFLOW_SCREENSHOTS") or str(tmp_path)
-    os.makedirs(shots, exist_ok=True)
-    with sync_api.sync_playwright() as playwright, serve(web_app) as base:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        admin = Staff(chromium, base, "admin", DESKTOP, shots)
+    shots = screenshot_dir(tmp_path)
+    with serve(web_app) as base:
+        admin = Staff(browser, base, "admin", DESKTOP, shots)
         try:
             page = admin.page
             admin.goto(f"/admin/instances/{instance_id}")
@@ -42,4 +38,3 @@ def test_rounds_badge_and_click_through_to_the_called_process(web_app, tmp_path)
             page.wait_for_url(re.compile(r"/called/talk$"))
         finally:
             admin.close()
-            chromium.close()

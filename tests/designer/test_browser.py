@@ -3,23 +3,12 @@ group and due date in the properties panel, save, see the unknown role refused, 
 deploy, and find v2 in the catalogue with the old instance still on v1."""
 from __future__ import annotations
 
-import os
 import re
 
-import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, DESKTOP, Staff, require_browser, serve
+from tests.web.browser import DESKTOP, Staff, screenshot_dir, serve
 
 from .test_designer import START
-
-
-@pytest.fixture
-def browser():
-    sync_api = require_browser()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def _old_instance(app):
@@ -45,8 +34,7 @@ def _set(page, field, value):
 
 def test_designer_edits_validates_and_deploys(web_app, browser, tmp_path):
     _old_instance(web_app)
-    shots = os.environ.get("GOVFLOW_SCREENSHOTS") or str(tmp_path)
-    os.makedirs(shots, exist_ok=True)
+    shots = screenshot_dir(tmp_path)
     with serve(web_app) as base:
         designer = Staff(browser, base, "designer", DESKTOP, shots)
         try:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, DESKTOP, Staff, require_browser, serve
+from tests.web.browser import DESKTOP, Staff, serve
 
 DMN = Path(__file__).resolve().parents[2] / "processes" / "case_limits.dmn"
 URL = "/designer/decisions/case_limits.dmn"
@@ -38,15 +38,6 @@ def test_broken_table_is_refused_and_a_fixed_one_deployed(designer, decisions):
     fixed = decisions.replace('"PT2H"', '"PT3H"')
     assert designer.post_xml(URL + "/deploy", fixed).status_code == 201
     assert '"PT3H"' in designer.get(URL + "/working.dmn").text  # the deployed file; the draft is gone
-
-
-@pytest.fixture
-def browser():
-    sync_api = require_browser()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def test_decision_table_opens_in_dmn_js(web_app, decisions, browser, tmp_path):

@@ -9,11 +9,11 @@ import base64
 import hashlib
 import hmac
 import json
-import socket
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
+
+from govflow.testing.live import HookServer
 
 
 @dataclass
@@ -24,24 +24,17 @@ class Received:
     body: dict
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Receiver:
+class Receiver(HookServer):
     """Records requests; ``answers`` is a list of (status, json body) served in turn,
     then ``default``. ``secrets`` maps a path to the DingTalk secret it checks."""
 
     def __init__(self, port: int | None = None):
-        self.port = port or free_port()
+        super().__init__(port)
         self.received: list[Received] = []
         self.answers: list[tuple[int, dict]] = []
         self.default: tuple[int, dict] = (200, {"errcode": 0, "errmsg": "ok"})
         self.secrets: dict[str, str] = {}
         self.bad_signatures = 0
-        self.server = None
         self._lock = threading.Lock()
 
     def url(self, path: str = "/hook", query: str = "") -> str:
@@ -56,7 +49,7 @@ class Receiver:
                                              hashlib.sha256).digest()).decode()
         return bool(timestamp) and hmac.compare_digest(sign, expected)
 
-    def _handle(self, handler: BaseHTTPRequestHandler) -> tuple[int, dict]:
+    def answer(self, handler) -> tuple[int, dict]:
         parts = urlsplit(handler.path)
         query = parse_qs(parts.query)
         body = json.loads(handler.rfile.read(int(handler.headers["Content-Length"])))
@@ -68,31 +61,6 @@ class Receiver:
             if status == 200 and not answer.get("errcode"):
                 self.received.append(Received(parts.path, query, handler.headers["Idempotency-Key"], body))
         return status, answer
-
-    def start(self) -> "Receiver":
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):
-                status, answer = receiver._handle(self)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args):
-                pass
-        self.server = ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        return self
-
-    def stop(self) -> None:
-        if self.server:
-            self.server.shutdown()
-            self.server.server_close()
-            self.server = None
 
     def keys(self, path: str | None = None) -> list[str]:
         return [r.key for r in self.received if path is None or r.path == path]

@@ -1,28 +1,16 @@
 """Organisation administration in Chromium: an import with one bad row, its report, the result."""
 from __future__ import annotations
 
-import os
 import re
 
-import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, DESKTOP, Staff, require_browser, serve
+from tests.web.browser import DESKTOP, Staff, screenshot_dir, serve
 
 from .conftest import xlsx_file
 
 
-@pytest.fixture
-def browser():
-    sync_api = require_browser()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
 def test_admin_imports_org_units_and_users_with_one_bad_row(web_app, browser, tmp_path):
-    shots = os.environ.get("GOVFLOW_SCREENSHOTS") or str(tmp_path)
-    os.makedirs(shots, exist_ok=True)
+    shots = screenshot_dir(tmp_path)
     upload = tmp_path / "组织导入.xlsx"
     upload.write_bytes(xlsx_file(
         units=[["grid_yg_7", "阳光社区第七网格", "comm_yangguang", "网格"],

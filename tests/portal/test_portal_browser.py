@@ -4,19 +4,9 @@ from __future__ import annotations
 import io
 import re
 
-import pytest
 
 from tests.portal.conftest import image_bytes
-from tests.web.browser import ARGS, CHROMIUM, PHONE, require_browser, serve
-
-
-@pytest.fixture
-def browser():
-    sync_api = require_browser()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+from tests.web.browser import PHONE, serve
 
 
 def _staff_photo(app, username: str) -> str:

@@ -5,10 +5,8 @@ import pytest
 
 from govflow.engine import clock
 from govflow.errors import ValidationFailed
-from govflow.extensions import db
 from govflow.forms.validation import describe, validate_submission
-from govflow.tasks import HandlerContext, get_handler
-from tests.processes.test_owners_branch_dual_support import ledger, notifications, start, t0
+from tests.processes.test_owners_branch_dual_support import handler_runner, ledger, notifications
 from tests.processes.test_branch_steps import branch_deployed  # noqa: F401
 
 NOW = datetime(2026, 6, 1, 2, tzinfo=timezone.utc)
@@ -16,18 +14,8 @@ NOW = datetime(2026, 6, 1, 2, tzinfo=timezone.utc)
 
 @pytest.fixture
 def run(branch_deployed):
-    instance_id = start("weak_branch_rectification", "comm_xingfu", t0())
-
-    def call(name, at=None, properties=None, **variables):
-        ctx = HandlerContext(instance_id=instance_id, process_key="weak_branch_rectification", business_key="ZD-T",
-                             org_unit_code="comm_xingfu", element_id=name, variables=variables,
-                             properties=properties or {})
-        with clock.frozen_at(at):
-            result = get_handler(name)(ctx)
-        db.session.flush()
-        return result
-    call.instance_id = instance_id
-    return call
+    """run(name, at=None, properties=None, **variables) → what the handler returned."""
+    return handler_runner("weak_branch_rectification", "comm_xingfu", "ZD-T")
 
 
 def test_rectification_number_and_counters(run):

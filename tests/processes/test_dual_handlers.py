@@ -5,10 +5,8 @@ import pytest
 
 from govflow.engine import clock
 from govflow.errors import ValidationFailed
-from govflow.extensions import db
 from govflow.forms.validation import describe, validate_submission
-from govflow.tasks import HandlerContext, get_handler
-from tests.processes.test_owners_branch_dual_support import ledger, notifications, start, t0
+from tests.processes.test_owners_branch_dual_support import handler_runner, ledger, notifications
 from tests.processes.test_dual_steps import REGISTRATION, dual_deployed  # noqa: F401
 
 NOW = datetime(2026, 6, 1, 2, tzinfo=timezone.utc)
@@ -20,18 +18,8 @@ ACCEPTED = {"community_accepted": True, "grid_unit": "grid_yg_2", "service_post"
 
 @pytest.fixture
 def run(dual_deployed):
-    instance_id = start("dual_reporting", "comm_yangguang", t0(), member_username="member")
-
-    def call(name, at=None, properties=None, **variables):
-        ctx = HandlerContext(instance_id=instance_id, process_key="dual_reporting", business_key="SBD-T",
-                             org_unit_code="comm_yangguang", element_id=name, variables=variables,
-                             properties=properties or {})
-        with clock.frozen_at(at):
-            result = get_handler(name)(ctx)
-        db.session.flush()
-        return result
-    call.instance_id = instance_id
-    return call
+    """run(name, at=None, properties=None, **variables) → what the handler returned."""
+    return handler_runner("dual_reporting", "comm_yangguang", "SBD-T", member_username="member")
 
 
 def test_posts_follow_preferences_when_the_community_needs_them(run):

@@ -45,6 +45,24 @@ def t0() -> datetime:
     return (datetime.now(timezone.utc) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
 
 
+def handler_runner(process_key: str, org_unit: str, business_key: str, **start_variables):
+    """``run(name, at=None, properties=None, **variables)``: what the service-task handler
+    ``name`` returns for a fresh instance of ``process_key``, at the instant ``at``."""
+    from govflow.tasks import HandlerContext, get_handler
+    instance_id = start(process_key, org_unit, t0(), **start_variables)
+
+    def call(name, at=None, properties=None, **variables):
+        ctx = HandlerContext(instance_id=instance_id, process_key=process_key, business_key=business_key,
+                             org_unit_code=org_unit, element_id=name, variables=variables,
+                             properties=properties or {})
+        with clock.frozen_at(at):
+            result = get_handler(name)(ctx)
+        db.session.flush()
+        return result
+    call.instance_id = instance_id
+    return call
+
+
 def days(n: float) -> timedelta:
     return timedelta(days=n)
 

@@ -3,11 +3,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from govflow.engine import clock
-from govflow.extensions import db
-from govflow.tasks import HandlerContext, get_handler
 from govflow.tasks.owners import at_least, completed_years
-from tests.processes.test_owners_branch_dual_support import ledger, public_result, start, t0
+from tests.processes.test_owners_branch_dual_support import handler_runner, ledger, public_result
 from tests.processes.test_owners_steps import owners_deployed  # noqa: F401
 
 THRESHOLDS = {"participation_numerator": 2, "participation_denominator": 3, "approval_numerator": 1,
@@ -18,18 +15,7 @@ ROSTER = {"confirmed_owner_count": 300, "confirmed_total_area": 30000.0}
 @pytest.fixture
 def run(owners_deployed):
     """run(name, at=None, properties=None, **variables) → what the handler returned."""
-    instance_id = start("owners_committee_formation", "comm_yangguang", t0())
-
-    def call(name, at=None, properties=None, **variables):
-        ctx = HandlerContext(instance_id=instance_id, process_key="owners_committee_formation",
-                             business_key="YWH-TEST", org_unit_code="comm_yangguang", element_id=name,
-                             variables=variables, properties=properties or {})
-        with clock.frozen_at(at):
-            result = get_handler(name)(ctx)
-        db.session.flush()
-        return result
-    call.instance_id = instance_id
-    return call
+    return handler_runner("owners_committee_formation", "comm_yangguang", "YWH-TEST")
 
 
 def votes(took_part, took_part_area, approving, approving_area, **extra):

@@ -4,23 +4,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 
-from tests.web.browser import ARGS, CHROMIUM, DESKTOP, PHONE, Staff, require_browser, serve
+from tests.web.browser import DESKTOP, PHONE, Staff, serve
 
 #: Recorded before any page script runs; init scripts are not subject to the page's CSP.
 WATCH = """window.__csp = [];
 document.addEventListener('securitypolicyviolation',
   e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
-
-
-@pytest.fixture
-def browser():
-    sync_api = require_browser()
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
 
 
 def _watch(context, console):

@@ -27,6 +27,26 @@ def require_browser():
 
 
 @contextmanager
+def chromium():
+    """Debian's Chromium through Playwright (the test skips where either is missing),
+    closed on exit."""
+    sync_api = require_browser()
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def screenshot_dir(tmp_path) -> str:
+    """GOVFLOW_SCREENSHOTS (kept for people to look at) or the test's own folder."""
+    shots = os.environ.get("GOVFLOW_SCREENSHOTS") or str(tmp_path)
+    os.makedirs(shots, exist_ok=True)
+    return shots
+
+
+@contextmanager
 def serve(app):
     """The app on a free port of 127.0.0.1, threaded, stopped on exit."""
     from werkzeug.serving import make_server

@@ -3,12 +3,11 @@ a grid worker on a phone (375 px), a community secretary and a community worker 
 desks, and a grid worker of another grid who must never see it."""
 from __future__ import annotations
 
-import os
 import re
 
 import pytest
 
-from .browser import DESKTOP, PHONE, Staff, require_browser, serve
+from .browser import DESKTOP, PHONE, Staff, chromium, screenshot_dir, serve
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
        b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -16,18 +15,14 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
 
 @pytest.fixture(scope="module")
 def browser():
-    sync_api = require_browser()
-    from .browser import ARGS, CHROMIUM
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    """One Chromium for the module's walks (the conftest's is per test)."""
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def site(web_app, browser, tmp_path):
-    shots = os.environ.get("GOVFLOW_SCREENSHOTS") or str(tmp_path)
-    os.makedirs(shots, exist_ok=True)
+    shots = screenshot_dir(tmp_path)
     people = []
     with serve(web_app) as base:
         def sign_in(username, viewport=PHONE):

@@ -21,7 +21,10 @@ class SettingsError(ValueError):
 class Settings:
     #: SQLAlchemy URL; the embedded default is a SQLite file under instance/.
     DATABASE_URL: str = f"sqlite:///{ROOT / 'instance' / 'govflow.sqlite3'}"
+    #: Signs sessions and CSRF tokens. Empty: read from SECRET_KEY_FILE, which is
+    #: generated once, so every gunicorn worker and every restart share one key.
     SECRET_KEY: str = ""
+    SECRET_KEY_FILE: str = str(ROOT / "instance" / "secret_key")
     #: Where processes/*.bpmn live for `flask deploy` without arguments.
     PROCESSES_DIR: str = str(ROOT / "processes")
     #: Uploaded files (photos, attachments).
@@ -88,8 +91,7 @@ class Settings:
         if not self.DATABASE_URL.startswith(("sqlite", "postgresql")):
             raise SettingsError(f"DATABASE_URL must be SQLite or PostgreSQL, got {self.DATABASE_URL!r}")
         if not self.SECRET_KEY:
-            # A random key keeps a development run safe; sessions end at restart.
-            self.SECRET_KEY = secrets.token_hex(32)
+            self.SECRET_KEY = shared_secret_key(Path(self.SECRET_KEY_FILE))
         if not 0 < self.SLA_YELLOW_AT < 1:
             raise SettingsError("SLA_YELLOW_AT must lie between 0 and 1")
         if self.SCRIPT_TIME_LIMIT <= 0:
@@ -106,6 +108,36 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.DATABASE_URL.startswith("sqlite")
+
+
+def shared_secret_key(path: Path) -> str:
+    """The key kept in ``path``, created (owner-only) by whichever process comes first.
+
+    Several gunicorn workers start at once: each writes its candidate to a private
+    temporary file and hard-links it into place, which fails for all but one, so
+    every worker ends up reading the same key."""
+    try:
+        key = path.read_text().strip()
+    except FileNotFoundError:
+        key = ""
+    if key:
+        return key
+    path.parent.mkdir(parents=True, exist_ok=True)
+    candidate = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_hex(32) + "\n")
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+    finally:
+        candidate.unlink(missing_ok=True)
+    key = path.read_text().strip()
+    if not key:
+        raise SettingsError(f"{path} is empty: delete it or set SECRET_KEY")
+    return key
 
 
 def _coerce(name: str, type_name, raw: str):

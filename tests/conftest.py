@@ -113,6 +113,14 @@ class ApiClient:
     def post(self, url, json=None, **kw):
         return self.client.post("/api/v1" + url, json=json, headers=self.headers, **kw)
 
+    def upload(self, content: bytes = b"\x89PNG\r\n\x1a\n" + b"\0" * 64, filename: str = "photo.png") -> str:
+        """POST /attachments as an integrator does for a form's file field; returns the id."""
+        import io
+        answer = self.client.post("/api/v1/attachments", headers=self.headers,
+                                  data={"file": (io.BytesIO(content), filename)}, content_type="multipart/form-data")
+        assert answer.status_code == 201, answer.get_data(as_text=True)
+        return answer.json["id"]
+
 
 @pytest.fixture
 def api_as(app, org):

@@ -11,22 +11,28 @@ from __future__ import annotations
 
 from sqlalchemy import false, or_
 
-from ..errors import Forbidden
-from ..identity.access import Principal, path_prefix_clause
+from ..errors import Forbidden, NotFound
+from ..extensions import db
+from ..identity.access import (Principal, administered_clause, is_administrator, is_administrator_of,
+                               path_prefix_clause)
 from ..instances.models import ProcessInstance
 
 LEDGER_READER_ROLE = "supervisor"
-
-
-def is_administrator(p: Principal) -> bool:
-    """The admin flag, or the ``admin`` role granted anywhere."""
-    return p.is_admin or any(g.role == "admin" for g in p.grants)
 
 
 def require_administrator(p: Principal) -> None:
     """Raises Forbidden (403) for anyone else."""
     if not is_administrator(p):
         raise Forbidden("administrators only")
+
+
+def require_administrator_of_instance(p: Principal, instance_id: int) -> ProcessInstance:
+    """The instance, if ``p`` administers its org unit; NotFound otherwise (an
+    administrator of another unit learns nothing of it)."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or not is_administrator_of(p, instance.org_path):
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
 
 
 def can_export_ledger(p: Principal) -> bool:
@@ -43,10 +49,22 @@ def sees_personal_data(p: Principal) -> bool:
     return is_administrator(p)
 
 
+__all__ = ["is_administrator", "require_administrator", "can_export_ledger", "require_ledger_reader",
+           "sees_personal_data", "ledger_scope", "console_scope", "LEDGER_READER_ROLE",
+           "require_administrator_of_instance"]
+
+
 def ledger_scope(p: Principal):
-    """SQL: the instances ``p`` may export — all for administrators, else those under
-    the units of their supervisor grants."""
-    if is_administrator(p):
+    """SQL: the instances ``p`` may export — those under the units they administer
+    or supervise; None: all (the admin flag)."""
+    administered = administered_clause(p, ProcessInstance.org_path)
+    if administered is None:
         return None
     paths = [g.path for g in p.grants if g.role == LEDGER_READER_ROLE]
-    return or_(*[path_prefix_clause(ProcessInstance.org_path, path) for path in paths]) if paths else false()
+    return or_(administered, *[path_prefix_clause(ProcessInstance.org_path, path) for path in paths])
+
+
+def console_scope(p: Principal):
+    """SQL: the instances the console shows ``p`` (lists, searches, batch
+    migration); None: all."""
+    return administered_clause(p, ProcessInstance.org_path)

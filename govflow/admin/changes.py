@@ -16,7 +16,9 @@ from ..definitions.service import bundle_for
 from ..engine.migration import migration_problems, rebind
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..identity.access import Principal, is_administrator_of
 from ..instances.models import ProcessInstance
+from ..instances.variables import check_incoming
 from ..instances.runtime import changing
 from ..instances.sync import json_safe
 
@@ -63,6 +65,7 @@ def edit_variable(instance_id: int, name: str, raw_value, actor_id: int, reason:
             raise NotFound(f"the instance has no variable '{name}'", {"name": [f"unknown variable '{name}'"]})
         old = json_safe(current[name])
         value = parse_value(raw_value, old)
+        check_incoming({name: value}, "value")
         change.engine.set_variables({name: value})
         change.skip_engine = True
         instance.variables = json_safe(change.engine.variables())
@@ -94,9 +97,11 @@ def target_definition(process_key: str, version: int | None) -> ProcessDefinitio
     return definition
 
 
-def _migrate_one(instance_id: int, target: ProcessDefinition, actor_id: int, reason: str) -> None:
-    with changing(instance_id, actor_id, require_active=False) as change:
+def _migrate_one(instance_id: int, target: ProcessDefinition, p: Principal, reason: str) -> None:
+    with changing(instance_id, p.user_id, require_active=False) as change:
         instance = change.instance
+        if not is_administrator_of(p, instance.org_path):
+            raise NotFound(f"process instance {instance_id} does not exist")
         if instance.process_key != target.key:
             raise _Incompatible(f"it runs '{instance.process_key}', not '{target.key}'")
         if instance.status not in RUNNING:
@@ -117,16 +122,17 @@ def _migrate_one(instance_id: int, target: ProcessDefinition, actor_id: int, rea
 
 
 def migrate_instances(instance_ids: list[int], process_key: str, version: int | None,
-                      actor_id: int, reason: str) -> MigrationReport:
-    """Moves each running instance to ``version`` of ``process_key`` (newest when None)
-    when compatible; the others are reported with the reason and left untouched."""
+                      p: Principal, reason: str) -> MigrationReport:
+    """Moves each running instance that ``p`` administers to ``version`` of
+    ``process_key`` (newest when None) when compatible; the others are reported with
+    the reason (one they may not administer as not existing) and left untouched."""
     target = target_definition(process_key, version)
     if len(instance_ids) > BATCH_LIMIT:
         raise ValidationFailed(f"at most {BATCH_LIMIT} instances at a time", {"instances": ["narrow the search"]})
     report = MigrationReport(target.version)
     for instance_id in instance_ids:
         try:
-            _migrate_one(instance_id, target, actor_id, reason)
+            _migrate_one(instance_id, target, p, reason)
         except _Incompatible as exc:
             report.refused[instance_id] = str(exc)
         except NotFound as exc:

@@ -18,7 +18,7 @@ from ..instances.service import retry_incident, transition
 from ..notifications.service import notify_users
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
-from .access import require_administrator
+from .access import require_administrator, require_administrator_of_instance
 from .changes import edit_variable, migrate_instances
 
 OPERATIONS = ("suspend", "resume", "terminate", "retry", "move", "reassign", "edit_variable", "migrate")
@@ -43,7 +43,7 @@ def reassign_task(task_id: int, username: str, actor_id: int, reason: str) -> Hu
     if target is None or not getattr(target, "is_active", True):
         raise ValidationFailed("unknown user", {"username": ["an existing user name"]})
     with changing(task.instance_id, actor_id, require_active=False) as change:
-        change.skip_engine, change.state_dirty = True, False
+        change.keep_engine_state()
         db.session.refresh(task)
         if task.status != TaskStatus.open.value:
             raise ValidationFailed("the task is no longer open", {"task": ["not open"]})
@@ -62,9 +62,8 @@ def operate(p: Principal, instance_id: int, operation: str, reason: str | None, 
     """Apply one admin operation. Raises Forbidden, ValidationFailed (no reason, bad
     operation), NotFound, Conflict/InvalidTransition (wrong state)."""
     require_administrator(p)
+    require_administrator_of_instance(p, instance_id)
     reason = check_reason(reason)
-    if db.session.get(ProcessInstance, instance_id) is None:
-        raise NotFound(f"process instance {instance_id} does not exist")
     if operation in ("suspend", "resume", "terminate"):
         return transition(instance_id, operation, p.user_id, reason)
     if operation == "retry":
@@ -90,7 +89,7 @@ def operate(p: Principal, instance_id: int, operation: str, reason: str | None, 
         return edit_variable(instance_id, name.strip(), value, p.user_id, reason)
     if operation == "migrate":
         instance = db.session.get(ProcessInstance, instance_id)
-        report = migrate_instances([instance_id], instance.process_key, version, p.user_id, reason)
+        report = migrate_instances([instance_id], instance.process_key, version, p, reason)
         if report.refused:
             raise ValidationFailed(f"cannot migrate: {report.refused[instance_id]}",
                            {"version": [report.refused[instance_id]]})

@@ -43,15 +43,19 @@ def task_clauses(args, overdue: bool) -> list:
     return clauses
 
 
-def filtered_query(f: InstanceFilter, args):
+def filtered_query(f: InstanceFilter, args, scope=None):
+    """The instances of the filter; ``scope`` (admin.access.console_scope) limits
+    them to what the reader administers."""
     query = instance_query(f)
+    if scope is not None:
+        query = query.where(scope)
     for clause in task_clauses(args, f.overdue):
         query = query.where(clause)
     return query
 
 
-def search_page(f: InstanceFilter, args, page_size: int = PAGE_SIZE) -> InstancePage:
-    rows = list(db.session.scalars(filtered_query(f, args).limit(page_size + 1).offset((f.page - 1) * page_size)))
+def search_page(f: InstanceFilter, args, page_size: int = PAGE_SIZE, scope=None) -> InstancePage:
+    rows = list(db.session.scalars(filtered_query(f, args, scope).limit(page_size + 1).offset((f.page - 1) * page_size)))
     return InstancePage(rows[:page_size], f.page, len(rows) > page_size)
 
 

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..instances.models import InstanceStatus
 from ..web.setup import page_blueprint
 from ..worklist.catalogue import process_xml
-from .access import can_export_ledger, require_administrator
+from .access import can_export_ledger, console_scope, require_administrator, require_administrator_of_instance
 from .changes import migrate_instances
 from .detail import called_page, called_xml, instance_definition, instance_page
 from .exports import ledger_file
@@ -36,6 +36,8 @@ def _administrators_only():
     exporting = request.endpoint == "admin.instance_list" and request.args.get("format") in ("xlsx", "csv")
     if not (exporting and can_export_ledger(principal)):
         require_administrator(principal)
+    if "instance_id" in (request.view_args or {}):
+        require_administrator_of_instance(principal, request.view_args["instance_id"])
 
 
 def status_labels() -> dict[str, str]:
@@ -62,7 +64,7 @@ def instance_list():
         body, mime = ledger_file(g.principal, filtered_query(f, request.args), fmt,
                                  current_app.config["GOVFLOW"].TIMEZONE)
         return _download(body, mime, "ledger", fmt)
-    page = search_page(f, request.args)
+    page = search_page(f, request.args, scope=console_scope(g.principal))
     return render_template("admin/instances.html", f=f, page=page, args=request.args,
                            processes=list_latest_definitions(), statuses=list(InstanceStatus.__members__),
                            status_names=status_labels(), org_names=org_names(i.org_unit_id for i in page.rows),
@@ -99,9 +101,9 @@ def instance_migrate():
         f = parse_filter(args)
         if not f.process:
             raise ValidationFailed("choose a process first", {"process": ["required"]})
-        ids = [i.id for i in db.session.scalars(filtered_query(f, args).limit(1001))
+        ids = [i.id for i in db.session.scalars(filtered_query(f, args, console_scope(g.principal)).limit(1001))
                if i.status in ("active", "error", "suspended")]
-        report = migrate_instances(ids, f.process, _int(request.form.get("version")), g.principal.user_id, reason)
+        report = migrate_instances(ids, f.process, _int(request.form.get("version")), g.principal, reason)
     except DomainError as exc:
         db.session.rollback()
         flash(_("Not migrated: %(errors)s", errors=_errors_text(exc)), "error")

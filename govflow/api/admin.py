@@ -8,7 +8,8 @@ from urllib.parse import parse_qsl
 from flask import Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
-from ..admin.access import require_administrator, require_ledger_reader
+from ..admin.access import (console_scope, require_administrator, require_administrator_of_instance,
+                            require_ledger_reader)
 from ..admin.changes import migrate_instances
 from ..admin.exports import ledger_file, statistics_file, statistics_tables
 from ..admin.filters import delete_filter, list_filters, save_filter
@@ -33,6 +34,8 @@ def _administrators_only():
         require_ledger_reader(principal())
     else:
         require_administrator(principal())
+    if "instance_id" in (request.view_args or {}):
+        require_administrator_of_instance(principal(), request.view_args["instance_id"])
 
 
 def _filter(args):
@@ -47,7 +50,7 @@ def _filter(args):
 def search():
     """Query: process, version, status, org (with sub-units), started_from/_to, ended_from/_to
     (YYYY-MM-DD), business_key, var_name/var_value, step, task_org, role, overdue=1, page (50 per page)."""
-    return instances_out(search_page(_filter(request.args), request.args).rows)
+    return instances_out(search_page(_filter(request.args), request.args, scope=console_scope(principal())).rows)
 
 
 #: The spreadsheet answers of the exports, for the OpenAPI document.
@@ -84,7 +87,7 @@ def migrate(args):
     absent); incompatible ones are reported in ``refused`` and left untouched."""
     reason = check_reason(args["reason"])
     report = migrate_instances(args["instance_ids"], args["process_key"], args["version"],
-                               principal().user_id, reason)
+                               principal(), reason)
     return {"target_version": report.target_version, "migrated": report.migrated,
             "refused": {str(k): v for k, v in report.refused.items()}}
 

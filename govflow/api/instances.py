@@ -9,7 +9,8 @@ from ..identity.service import get_org_unit
 from ..instances.listing import instance_page, subtree_paths
 from ..instances.models import ProcessInstance
 from ..instances.operations import move_to_step
-from ..instances.service import get_instance, retry_incident, start_instance, transition
+from ..instances.service import get_instance, retry_incident, transition
+from ..worklist.starting import start_process
 from .auth import api_blueprint, principal, require_admin
 from .present import events_out, instance_detail_out, instances_out
 from .schemas import (EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema,
@@ -30,11 +31,8 @@ def _visible(instance_id: int) -> ProcessInstance:
 @blp.arguments(StartInstanceSchema)
 @blp.response(201, InstanceDetailSchema)
 def create_instance(args):
-    p = principal()
-    if not p.covers(get_org_unit(args["org_unit"]).path):
-        raise NotFound(f"org unit '{args['org_unit']}' does not exist")
-    instance = start_instance(args["process_key"], args["org_unit"], args["variables"],
-                              args["business_key"], p.user_id)
+    instance = start_process(principal(), args["process_key"], args["org_unit"], args["variables"],
+                             business_key=args["business_key"])
     return instance_detail_out(instance)
 
 

@@ -69,3 +69,7 @@ def events_out(instance_id: int) -> list[dict]:
     return [{"id": r.id, "kind": r.kind, "element_id": r.element_id, "task_id": r.task_id,
              "actor": users.get(r.actor_id), "at": as_aware(r.at), "comment": r.comment,
              "data": r.data} for r in rows]
+
+
+def uploads_out(rows) -> list[dict]:
+    return [{"id": r.id, "filename": r.filename, "size": r.size, "content_type": r.content_type} for r in rows]

@@ -148,9 +148,46 @@ class TaskQuerySchema(PageArgs):
     instance_id = id_field()
 
 
+class UserChoiceSchema(Schema):
+    """转办/委派: the user who receives the task."""
+    user = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+class CommentSchema(Schema):
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+class ReturnTaskSchema(Schema):
+    """退回: the earlier step (element id) and the reason (required)."""
+    step = fields.String(required=True, validate=validate.Length(min=1, max=120))
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+class CopyTaskSchema(Schema):
+    users = fields.List(fields.String(validate=validate.Length(max=80)), required=True,
+                        validate=validate.Length(min=1, max=50))
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+class CopyResultSchema(Schema):
+    added = fields.List(fields.String())
+
+
+class UrgeResultSchema(Schema):
+    told = fields.Integer()
+
+
+class UploadSchema(Schema):
+    id = fields.String()
+    filename = fields.String()
+    size = fields.Integer()
+    content_type = fields.String()
+
+
 class CompleteTaskSchema(Schema):
     variables = fields.Dict(keys=fields.String(), load_default=dict)
-    comment = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=4000))
+    comment = fields.String(load_default=None, allow_none=True)  # its rules: worklist.rules
 
 
 class ReasonSchema(Schema):

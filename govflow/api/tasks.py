@@ -1,12 +1,20 @@
+"""Human tasks over REST: every action of the task page, through the same use-case
+functions (govflow.worklist), so the rules cannot differ between the two doors."""
 from __future__ import annotations
 
-from ..worklist.service import claim_task, complete_task, get_visible_task, list_tasks, unclaim_task
+from flask import current_app, request
+
+from ..errors import ValidationFailed
+from ..extensions import db
 from ..instances.models import ProcessInstance
 from ..instances.operations import task_variables
-from ..extensions import db
+from ..worklist import actions
+from ..worklist.service import claim_task, complete_task, list_tasks, unclaim_task
 from .auth import api_blueprint, principal
-from .present import task_detail_out, tasks_out
-from .schemas import CompleteTaskSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema
+from .present import instance_detail_out, task_detail_out, tasks_out, uploads_out
+from .schemas import (CommentSchema, CompleteTaskSchema, CopyResultSchema, CopyTaskSchema, InstanceDetailSchema,
+                      ReturnTaskSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema, UploadSchema,
+                      UrgeResultSchema, UserChoiceSchema)
 
 PREFIX = "/tasks"
 blp = api_blueprint("tasks", "Human tasks in the caller's jurisdiction")
@@ -24,7 +32,8 @@ def list_my_tasks(args):
 @blp.route("/<int:task_id>")
 @blp.response(200, TaskDetailSchema)
 def show_task(task_id):
-    task = get_visible_task(task_id, principal(), for_change=False)
+    """A task the caller may work, or read through a copy (抄送)."""
+    task, _copy = actions.get_readable_task(task_id, principal())
     if task.status == "open":
         variables = task_variables(task.id)  # the task's own copy (e.g. its multi-instance item)
     else:
@@ -48,6 +57,70 @@ def unclaim(task_id):
 @blp.arguments(CompleteTaskSchema)
 @blp.response(200, TaskSchema)
 def complete(args, task_id):
+    """Complete with form values and 审批意见 (``comment``, required where the step says so)."""
     task = complete_task(task_id, principal(), args["variables"], args["comment"])
     return tasks_out([task])[0]
 
+
+@blp.route("/<int:task_id>/transfer", methods=["POST"])
+@blp.arguments(UserChoiceSchema)
+@blp.response(200, TaskSchema)
+def transfer(args, task_id):
+    """转办: the task belongs to ``user`` from now on."""
+    return tasks_out([actions.transfer_task(task_id, principal(), args["user"], args["comment"])])[0]
+
+
+@blp.route("/<int:task_id>/delegate", methods=["POST"])
+@blp.arguments(UserChoiceSchema)
+@blp.response(200, TaskSchema)
+def delegate(args, task_id):
+    """委派: ``user`` works the task and resolves it back; the caller stays its owner."""
+    return tasks_out([actions.delegate_task(task_id, principal(), args["user"], args["comment"])])[0]
+
+
+@blp.route("/<int:task_id>/resolve", methods=["POST"])
+@blp.arguments(CommentSchema)
+@blp.response(200, TaskSchema)
+def resolve(args, task_id):
+    """办毕交回: the delegate hands the task back to its owner (comment required)."""
+    return tasks_out([actions.resolve_task(task_id, principal(), args["comment"])])[0]
+
+
+@blp.route("/<int:task_id>/return", methods=["POST"])
+@blp.arguments(ReturnTaskSchema)
+@blp.response(200, InstanceDetailSchema)
+def return_(args, task_id):
+    """退回: back to an earlier step people completed (reason required)."""
+    return instance_detail_out(actions.return_task(task_id, principal(), args["step"], args["comment"]))
+
+
+@blp.route("/<int:task_id>/copy", methods=["POST"])
+@blp.arguments(CopyTaskSchema)
+@blp.response(200, CopyResultSchema)
+def copy(args, task_id):
+    """抄送: the users may read the task (抄送我的)."""
+    added = actions.copy_task(task_id, principal(), args["users"], args["comment"])
+    return {"added": [u.username for u in added]}
+
+
+@blp.route("/<int:task_id>/urge", methods=["POST"])
+@blp.arguments(CommentSchema)
+@blp.response(200, UrgeResultSchema)
+def urge(args, task_id):
+    """催办: remind the people of the case's open steps."""
+    return {"told": actions.urge_task(task_id, principal(), args["comment"])}
+
+
+@blp.route("/<int:task_id>/attachments", methods=["POST"])
+@blp.doc(requestBody={"content": {"multipart/form-data": {"schema": {
+    "type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}}}})
+@blp.response(201, UploadSchema)
+def attach(task_id):
+    """附件: add a photo or PDF to the task's case (multipart field ``file``)."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        raise ValidationFailed("no file uploaded", {"file": ["multipart field 'file' is required"]})
+    settings = current_app.config["GOVFLOW"]
+    row = actions.attach_file(task_id, principal(), upload.stream, upload.filename,
+                              settings.UPLOAD_DIR, settings.UPLOAD_MAX_BYTES)
+    return uploads_out([row])[0]

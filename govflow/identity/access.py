@@ -40,6 +40,45 @@ class Principal:
         return self.is_admin or any(path.startswith(g.path) for g in self.grants)
 
 
+#: The role that makes its holder the administrator of a unit and everything below it.
+ADMIN_ROLE = "admin"
+
+
+def covered_clause(p: Principal, column):
+    """SQL twin of :meth:`Principal.covers` over an org-path ``column``; None: no limit."""
+    if p.is_admin:
+        return None
+    paths = {g.path for g in p.grants}
+    return or_(*[path_prefix_clause(column, path) for path in sorted(paths)]) if paths else false()
+
+
+def administered_paths(p: Principal) -> tuple[str, ...] | None:
+    """The org paths ``p`` administers; None means everywhere (the admin flag)."""
+    if p.is_admin:
+        return None
+    return tuple(g.path for g in p.grants if g.role == ADMIN_ROLE)
+
+
+def is_administrator(p: Principal) -> bool:
+    """An administrator of some unit: may enter the console, which then shows only
+    what :func:`is_administrator_of` allows."""
+    return p.is_admin or any(g.role == ADMIN_ROLE for g in p.grants)
+
+
+def is_administrator_of(p: Principal, path: str) -> bool:
+    """The one meaning of "administrator of X": the admin flag, or the ``admin`` role
+    granted at the org unit at ``path`` or at one of its ancestors."""
+    return p.is_admin or ADMIN_ROLE in p.roles_at(path)
+
+
+def administered_clause(p: Principal, column):
+    """SQL twin of :func:`is_administrator_of` over an org-path ``column``; None: no limit."""
+    paths = administered_paths(p)
+    if paths is None:
+        return None
+    return or_(*[path_prefix_clause(column, path) for path in paths]) if paths else false()
+
+
 def principal_for(user: User) -> Principal:
     return Principal(user.id, user.username, user.is_admin,
                      tuple(Grant(g.role, g.org_unit.path) for g in user.grants))

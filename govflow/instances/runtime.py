@@ -108,6 +108,11 @@ class InstanceChange:
 
         self._events: list[dict] = []
 
+    def keep_engine_state(self) -> None:
+        """The action touches platform rows only (claim, transfer, copy …): the
+        engine does not run and its state is not written back."""
+        self.skip_engine, self.state_dirty = True, False
+
     def record(self, kind: str, element_id=None, task=None, comment=None, data=None) -> None:
         """Queue an audit entry; ``task`` may be a row not flushed yet (id read at save)."""
         self._events.append({"kind": kind, "element_id": element_id, "task": task,

@@ -13,6 +13,7 @@ from ..database import ensure_write_transaction
 from ..extensions import db
 from ..forms import get_form
 from ..forms.validation import validate_submission
+from ..identity.access import Principal, covered_clause
 from ..identity.models import User
 from ..identity.service import get_org_unit
 from ..timeutil import utcnow
@@ -20,6 +21,7 @@ from ..worklist.models import HumanTask, TaskStatus
 from .models import Incident, InstanceStatus, MessageSubscription, ProcessInstance
 from .runtime import InstanceChange, changing, current_instance, run_engine, save
 from .sync import close_task
+from .variables import check_incoming
 
 #: Allowed (source states) for each administrative transition.
 _TRANSITIONS = {
@@ -43,11 +45,9 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
     definition = definition or latest_definition(process_key)
     if business_key is not None and not _KEY.match(business_key):
         raise ValidationFailed("invalid business key", {"business_key": ["1-120 letters, digits, . - _ : /"]})
-    variables = dict(variables or {})
-    bad = [k for k in variables if not isinstance(k, str) or not k.isidentifier() or k.startswith("_")]
-    if bad:
-        raise ValidationFailed("invalid variable names", {"variables": [f"'{k}' is not a valid name" for k in bad]})
     bundle = bundle_for(definition)
+    # camunda:initiator needs no protection: the starting user's name overwrites it below.
+    variables = dict(check_incoming(variables))
     if bundle.start_form_key and get_form(bundle.start_form_key) is not None:
         # The start form's fields are checked and cleaned; extra variables from
         # integrating systems pass unchanged.
@@ -119,10 +119,27 @@ def retry_incident(incident_id: int, actor_id: int | None) -> ProcessInstance:
     return change.instance
 
 
+def send_message(p: Principal, name: str, business_key: str | None = None, instance_id: int | None = None,
+                 variables: dict | None = None) -> list[int]:
+    """Another system's message (a rating, a reply) into the instances waiting for
+    it that lie in ``p``'s jurisdiction.
+
+    Raises NotFound — the same answer whether no instance waits or the waiting ones
+    are outside ``p``'s units, so existence is not revealed — or ValidationFailed
+    (variables: see :mod:`.variables`). Nothing changes on a refusal."""
+    variables = check_incoming(variables)
+    return deliver_message(name, business_key, instance_id, variables, p.user_id,
+                           within=covered_clause(p, ProcessInstance.org_path))
+
+
 def deliver_message(name: str, business_key: str | None = None, instance_id: int | None = None,
-                    variables: dict | None = None, actor_id: int | None = None) -> list[int]:
-    """Deliver a message to the instances waiting for it; 404 when none waits."""
+                    variables: dict | None = None, actor_id: int | None = None, *, within=None) -> list[int]:
+    """Deliver a message to the instances waiting for it (``within``: an SQL clause
+    over ProcessInstance limiting them); NotFound when none waits. For callers that
+    checked their right themselves (the resident portal by tracking code)."""
     query = select(MessageSubscription.instance_id).where(MessageSubscription.message_name == name)
+    if within is not None:
+        query = query.join(ProcessInstance, ProcessInstance.id == MessageSubscription.instance_id).where(within)
     if instance_id is not None:
         query = query.where(MessageSubscription.instance_id == instance_id)
     elif business_key is not None:

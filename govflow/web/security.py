@@ -102,7 +102,7 @@ def _field_with_nul() -> str | None:
     sources = [request.args] if request.method == "GET" else [request.args, request.form]
     for source in sources:
         for key, value in source.items(multi=True):
-            if "\x00" in key or "\x00" in value:
+            if "\x00" in (key or "") or "\x00" in (value or ""):
                 return key.replace("\x00", "")
     if request.is_json:
         return _json_with_nul(request.get_json(silent=True), "body")

@@ -6,7 +6,8 @@ from flask_babel import gettext as _
 
 from ..attachments.service import UploadTarget
 from ..errors import ValidationFailed
-from ..worklist.catalogue import start_process, startable_definition, startable_definitions
+from ..worklist.catalogue import startable_definition, startable_definitions
+from ..worklist.starting import start_process
 from ..worklist.inbox import first_open_task, org_units_for
 from .messages import field_errors
 from .setup import page_blueprint
@@ -24,7 +25,7 @@ def catalogue():
 def start_form(key):
     definition, details = startable_definition(g.principal, key)
     state, org, instance = submit_start_form(details, lambda org, values, fields, upload_errors: start_process(
-        g.principal, key, org, values, _upload_ids(fields, values), upload_errors))
+        g.principal, key, org, values, upload_errors=upload_errors))
     if instance is not None:
         flash(_("Started: %(title)s", title=instance.title or definition.name), "success")
         task = first_open_task(g.principal, instance.id)
@@ -47,7 +48,3 @@ def submit_start_form(details, start):
         return state, org, start(org, values, fields, upload_errors)
     except ValidationFailed as exc:  # the uploads that passed stay stored, shown with the form again
         return FormState(fields, values, field_errors(exc.errors)), org, None
-
-
-def _upload_ids(fields, values) -> list[str]:
-    return [i for f in fields if f["widget"] == "file" for i in values.get(f["id"], [])]

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..worklist import actions
-from ..worklist.service import claim_task
+from ..worklist.service import claim_task, unclaim_task
 from .messages import field_errors, translate_message
 from .setup import page_blueprint
 
@@ -40,7 +40,7 @@ def claim(task_id):
 
 @bp.route("/tasks/<int:task_id>/unclaim", methods=["POST"])
 def unclaim(task_id):
-    return _act(task_id, lambda: actions.unclaim(task_id, g.principal), _("The task is back in the pool."))
+    return _act(task_id, lambda: unclaim_task(task_id, g.principal), _("The task is back in the pool."))
 
 
 @bp.route("/tasks/<int:task_id>/transfer", methods=["POST"])

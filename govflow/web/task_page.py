@@ -10,7 +10,8 @@ from ..identity.access import Principal, can_work_task
 from ..identity.models import User
 from ..instances.models import InstanceEvent, ProcessInstance
 from ..worklist.action_models import TaskCopy
-from ..worklist.actions import comment_required, pending_delegation, possible_receivers, returnable_steps
+from ..worklist.actions import pending_delegation, possible_receivers, returnable_steps
+from ..worklist.rules import comment_required
 from ..worklist.catalogue import info
 from ..worklist.models import HumanTask, TaskStatus
 from .task_forms import FormState, form_fields, initial_values
@@ -28,7 +29,7 @@ def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormS
     steps = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
                                .order_by(HumanTask.id)).all()
     is_open = task.status == TaskStatus.open.value
-    delegation = pending_delegation(task.id) if is_open else None
+    delegation = pending_delegation(task) if is_open else None
     may_work = copy is None and is_open and can_work_task(p, task) and delegation is None
     fields = form_fields(task.form_key, task.form_fields)
     if state is None:

@@ -14,7 +14,8 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..identity.service import find_org_unit
 from ..instances.models import ProcessInstance
-from ..worklist.actions import complete_with_comment, get_readable_task, mark_copy_read
+from ..worklist.actions import get_readable_task, mark_copy_read
+from ..worklist.service import complete_task
 from ..worklist.catalogue import process_xml
 from ..worklist.inbox import LISTS, SORTS, TaskFilter, org_units_for, search_tasks
 from .messages import field_errors
@@ -54,7 +55,7 @@ def complete(task_id):
     values, upload_errors = parse_submission(fields, request.form, request.files,
                                              UploadTarget("form", g.principal.user_id, task.instance_id, task.id))
     try:
-        complete_with_comment(task_id, g.principal, values, request.form.get("comment"), upload_errors)
+        complete_task(task_id, g.principal, values, request.form.get("comment"), upload_errors)
     except ValidationFailed as exc:  # nothing changed; 200 keeps the stored uploads
         state = FormState(fields, values, field_errors(exc.errors))
         page = task_page(task, None, g.principal, state)

@@ -25,23 +25,19 @@ from ..attachments.service import UploadTarget, get_upload, store_upload
 from ..database import ensure_write_transaction, writing
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..forms import get_form
-from ..forms.validation import validate_submission
 from ..identity.access import Principal, can_see_task, can_work_task, path_prefix_clause
 from ..identity.models import OrgUnit, RoleGrant, User
 from ..instances.models import InstanceEvent, ProcessInstance
+from ..instances.operations import move_to_step
 from ..instances.runtime import changing
 from ..notifications.service import ancestor_paths, notify_audience, notify_users
-from ..definitions.models import ProcessDefinition
 from ..timeutil import utcnow
 from .action_models import TaskCopy, TaskDelegation
-from .catalogue import element_property
-from .models import HumanTask, TaskStatus
-from .service import complete_task, unclaim_task
+from .models import DelegationState, HumanTask, TaskStatus
+from .rules import REQUIRED, clean_comment, require_not_delegated, require_valid
 
 #: A user urges the same case at most once in this period.
 URGE_INTERVAL = timedelta(minutes=10)
-_REQUIRED = "Missing data for required field."
 
 
 # -- reading ----------------------------------------------------------------
@@ -76,19 +72,12 @@ def get_readable_upload(upload_id: str, p: Principal):
     raise NotFound("no such file")
 
 
-def pending_delegation(task_id: int) -> TaskDelegation | None:
+def pending_delegation(task: HumanTask) -> TaskDelegation | None:
+    """The delegation (owner, delegate) of a delegated task, else None."""
+    if not task.is_delegated:
+        return None
     return db.session.scalar(select(TaskDelegation).where(
-        TaskDelegation.task_id == task_id, TaskDelegation.resolved_at.is_(None)))
-
-
-def comment_required(task: HumanTask) -> bool:
-    """The form class says ``comment_required = True``, or the user task has the
-    ``camunda:property name="comment_required" value="true"``."""
-    schema = get_form(task.form_key) if task.form_key else None
-    if schema is not None and getattr(schema, "comment_required", False):
-        return True
-    definition = db.session.get(ProcessDefinition, db.session.get(ProcessInstance, task.instance_id).definition_id)
-    return (element_property(definition, task.element_id, "comment_required") or "").lower() == "true"
+        TaskDelegation.task_id == task.id, TaskDelegation.resolved_at.is_(None)))
 
 
 def returnable_steps(task: HumanTask) -> list[tuple[str, str]]:
@@ -142,59 +131,20 @@ def _reload_open(task_id: int, p: Principal) -> HumanTask:
         raise Conflict(f"the task is {task.status} already")
     if not can_work_task(p, task):
         raise Conflict("the task is claimed by someone else")
-    if pending_delegation(task.id) is not None:
-        raise Conflict("the task is delegated; the delegate resolves it back first")
+    require_not_delegated(task)
     return task
-
-
-def _quiet(change) -> None:
-    """Actions that touch platform rows only: no engine run, no state dump."""
-    change.skip_engine, change.state_dirty = True, False
-
-
-def complete_with_comment(task_id: int, p: Principal, values: dict, comment: str | None,
-                          upload_errors: dict | None = None) -> HumanTask:
-    """Complete with form values and 审批意见.
-
-    Validates everything before touching the instance, so a ValidationFailed
-    (per field, ``comment`` included, with ``upload_errors`` the caller found
-    in the files) leaves nothing half-done. Raises NotFound or Conflict
-    (delegated, claimed by another, done already) otherwise.
-    """
-    task = _workable(task_id, p)
-    if pending_delegation(task.id) is not None:
-        raise Conflict("the task is delegated; the delegate resolves it back first")
-    errors: dict = {}
-    try:
-        validate_submission(task.form_key, task.form_fields or [], values)
-    except ValidationFailed as exc:
-        errors.update(exc.errors)
-    comment = (comment or "").strip()
-    if not comment and comment_required(task):
-        errors["comment"] = [_REQUIRED]
-    if len(comment) > 2000:
-        errors["comment"] = ["Longer than maximum length 2000."]
-    errors.update(upload_errors or {})
-    if errors:
-        raise ValidationFailed("the form has errors", errors)
-    return complete_task(task_id, p, values, comment or None)
-
-
-def unclaim(task_id: int, p: Principal) -> HumanTask:
-    if pending_delegation(task_id) is not None:
-        raise Conflict("the task is delegated; the delegate resolves it back first")
-    return unclaim_task(task_id, p)
 
 
 def transfer_task(task_id: int, p: Principal, username: str, comment: str | None = None) -> HumanTask:
     """转办: the task now belongs to ``username``, for good."""
     task = _workable(task_id, p)
+    comment = _comment(comment)
     target = _receiver(task, username, p, "assignee")
     with changing(task.instance_id, p.user_id) as change:
-        _quiet(change)
+        change.keep_engine_state()
         task = _reload_open(task_id, p)
         task.assignee_id, task.claimed_at = target.id, utcnow()
-        change.record("task_transferred", task.element_id, task.id, comment=_clean(comment),
+        change.record("task_transferred", task.element_id, task.id, comment=comment,
                       data={"from": p.username, "to": target.username})
         notify_users([target.id], "task_assigned", task, p.user_id)
     return task
@@ -203,13 +153,15 @@ def transfer_task(task_id: int, p: Principal, username: str, comment: str | None
 def delegate_task(task_id: int, p: Principal, username: str, comment: str | None = None) -> HumanTask:
     """委派: ``username`` works on it and resolves it back; ``p`` stays its owner."""
     task = _workable(task_id, p)
+    comment = _comment(comment)
     target = _receiver(task, username, p, "delegate")
     with changing(task.instance_id, p.user_id) as change:
-        _quiet(change)
+        change.keep_engine_state()
         task = _reload_open(task_id, p)
         db.session.add(TaskDelegation(task_id=task.id, owner_id=p.user_id, delegate_id=target.id))
+        task.delegation_state = DelegationState.pending.value
         task.assignee_id, task.claimed_at = target.id, utcnow()
-        change.record("task_delegated", task.element_id, task.id, comment=_clean(comment),
+        change.record("task_delegated", task.element_id, task.id, comment=comment,
                       data={"owner": p.username, "delegate": target.username})
         notify_users([target.id], "task_assigned", task, p.user_id)
     return task
@@ -218,17 +170,18 @@ def delegate_task(task_id: int, p: Principal, username: str, comment: str | None
 def resolve_task(task_id: int, p: Principal, comment: str | None) -> HumanTask:
     """The delegate hands the task back to its owner, with their 意见 (required)."""
     task = _workable(task_id, p)
-    if not (comment or "").strip():
-        raise ValidationFailed("say what you did", {"comment": [_REQUIRED]})
+    comment = _comment(comment, required=True)
     with changing(task.instance_id, p.user_id) as change:
-        _quiet(change)
-        delegation = pending_delegation(task_id)
-        if delegation is None or delegation.delegate_id != p.user_id:
+        change.keep_engine_state()
+        task = db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
+                                  .execution_options(populate_existing=True)).one()
+        delegation = pending_delegation(task)
+        if task.status != TaskStatus.open.value or delegation is None or delegation.delegate_id != p.user_id:
             raise Conflict("the task is not delegated to you")
-        task = db.session.get(HumanTask, task_id)
         delegation.resolved_at = utcnow()
+        task.delegation_state = DelegationState.resolved.value
         task.assignee_id, task.claimed_at = delegation.owner_id, utcnow()
-        change.record("task_resolved", task.element_id, task.id, comment=_clean(comment),
+        change.record("task_resolved", task.element_id, task.id, comment=comment,
                       data={"owner_id": delegation.owner_id})
         notify_users([delegation.owner_id], "task_assigned", task, p.user_id)
     return task
@@ -241,38 +194,35 @@ def return_task(task_id: int, p: Principal, element_id: str, reason: str | None)
     new task is offered as it was the first time, and its people are notified.
     """
     task = _workable(task_id, p)
-    errors = {}
+    errors: dict = {}
     if element_id not in {e for e, _ in returnable_steps(task)}:
         errors["step"] = ["not_returnable"]
-    if not (reason or "").strip():
-        errors["comment"] = [_REQUIRED]
-    if errors:
-        raise ValidationFailed("cannot return the task", errors)
+    reason = clean_comment(reason, errors, required=True)
+    require_valid(errors, "cannot return the task")
     if task.status != TaskStatus.open.value:
         raise Conflict(f"the task is {task.status} already")
-    if not can_work_task(p, task) or pending_delegation(task.id) is not None:
-        raise Conflict("the task is claimed by someone else or delegated")
-    # Imported here: the instances' operations module is the administrators' too and
-    # may load more than the worklist needs at start.
-    from ..instances.operations import move_to_step
-    return move_to_step(task.instance_id, element_id, p.user_id, _clean(reason))
+    if not can_work_task(p, task):
+        raise Conflict("the task is claimed by someone else")
+    require_not_delegated(task)
+    return move_to_step(task.instance_id, element_id, p.user_id, reason)
 
 
 def copy_task(task_id: int, p: Principal, usernames: list[str], comment: str | None = None) -> list[User]:
     """抄送: each user finds the task in 抄送我的 and may read it. Returns who was added."""
     task = _workable(task_id, p)
-    names = [u for u in dict.fromkeys(n.strip() for n in usernames or []) if u]
+    comment = _comment(comment)
+    names = [u for u in dict.fromkeys(n.strip() for n in usernames or [] if isinstance(n, str)) if u][:50]
     if not names:
-        raise ValidationFailed("choose whom to copy", {"users": [_REQUIRED]})
+        raise ValidationFailed("choose whom to copy", {"users": [REQUIRED]})
     targets = [_receiver(task, name, p, "users") for name in names]
     with changing(task.instance_id, p.user_id, require_active=False) as change:
-        _quiet(change)
+        change.keep_engine_state()
         have = set(db.session.scalars(select(TaskCopy.user_id).where(TaskCopy.task_id == task.id)))
         added = [u for u in targets if u.id not in have]
         for user in added:
             db.session.add(TaskCopy(task_id=task.id, instance_id=task.instance_id, user_id=user.id,
                                     copied_by_id=p.user_id))
-        change.record("task_copied", task.element_id, task.id, comment=_clean(comment),
+        change.record("task_copied", task.element_id, task.id, comment=comment,
                       data={"to": [u.username for u in added]})
         notify_users([u.id for u in added], "copied", task, p.user_id)
     return added
@@ -285,6 +235,7 @@ def urge_task(task_id: int, p: Principal, comment: str | None = None) -> int:
     Anyone who may read the task may urge; once per case per ``URGE_INTERVAL``.
     """
     task, _copy = get_readable_task(task_id, p)
+    comment = _comment(comment)
     recent = db.session.scalar(select(InstanceEvent.id).where(
         InstanceEvent.instance_id == task.instance_id, InstanceEvent.kind == "task_urged",
         InstanceEvent.actor_id == p.user_id, InstanceEvent.at > utcnow() - URGE_INTERVAL).limit(1))
@@ -292,7 +243,7 @@ def urge_task(task_id: int, p: Principal, comment: str | None = None) -> int:
         raise Conflict("you urged this case a moment ago")
     told = 0
     with changing(task.instance_id, p.user_id) as change:
-        _quiet(change)
+        change.keep_engine_state()
         targets = db.session.scalars(select(HumanTask).where(
             HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.open.value)).all()
         targets = [t for t in targets if not can_work_task(p, t)]
@@ -300,7 +251,7 @@ def urge_task(task_id: int, p: Principal, comment: str | None = None) -> int:
             raise Conflict("nothing in this case is waiting for someone else")
         for target in targets:
             told += notify_audience("urged", target, p.user_id)
-            change.record("task_urged", target.element_id, target.id, comment=_clean(comment))
+            change.record("task_urged", target.element_id, target.id, comment=comment)
     return told
 
 
@@ -312,7 +263,7 @@ def attach_file(task_id: int, p: Principal, stream, filename: str, upload_dir: s
     """
     task = _workable(task_id, p)
     with changing(task.instance_id, p.user_id) as change:
-        _quiet(change)
+        change.keep_engine_state()
         upload = store_upload(stream, filename, UploadTarget("attachment", p.user_id, task.instance_id, task.id),
                               upload_dir, max_bytes)
         change.record("attachment_added", task.element_id, task.id,
@@ -330,6 +281,8 @@ def mark_copy_read(copy: TaskCopy) -> None:
                            .values(read_at=utcnow()))
 
 
-def _clean(text: str | None) -> str | None:
-    text = (text or "").strip()
-    return text[:2000] or None
+def _comment(comment: str | None, *, required: bool = False) -> str | None:
+    errors: dict = {}
+    comment = clean_comment(comment, errors, required=required)
+    require_valid(errors, "the comment is not acceptable")
+    return comment

@@ -13,6 +13,7 @@ from lxml import etree
 
 from ..definitions.models import DeploymentFile, ProcessDefinition
 from ..definitions.service import latest_definition, list_latest_definitions
+from ..errors import NotFound
 from ..extensions import db
 from ..identity.access import Principal
 
@@ -111,40 +112,8 @@ def startable_definitions(p: Principal) -> list[tuple[ProcessDefinition, Definit
 
 def startable_definition(p: Principal, key: str) -> tuple[ProcessDefinition, DefinitionInfo]:
     """Raises NotFound for an unknown process or one ``p`` may not start."""
-    from ..errors import NotFound
     definition = latest_definition(key)
     details = info(definition)
     if not may_start(p, details):
         raise NotFound(f"process '{key}' is not deployed")
     return definition, details
-
-
-def start_process(p: Principal, key: str, org_unit_code: str, values: dict, upload_ids=(),
-                  upload_errors: dict | None = None):
-    """Start the latest ``key`` for an org unit of ``p``'s with the start form's values.
-
-    Raises NotFound (process not startable by ``p``) or ValidationFailed (per
-    start-form field, ``org_unit`` and the caller's ``upload_errors`` too).
-    """
-    from ..attachments.service import link_to_instance
-    from ..errors import ValidationFailed
-    from ..forms.validation import validate_submission
-    from ..identity.service import find_org_unit
-    from ..instances.service import start_instance
-    definition, details = startable_definition(p, key)
-    errors = dict(upload_errors or {})
-    unit = find_org_unit(org_unit_code or "")
-    if unit is None or not p.covers(unit.path):
-        errors["org_unit"] = ["Missing data for required field."]
-    data = {}
-    try:
-        if details.start_form_key or details.start_form_fields:
-            data = validate_submission(details.start_form_key, list(details.start_form_fields), values)
-    except ValidationFailed as exc:
-        errors = {**exc.errors, **errors}
-    if errors:
-        raise ValidationFailed("the start form has errors", errors)
-    instance = start_instance(definition.key, unit.code, data, None, p.user_id,
-                              title=str(data.get("title") or definition.name)[:300])
-    link_to_instance(list(upload_ids), instance.id)
-    return instance

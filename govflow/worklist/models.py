@@ -17,6 +17,13 @@ class TaskStatus(str, enum.Enum):
     cancelled = "cancelled"
 
 
+class DelegationState(str, enum.Enum):
+    """委派, as Camunda 7 names it: the delegate works the task while it is
+    ``pending`` and hands it back (``resolved``); only the owner completes it."""
+    pending = "pending"
+    resolved = "resolved"
+
+
 class HumanTask(db.Model):
     __tablename__ = "human_tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -43,12 +50,19 @@ class HumanTask(db.Model):
     claimed_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
     completed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: None (never delegated) or a DelegationState; the owner is in task_delegations.
+    delegation_state: Mapped[str | None] = mapped_column(String(16))
     assignee = relationship("User", foreign_keys=[assignee_id])
     candidates: Mapped[list["TaskCandidate"]] = relationship(cascade="all, delete-orphan",
                                                               passive_deletes=True)
 
+    @property
+    def is_delegated(self) -> bool:
+        return self.delegation_state == DelegationState.pending.value
+
 
 # Open tasks are a small share of all rows: partial indexes keep the hot lists small.
+
 Index("ix_tasks_open_assignee", HumanTask.assignee_id, HumanTask.due_at,
       sqlite_where=text("status = 'open'"), postgresql_where=text("status = 'open'"))
 Index("ix_tasks_instance", HumanTask.instance_id, HumanTask.status)

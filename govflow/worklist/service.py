@@ -3,16 +3,20 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..database import ensure_write_transaction, is_postgres
 from ..extensions import db
 from ..forms.validation import validate_submission
-from ..identity.access import Principal, can_see_task, candidate_task_ids, visible_tasks_clause
+from ..identity.access import (Principal, can_see_task, candidate_task_ids, is_administrator_of,
+                               visible_tasks_clause)
 from ..instances.models import ProcessInstance
 from ..instances.runtime import changing
 from ..instances.sync import close_task
+from ..instances.variables import check_incoming
 from ..timeutil import utcnow
 from .models import HumanTask, TaskStatus
+from .rules import (attach_form_files, clean_comment, comment_required, file_field_errors, require_not_delegated,
+                    require_valid)
 
 
 def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> HumanTask:
@@ -55,9 +59,10 @@ def _reload(task_id: int, instance) -> HumanTask:
 def claim_task(task_id: int, p: Principal) -> HumanTask:
     task = get_visible_task(task_id, p)
     with changing(task.instance_id, p.user_id) as change:
-        change.skip_engine, change.state_dirty = True, False
+        change.keep_engine_state()
         task = _reload(task_id, change.instance)
         _require_open(task)
+        require_not_delegated(task)
         if task.assignee_id not in (None, p.user_id):
             raise Conflict("the task is claimed by someone else")
         task.assignee_id, task.claimed_at = p.user_id, utcnow()
@@ -66,31 +71,50 @@ def claim_task(task_id: int, p: Principal) -> HumanTask:
 
 
 def unclaim_task(task_id: int, p: Principal) -> HumanTask:
+    """Give a claimed task back to the pool: its assignee, or an administrator of its
+    unit. Raises NotFound, Conflict (not open, held by another, delegated)."""
     task = get_visible_task(task_id, p)
     with changing(task.instance_id, p.user_id) as change:
-        change.skip_engine, change.state_dirty = True, False
+        change.keep_engine_state()
         task = _reload(task_id, change.instance)
         _require_open(task)
-        if task.assignee_id != p.user_id and not p.is_admin:
+        require_not_delegated(task)
+        if task.assignee_id != p.user_id and not is_administrator_of(p, task.scope_path):
             raise Conflict("only the assignee can give the task back")
         task.assignee_id, task.claimed_at = None, None
         change.record("task_unclaimed", task.element_id, task.id)
     return task
 
 
-def complete_task(task_id: int, p: Principal, variables: dict, comment: str | None = None) -> HumanTask:
-    """Complete with the submitted form values; a candidate need not claim first.
+def complete_task(task_id: int, p: Principal, variables: dict, comment: str | None = None,
+                  upload_errors: dict | None = None) -> HumanTask:
+    """Complete with the submitted form values and 审批意见; a candidate need not claim first.
 
-    Raises NotFound (not visible), Conflict (done already, held by another,
-    instance not active) or ValidationFailed (per form field).
+    Everything is validated before the instance is touched, so a ValidationFailed
+    (per form field; ``comment`` when required or too long; file fields naming files
+    not this form's; ``upload_errors`` the caller found in posted files) leaves
+    nothing half-done. Raises NotFound (not visible), Conflict (done already, held
+    by another, delegated, instance not active) otherwise.
     """
     task = get_visible_task(task_id, p)
+    require_not_delegated(task)
+    errors: dict = {}
+    data: dict = {}
+    try:
+        data = check_incoming(validate_submission(task.form_key, task.form_fields, variables or {}))
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+    errors.update(file_field_errors(task.form_key, task.form_fields, data, p, task.instance_id, task.id))
+    comment = clean_comment(comment, errors, required=comment_required(task))
+    errors.update(upload_errors or {})
+    require_valid(errors)
     with changing(task.instance_id, p.user_id) as change:
         task = _reload(task_id, change.instance)
         _require_open(task)
+        require_not_delegated(task)
         if task.assignee_id not in (None, p.user_id):
             raise Conflict("the task is claimed by someone else")
-        data = validate_submission(task.form_key, task.form_fields, variables or {})
+        attach_form_files(task.form_key, task.form_fields, data, task.instance_id, task.id)
         change.engine.complete(task.engine_task_id, data)
         change.completed_task_ids.add(task.engine_task_id)
         task.assignee_id = task.assignee_id or p.user_id

@@ -61,14 +61,14 @@ def test_edit_variable_reads_form_text_as_json_for_non_strings(cases, principal_
 def test_migrate_compatible_instances_and_report_the_others(cases, principal_of):
     admin = principal_of("admin")
     deploy_version(WEB_CASE.replace('name="现场核实"', 'name="现场核实（新）"'))
-    report = run(migrate_instances, cases[:2] + [999999], "web_case", None, admin.user_id, "流程升级")
+    report = run(migrate_instances, cases[:2] + [999999], "web_case", None, admin, "流程升级")
     assert report.target_version == 2 and report.migrated == cases[:2]
     assert "999999" in report.refused[999999]
     instance = db.session.get(ProcessInstance, cases[0])
     assert instance.version == 2 and instance.definition_id != db.session.get(ProcessInstance, cases[2]).definition_id
     event = audit(cases[0], "instance_migrated")[-1]
     assert event.comment == "流程升级" and event.data == {"from": 1, "to": 2}
-    again = run(migrate_instances, [cases[0]], "web_case", 2, admin.user_id, "再来")
+    again = run(migrate_instances, [cases[0]], "web_case", 2, admin, "再来")
     assert again.migrated == [] and "already runs version 2" in again.refused[cases[0]]
 
     # The migrated instance still works: its task completes on the new version.

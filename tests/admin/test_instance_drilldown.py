@@ -48,7 +48,7 @@ def complete(username, instance_id, element_id, **values):
                                                      HumanTask.element_id == element_id,
                                                      HumanTask.status == "open"))
     with writing():
-        complete_task(task.id, principal_for(get_user(username)), values)
+        complete_task(task.id, principal_for(get_user(username)), values, values.get("comment"))
         commit()
 
 

@@ -72,7 +72,7 @@ def test_reassign_gives_the_task_to_another_user(cases, principal_of):
 
 
 def test_move_back_to_an_earlier_step(web_case, principal_of):
-    from govflow.worklist.catalogue import start_process
+    from govflow.worklist.starting import start_process
     with writing():
         instance = start_process(principal_of("grid1"), "web_case", "grid_yg_1",
                                  {"title": "路灯", "category": "road", "description": "不亮"})

@@ -24,6 +24,8 @@ from govflow.records.models import LedgerEntry, Notification, PublicResult
 from govflow.worklist.models import HumanTask
 from govflow.worklist.service import complete_task, list_tasks
 
+from tests.uploads import register_uploads
+
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 CASE_FILES = ("case_handling.bpmn", "case_limits.dmn", "case_department_deadlines.dmn", "case_departments.dmn")
 PHONE = "13812345678"
@@ -71,7 +73,8 @@ def complete(username: str, element: str, instance_id: int | None = None, at: da
              **values) -> HumanTask:
     row = task(username, element, instance_id)
     with clock.frozen_at(at), writing():
-        complete_task(row.id, principal_for(get_user(username)), values)
+        complete_task(row.id, principal_for(get_user(username)), register_uploads(username, row, values),
+                      values.get("comment"))
         commit()
     return row
 

@@ -160,7 +160,7 @@ def test_over_the_api_a_grid_worker_reports_and_works_the_case(case_deployed, ap
     grid1 = api_as("grid1")
     started = grid1.post("/process-instances", {"process_key": "case_handling", "org_unit": "grid_yg_1", "variables": {
         "title": "楼道堆物", "category": "safety", "description": "2单元楼道堆放纸箱", "location": "阳光小区2栋",
-        "source": "grid_worker", "photos": ["f1"]}})
+        "source": "grid_worker", "photos": [grid1.upload()]}})
     assert started.status_code == 201, started.json
     case_no = started.json["variables"]["case_no"]
     [listed] = grid1.get("/tasks").json
@@ -171,7 +171,8 @@ def test_over_the_api_a_grid_worker_reports_and_works_the_case(case_deployed, ap
     assert refused.status_code == 422 and {"verify_note", "handling_result", "verify_photos"} <= set(
         refused.json["errors"])
     done = grid1.post(f"/tasks/{listed['id']}/complete", {"variables": {
-        "resolution": "on_spot", "verify_note": "属实", "handling_result": "已清理", "verify_photos": ["f2"]}})
+        "resolution": "on_spot", "verify_note": "属实", "handling_result": "已清理",
+        "verify_photos": [grid1.upload()]}})
     assert done.status_code == 200
     hotline = api_as("admin")
     rated = hotline.post("/messages", {"name": "case_rated", "business_key": case_no,

@@ -21,6 +21,8 @@ from govflow.instances.models import ProcessInstance
 from govflow.instances.service import deliver_message, fire_timers, start_instance
 from govflow.worklist.service import complete_task, list_tasks
 
+from tests.uploads import register_uploads
+
 _HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
          'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
          'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
@@ -50,7 +52,8 @@ def _complete(instance_id: int, element: str, at=T0, **values) -> None:
     rows, _ = list_tasks(principal_for(get_user("grid1")), instance_id=instance_id)
     row = next(r for r in rows if r.element_id == element)
     with clock.frozen_at(at), writing():
-        complete_task(row.id, principal_for(get_user("grid1")), values)
+        complete_task(row.id, principal_for(get_user("grid1")), register_uploads("grid1", row, values),
+                      values.get("comment"))
         commit()
 
 

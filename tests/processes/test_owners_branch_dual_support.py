@@ -27,6 +27,8 @@ from govflow.records.models import LedgerEntry, Notification, PublicResult
 from govflow.worklist.models import HumanTask
 from govflow.worklist.service import complete_task, list_tasks
 
+from tests.uploads import register_uploads
+
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
 BEIJING = timezone(timedelta(hours=8))
 PHONE = "13912345678"
@@ -110,7 +112,8 @@ def complete(username: str, element: str, instance_id: int, at: datetime, row: H
     """Complete ``element`` (the one open, or the given ``row`` when several are) at ``at``."""
     row = row or task(username, element, instance_id)
     with clock.frozen_at(at), writing():
-        complete_task(row.id, principal_for(get_user(username)), values)
+        complete_task(row.id, principal_for(get_user(username)), register_uploads(username, row, values),
+                      values.get("comment"))
         commit()
     return row
 
@@ -120,7 +123,8 @@ def refused(username: str, element: str, instance_id: int, at: datetime, **value
     row = task(username, element, instance_id)
     with clock.frozen_at(at), writing():
         with pytest.raises(ValidationFailed) as caught:
-            complete_task(row.id, principal_for(get_user(username)), values)
+            complete_task(row.id, principal_for(get_user(username)), register_uploads(username, row, values),
+                          values.get("comment"))
     db.session.rollback()
     assert task(username, element, instance_id).id == row.id
     return caught.value.errors

@@ -54,7 +54,7 @@ def world(web_app, tmp_path):
     from govflow.identity.service import get_user
     from govflow.records.models import Notification
     from govflow.worklist.actions import attach_file
-    from govflow.worklist.catalogue import start_process
+    from govflow.worklist.starting import start_process
     from govflow.worklist.inbox import first_open_task
 
     objects = {}

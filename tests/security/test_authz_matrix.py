@@ -75,7 +75,9 @@ READS = {
 PARAMS = {"key": "process", "task_id": "task", "instance_id": "instance", "upload_id": "upload",
           "notification_id": "notification"}
 #: Valid bodies, so that a refusal comes from the access rule and not from validation.
-API_BODIES = {"move": {"element_id": "verify", "reason": "matrix"}, "complete": {"variables": {}}}
+API_BODIES = {"move": {"element_id": "verify", "reason": "matrix"}, "complete": {"variables": {}},
+              "transfer": {"user": "cstaff"}, "delegate": {"user": "cstaff"}, "resolve": {"comment": "matrix"},
+              "return": {"step": "verify", "comment": "matrix"}, "copy": {"users": ["cstaff"]}}
 FIXED = {"filename": "app.css", "code": "en", "incident_id": "2147483000"}
 #: Routes whose parameter the world has no object for (a DMN file of the designer).
 NO_OBJECT = {"designer.decision", "designer.decision_xml", "designer.save_decision",
@@ -119,6 +121,9 @@ class Caller:
         self.csrf = csrf_of(page.text)
 
     def call(self, method, url):
+        if url.startswith("/api/") and url.endswith("/attachments") and method == "POST":
+            return self.client.open(url, method=method, headers=self.api,
+                                    data={"file": (io.BytesIO(PNG), "photo.png")})
         if url.startswith("/api/"):
             return self.client.open(url, method=method, headers=self.api,
                                     json=API_BODIES.get(url.rsplit("/", 1)[-1], {}) if method == "POST" else None)

@@ -15,7 +15,7 @@ REPORT = {"title": "三号楼路灯不亮", "category": "road", "description": "
 @pytest.fixture
 def case(web_case, principal_of):
     """A web_case started by grid1 in 阳光一网格; returns its open 现场核实 task id."""
-    from govflow.worklist.catalogue import start_process
+    from govflow.worklist.starting import start_process
     from govflow.worklist.inbox import first_open_task
     with writing():
         instance = start_process(principal_of("grid1"), "web_case", "grid_yg_1", dict(REPORT))
@@ -60,8 +60,8 @@ def open_task(instance_id, element_id):
 
 
 def verify(case, principal_of, user="grid1"):
-    from govflow.worklist.actions import complete_with_comment
-    task = run(complete_with_comment, case, principal_of(user), {"approved": True, "note": "属实"}, "已到现场")
+    from govflow.worklist.service import complete_task
+    task = run(complete_task, case, principal_of(user), {"approved": True, "note": "属实"}, "已到现场")
     return open_task(task.instance_id, "review")
 
 
@@ -71,22 +71,22 @@ def test_new_task_notifies_the_candidates_in_jurisdiction_only(case):
 
 
 def test_complete_requires_the_comment_where_the_diagram_says_so(case, principal_of):
-    from govflow.worklist.actions import complete_with_comment
+    from govflow.worklist.service import complete_task
     review = verify(case, principal_of)
     with pytest.raises(ValidationFailed) as exc:
-        run(complete_with_comment, review.id, principal_of("secretary"), {"decision": "close"}, "  ")
+        run(complete_task, review.id, principal_of("secretary"), {"decision": "close"}, "  ")
     assert set(exc.value.errors) == {"comment"}
     assert open_task(review.instance_id, "review") is not None
-    done = run(complete_with_comment, review.id, principal_of("secretary"), {"decision": "close"}, "同意办结")
+    done = run(complete_task, review.id, principal_of("secretary"), {"decision": "close"}, "同意办结")
     assert done.status == "completed"
     assert events(review.id, "task_completed")[-1].comment == "同意办结"
 
 
 def test_complete_reports_field_and_comment_errors_together(case, principal_of):
-    from govflow.worklist.actions import complete_with_comment
+    from govflow.worklist.service import complete_task
     review = verify(case, principal_of)
     with pytest.raises(ValidationFailed) as exc:
-        run(complete_with_comment, review.id, principal_of("secretary"), {"decision": "nope"}, "")
+        run(complete_task, review.id, principal_of("secretary"), {"decision": "nope"}, "")
     assert set(exc.value.errors) == {"decision", "comment"}
 
 
@@ -116,13 +116,14 @@ def test_transfer_stays_on_the_line_of_jurisdiction(case, principal_of):
 
 
 def test_delegate_and_resolve_back(case, principal_of):
-    from govflow.worklist.actions import complete_with_comment, delegate_task, resolve_task, unclaim
+    from govflow.worklist.actions import delegate_task, resolve_task
+    from govflow.worklist.service import complete_task, unclaim_task as unclaim
     from govflow.worklist.service import claim_task
     review = verify(case, principal_of)
     run(claim_task, review.id, principal_of("secretary"))
     run(delegate_task, review.id, principal_of("secretary"), "cstaff", "请先摸排")
     with pytest.raises(Conflict):  # the delegate resolves; completing stays with the owner
-        run(complete_with_comment, review.id, principal_of("cstaff"), {"decision": "close"}, "好")
+        run(complete_task, review.id, principal_of("cstaff"), {"decision": "close"}, "好")
     with pytest.raises(Conflict):
         run(unclaim, review.id, principal_of("cstaff"))
     with pytest.raises(ValidationFailed):
@@ -133,7 +134,7 @@ def test_delegate_and_resolve_back(case, principal_of):
     assert task.assignee.username == "secretary"
     assert [n.kind for n in notes("secretary", "task_assigned")] == ["task_assigned"]
     assert events(review.id, "task_resolved")[-1].comment == "已摸排，共三户"
-    run(complete_with_comment, review.id, principal_of("secretary"), {"decision": "close"}, "办结")
+    run(complete_task, review.id, principal_of("secretary"), {"decision": "close"}, "办结")
 
 
 def test_return_goes_back_to_an_earlier_step(case, principal_of):
@@ -164,7 +165,8 @@ def test_return_refused_to_someone_who_cannot_work_the_task(case, principal_of):
 
 
 def test_copy_lets_the_recipient_read_but_not_work(case, principal_of):
-    from govflow.worklist.actions import complete_with_comment, copy_task, get_readable_task
+    from govflow.worklist.actions import copy_task, get_readable_task
+    from govflow.worklist.service import complete_task
     from govflow.worklist.inbox import TaskFilter, count_lists, search_tasks
     added = run(copy_task, case, principal_of("grid1"), ["street", "secretary"], "请知悉")
     assert sorted(u.username for u in added) == ["secretary", "street"]
@@ -175,7 +177,7 @@ def test_copy_lets_the_recipient_read_but_not_work(case, principal_of):
     assert [t.id for t in search_tasks(principal_of("street"), TaskFilter(which="copied")).rows] == [case]
     assert [n.kind for n in notes("street")] == ["copied"]
     with pytest.raises(NotFound):
-        run(complete_with_comment, case, principal_of("street"), {"approved": True}, "")
+        run(complete_task, case, principal_of("street"), {"approved": True}, "")
     with pytest.raises(ValidationFailed):
         run(copy_task, case, principal_of("grid1"), ["grid3"])
 

@@ -1,0 +1,96 @@
+"""The business rules of working a task, checked by the use-case functions
+themselves so that every door (pages, REST, CLI) obeys them alike: the 审批意见
+(comment) rule and its limit, delegation (委派), and which files a form may name.
+"""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from ..attachments.models import Upload
+from ..definitions.models import ProcessDefinition
+from ..errors import Conflict, ValidationFailed
+from ..extensions import db
+from ..forms import get_form
+from ..forms.validation import describe
+from ..identity.access import Principal
+from ..instances.models import ProcessInstance
+from .catalogue import element_property
+from .models import HumanTask
+
+#: Longest comment (审批意见, reason, note) any action keeps.
+COMMENT_MAX = 2000
+REQUIRED = "Missing data for required field."
+#: Ids one file field may hold.
+MAX_FILES = 50
+
+
+def comment_required(task: HumanTask) -> bool:
+    """The form class says ``comment_required = True``, or the user task has the
+    ``camunda:property name="comment_required" value="true"``."""
+    schema = get_form(task.form_key) if task.form_key else None
+    if schema is not None and getattr(schema, "comment_required", False):
+        return True
+    definition = db.session.get(ProcessDefinition, db.session.get(ProcessInstance, task.instance_id).definition_id)
+    return (element_property(definition, task.element_id, "comment_required") or "").lower() == "true"
+
+
+def clean_comment(comment: str | None, errors: dict, *, required: bool = False, field: str = "comment") -> str | None:
+    """The stripped comment, or None when empty; adds ``field`` to ``errors`` when
+    it is required and missing, or longer than COMMENT_MAX."""
+    comment = (comment or "").strip() if isinstance(comment, str) else ""
+    if required and not comment:
+        errors[field] = [REQUIRED]
+    elif len(comment) > COMMENT_MAX:
+        errors[field] = [f"Longer than maximum length {COMMENT_MAX}."]
+    return comment or None
+
+
+def require_not_delegated(task: HumanTask) -> None:
+    """While delegated, the delegate may only resolve the task back (Conflict)."""
+    if task.is_delegated:
+        raise Conflict("the task is delegated; the delegate resolves it back first")
+
+
+def file_field_errors(form_key: str | None, form_fields, values: dict, p: Principal,
+                      instance_id: int | None, task_id: int | None) -> dict:
+    """Per file field, an error when a value names a file that is not this form's to
+    name: the caller's own uploads for this task (or, for a start form or an upload
+    not yet attached, for none), or files of this very case. Anything else — another
+    case's photo id, someone else's upload, a made-up id — is refused, so nobody can
+    publish a file they may not read."""
+    errors: dict = {}
+    for field in describe(form_key, list(form_fields or [])):
+        if field["widget"] != "file" or field["id"] not in values:
+            continue
+        ids = values[field["id"]]
+        ids = ids if isinstance(ids, list) else [ids]
+        if len(ids) > MAX_FILES or not all(isinstance(i, str) and 0 < len(i) <= 40 for i in ids):
+            errors[field["id"]] = ["not_an_upload"]
+            continue
+        if set(ids) - allowed_upload_ids(ids, p, instance_id, task_id):
+            errors[field["id"]] = ["not_an_upload"]
+    return errors
+
+
+def allowed_upload_ids(ids: list[str], p: Principal, instance_id: int | None, task_id: int | None) -> set[str]:
+    own_unattached = (Upload.uploaded_by_id == p.user_id) & Upload.instance_id.is_(None) & Upload.task_id.is_(None)
+    allowed = [own_unattached]
+    if task_id is not None:
+        allowed.append((Upload.uploaded_by_id == p.user_id) & (Upload.task_id == task_id))
+    if instance_id is not None:
+        allowed.append(Upload.instance_id == instance_id)
+    return set(db.session.scalars(select(Upload.id).where(Upload.id.in_(ids), or_(*allowed))))
+
+
+def attach_form_files(form_key: str | None, form_fields, values: dict, instance_id: int, task_id: int | None) -> None:
+    """Files a form named that were not yet attached now belong to its case."""
+    ids = [i for field in describe(form_key, list(form_fields or [])) if field["widget"] == "file"
+           for i in (values.get(field["id"]) or [])]
+    if ids:
+        for row in db.session.scalars(select(Upload).where(Upload.id.in_(ids), Upload.instance_id.is_(None))):
+            row.instance_id, row.task_id = instance_id, row.task_id or task_id
+
+
+def require_valid(errors: dict, message: str = "the form has errors") -> None:
+    if errors:
+        raise ValidationFailed(message, errors)

@@ -9,7 +9,7 @@ through this one rule").
 """
 from __future__ import annotations
 
-from sqlalchemy import false, or_
+from sqlalchemy import or_
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db

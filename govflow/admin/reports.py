@@ -10,7 +10,7 @@ from .dashboard import light_table, open_tasks, supervision_queue
 from .exports import statistics_file, statistics_tables
 from .statistics import Period, case_tables, stage_counts, step_times
 from .task_search import role_lights
-from .views import _download, bp, status_labels
+from .blueprint import bp, download, status_labels
 
 
 @bp.route("/dashboard")
@@ -48,7 +48,7 @@ def statistics():
     fmt = request.args.get("format")
     if fmt in ("xlsx", "csv"):
         body, mime = statistics_file(statistics_tables(data["cases"], data["stages"], data["steps"]), fmt)
-        return _download(body, mime, "statistics", fmt)
+        return download(body, mime, "statistics", fmt)
     labels = status_labels()
     stage_labels = [f"{s['process']} · {s['stage'] or labels.get(s['status'], s['status'])}"
                     for s in data["stages"]]

@@ -2,7 +2,6 @@
 instance page and its operations. The dashboard and statistics are in reports.py."""
 from __future__ import annotations
 
-from datetime import datetime
 from urllib.parse import parse_qsl
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
@@ -13,9 +12,9 @@ from ..definitions.service import list_latest_definitions
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..instances.models import InstanceStatus
-from ..web.setup import page_blueprint
 from ..worklist.catalogue import process_xml
-from .access import can_export_ledger, console_scope, require_administrator, require_administrator_of_instance
+from .access import console_scope
+from .blueprint import bp, download, status_labels
 from .changes import migrate_instances
 from .detail import called_page, called_xml, instance_definition, instance_page
 from .exports import ledger_file
@@ -23,34 +22,6 @@ from .filters import delete_filter, filter_query, list_filters, save_filter
 from .queries import org_names, parse_filter
 from .service import check_reason, operate
 from .task_search import filtered_query, search_page
-
-bp = page_blueprint("admin", __name__)
-bp.url_prefix = "/admin"
-
-
-@bp.before_request
-def _administrators_only():
-    principal = getattr(g, "principal", None)
-    if principal is None:
-        return
-    exporting = request.endpoint == "admin.instance_list" and request.args.get("format") in ("xlsx", "csv")
-    if not (exporting and can_export_ledger(principal)):
-        require_administrator(principal)
-    if "instance_id" in (request.view_args or {}):
-        require_administrator_of_instance(principal, request.view_args["instance_id"])
-
-
-def status_labels() -> dict[str, str]:
-    """The instance statuses in the page's language (exports keep Chinese ones)."""
-    return {"active": _("Running"), "suspended": _("Paused"), "completed": _("Finished"),
-            "terminated": _("Stopped"), "error": _("Failed")}
-
-
-def _download(body: bytes, mime: str, stem: str, fmt: str) -> Response:
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    return Response(body, mimetype=mime, headers={
-        "Content-Disposition": f'attachment; filename="{stem}-{stamp}.{fmt}"'})
-
 
 def _errors_text(exc: DomainError) -> str:
     return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in (exc.errors or {}).items()) or str(exc)
@@ -63,7 +34,7 @@ def instance_list():
     if fmt in ("xlsx", "csv"):
         body, mime = ledger_file(g.principal, filtered_query(f, request.args), fmt,
                                  current_app.config["GOVFLOW"].TIMEZONE)
-        return _download(body, mime, "ledger", fmt)
+        return download(body, mime, "ledger", fmt)
     page = search_page(f, request.args, scope=console_scope(g.principal))
     return render_template("admin/instances.html", f=f, page=page, args=request.args,
                            processes=list_latest_definitions(), statuses=list(InstanceStatus.__members__),
@@ -169,5 +140,3 @@ def _int(raw):
     except ValueError:
         return None
 
-
-from . import reports  # noqa: E402,F401  (the dashboard and statistics routes join bp)

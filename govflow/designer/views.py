@@ -9,8 +9,8 @@ from ..definitions.service import latest_definition
 from ..errors import Forbidden, ValidationFailed
 from ..extensions import db
 from ..web.setup import page_blueprint
-from ..web.start import submit_start_form
-from ..web.task_forms import form_fields
+from ..worklist.start_views import submit_start_form
+from ..forms.inputs import form_fields
 from ..worklist.catalogue import info as definition_info
 from ..worklist.inbox import org_units_for
 from . import service

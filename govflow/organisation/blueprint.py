@@ -1,7 +1,8 @@
-"""The organisation pages under /admin/org: administrators only, CSRF on every form."""
+"""The organisation pages under /admin/org: administrators only, CSRF on every form.
+The routes are in tree_views.py, user_views.py and import_views.py."""
 from __future__ import annotations
 
-from flask import Flask, flash, g
+from flask import flash, g
 from flask_babel import gettext as _
 
 from ..admin.access import require_administrator
@@ -24,11 +25,6 @@ def flash_error(exc: DomainError) -> None:
     db.session.rollback()
     details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())
     flash(_("Not changed: %(reason)s", reason=details or exc.message), "error")
-
-
-def register(app: Flask) -> None:
-    from . import import_views, tree_views, user_views  # noqa: F401  (their routes join bp)
-    app.register_blueprint(bp)
 
 
 @bp.context_processor

@@ -1,6 +1,6 @@
-"""The staff pages: extensions, blueprints and the guard every page passes.
+"""The staff pages' shell: extensions, sessions and the guard every page passes.
 
-``init_web(app)`` is the one call create_app makes. CSRF is checked by the
+``init_web(app)`` binds the extensions; create_app registers the blueprints. CSRF is checked by the
 page blueprints themselves (``WTF_CSRF_CHECK_DEFAULT`` off): the REST API
 authenticates with bearer tokens, not cookies, and has no forms to protect.
 """
@@ -34,17 +34,6 @@ def init_web(app: Flask) -> None:
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
 
-    from ..notifications.service import install_hooks
-    from . import auth, notifications, start, task_actions, tasks, uploads
-    from .presenters import register_template_helpers
-    for bp in (auth.bp, auth.account_bp, tasks.bp, task_actions.bp, start.bp, notifications.bp, uploads.bp):
-        app.register_blueprint(bp)
-    from ..portal.views import bp as portal_bp; app.register_blueprint(portal_bp)  # issue 7: resident portal
-    from ..admin.views import bp as admin_bp; app.register_blueprint(admin_bp)  # issue 5: admin console
-    from ..notifications.views import bp as robots_bp; app.register_blueprint(robots_bp)  # issue 7: robots
-    from ..designer.views import bp as designer_bp; app.register_blueprint(designer_bp)  # issue 6: designer
-    register_template_helpers(app)
-    install_hooks()
 
 
 def _locale() -> str:

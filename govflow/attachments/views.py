@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import current_app, g, send_file
 
-from ..attachments.service import upload_path
+from .service import upload_path
 from ..worklist.actions import get_readable_upload
-from .setup import page_blueprint
+from ..web.setup import page_blueprint
 
 bp = page_blueprint("uploads", __name__)
 

@@ -6,12 +6,12 @@ from flask_babel import gettext as _
 
 from ..attachments.service import UploadTarget
 from ..errors import ValidationFailed
-from ..worklist.catalogue import startable_definition, startable_definitions
-from ..worklist.starting import start_process
-from ..worklist.inbox import first_open_task, org_units_for
-from .messages import field_errors
-from .setup import page_blueprint
-from .task_forms import FormState, form_fields, parse_submission
+from .catalogue import startable_definition, startable_definitions
+from .starting import start_process
+from .inbox import first_open_task, org_units_for
+from ..web.messages import field_errors
+from ..web.setup import page_blueprint
+from ..forms.inputs import FormState, form_fields, parse_submission
 
 bp = page_blueprint("start", __name__)
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask import g, redirect, render_template, request, url_for
 
-from ..notifications.service import list_notifications, mark_all_read, mark_read
-from .setup import page_blueprint
+from .service import list_notifications, mark_all_read, mark_read
+from ..web.setup import page_blueprint
 
 bp = page_blueprint("notifications", __name__)
 PAGE_SIZE = 30

@@ -9,12 +9,12 @@ from ..extensions import db
 from ..identity.access import Principal, can_work_task
 from ..identity.models import User
 from ..instances.models import InstanceEvent, ProcessInstance
-from ..worklist.action_models import TaskCopy
-from ..worklist.actions import pending_delegation, possible_receivers, returnable_steps
-from ..worklist.rules import comment_required
-from ..worklist.catalogue import info
-from ..worklist.models import HumanTask, TaskStatus
-from .task_forms import FormState, form_fields, initial_values
+from .action_models import TaskCopy
+from .actions import pending_delegation, possible_receivers, returnable_steps
+from .rules import comment_required
+from .catalogue import info
+from .models import HumanTask, TaskStatus
+from ..forms.inputs import FormState, form_fields, initial_values
 
 #: Audit events people care about on the page; engine bookkeeping is left out.
 _SHOWN = {"instance_started", "task_claimed", "task_unclaimed", "task_completed", "task_transferred",

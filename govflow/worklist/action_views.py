@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
-from ..worklist import actions
-from ..worklist.service import claim_task, unclaim_task
-from .messages import field_errors, translate_message
-from .setup import page_blueprint
+from . import actions
+from .service import claim_task, unclaim_task
+from ..web.messages import field_errors, translate_message
+from ..web.setup import page_blueprint
 
 bp = page_blueprint("task_actions", __name__)
 

@@ -14,13 +14,13 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..identity.service import find_org_unit
 from ..instances.models import ProcessInstance
-from ..worklist.actions import get_readable_task, mark_copy_read
-from ..worklist.service import complete_task
-from ..worklist.catalogue import process_xml
-from ..worklist.inbox import LISTS, SORTS, TaskFilter, org_units_for, search_tasks
-from .messages import field_errors
-from .setup import page_blueprint
-from .task_forms import FormState, form_fields, parse_submission
+from .actions import get_readable_task, mark_copy_read
+from .service import complete_task
+from .catalogue import process_xml
+from .inbox import LISTS, SORTS, TaskFilter, org_units_for, search_tasks
+from ..web.messages import field_errors
+from ..web.setup import page_blueprint
+from ..forms.inputs import FormState, form_fields, parse_submission
 from .task_page import task_page
 
 bp = page_blueprint("worklist", __name__)

@@ -15,7 +15,7 @@ from flask import current_app
 
 from ..attachments.service import UploadTarget, own_uploads, store_upload
 from ..errors import ValidationFailed
-from ..forms.validation import describe
+from .validation import describe
 
 
 @dataclass

@@ -16,7 +16,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .errors import Conflict
+from .errors import Conflict, DomainError
 from .extensions import db
 
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
@@ -144,3 +144,22 @@ def plan_for_these_values() -> None:
     costs well under a millisecond; statements by primary key keep their cached plans."""
     if is_postgres():
         db.session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
+
+
+@contextlib.contextmanager
+def undone_if_refused():
+    """Run one action so that a refusal (a DomainError) leaves nothing of it.
+
+    For views that answer a refusal with a page of their own (the form again with
+    its errors, a message on the page it came from) instead of letting the error
+    propagate: the action runs in a savepoint, rolled back when it raises, and the
+    request's one commit keeps what came before it (files already uploaded) and
+    nothing of the refused action. The error still propagates to the view."""
+    savepoint = db.session.begin_nested()
+    try:
+        yield
+    except DomainError:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    savepoint.commit()

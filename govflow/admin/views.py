@@ -10,6 +10,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..definitions.service import list_latest_definitions
 from ..errors import DomainError, ValidationFailed
+from ..database import undone_if_refused
 from ..extensions import db
 from ..instances.models import InstanceStatus
 from ..worklist.catalogue import process_xml
@@ -46,9 +47,9 @@ def instance_list():
 def filter_save():
     query, args = _posted_search()
     try:
-        save_filter(g.principal.user_id, request.form.get("name"), args)
+        with undone_if_refused():
+            save_filter(g.principal.user_id, request.form.get("name"), args)
     except ValidationFailed as exc:
-        db.session.rollback()
         flash(_("Not saved: %(errors)s", errors=_errors_text(exc)), "error")
     else:
         flash(_("Search saved"), "success")
@@ -68,15 +69,15 @@ def instance_migrate():
     query, args = _posted_search()
     back = url_for("admin.instance_list") + ("?" + query if query else "")
     try:
-        reason = check_reason(request.form.get("reason"))
-        f = parse_filter(args)
-        if not f.process:
-            raise ValidationFailed("choose a process first", {"process": ["required"]})
-        ids = [i.id for i in db.session.scalars(filtered_query(f, args, console_scope(g.principal)).limit(1001))
-               if i.status in ("active", "error", "suspended")]
-        report = migrate_instances(ids, f.process, _int(request.form.get("version")), g.principal, reason)
+        with undone_if_refused():
+            reason = check_reason(request.form.get("reason"))
+            f = parse_filter(args)
+            if not f.process:
+                raise ValidationFailed("choose a process first", {"process": ["required"]})
+            ids = [i.id for i in db.session.scalars(filtered_query(f, args, console_scope(g.principal)).limit(1001))
+                   if i.status in ("active", "error", "suspended")]
+            report = migrate_instances(ids, f.process, _int(request.form.get("version")), g.principal, reason)
     except DomainError as exc:
-        db.session.rollback()
         flash(_("Not migrated: %(errors)s", errors=_errors_text(exc)), "error")
         return redirect(back, 303)
     flash(_("%(n)d instances migrated to version %(v)d.", n=len(report.migrated), v=report.target_version),
@@ -116,12 +117,12 @@ def _xml(text: str) -> Response:
 def instance_operation(instance_id):
     form = request.form
     try:
-        operate(g.principal, instance_id, form.get("operation", ""), form.get("reason"),
-                incident_id=_int(form.get("incident_id")), element_id=form.get("element_id") or None,
-                task_id=_int(form.get("task_id")), username=form.get("username"),
-                name=form.get("name"), value=form.get("value"), version=_int(form.get("version")))
+        with undone_if_refused():
+            operate(g.principal, instance_id, form.get("operation", ""), form.get("reason"),
+                    incident_id=_int(form.get("incident_id")), element_id=form.get("element_id") or None,
+                    task_id=_int(form.get("task_id")), username=form.get("username"),
+                    name=form.get("name"), value=form.get("value"), version=_int(form.get("version")))
     except ValidationFailed as exc:
-        db.session.rollback()
         flash(_("Operation not carried out: %(errors)s", errors=_errors_text(exc)), "error")
         return redirect(url_for("admin.instance_detail", instance_id=instance_id), 303)
     flash(_("Operation carried out"), "success")

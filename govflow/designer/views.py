@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from ..admin.access import is_administrator
 from ..definitions.service import latest_definition
 from ..errors import Forbidden, ValidationFailed
-from ..extensions import db
 from ..web.setup import page_blueprint
 from ..worklist.start_views import submit_start_form
 from ..forms.inputs import form_fields
@@ -117,13 +116,9 @@ def trial(key):
     definition = service.definition_version(key, request.args.get("version", type=int))
 
     def start(org, values, fields, upload_errors):
-        try:
-            if upload_errors:
-                raise ValidationFailed("upload failed", upload_errors)
-            return start_trial(g.principal, definition, org, values)
-        except ValidationFailed:
-            db.session.rollback()  # nothing of a refused trial is kept with the request's commit
-            raise
+        if upload_errors:
+            raise ValidationFailed("upload failed", upload_errors)
+        return start_trial(g.principal, definition, org, values)
     state, org, instance = submit_start_form(definition_info(definition), start)
     if instance is not None:  # the admin page follows the trial; designers who are not administrators stay here
         if is_administrator(g.principal):

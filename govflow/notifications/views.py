@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from ..admin.access import require_administrator
 from ..errors import ValidationFailed
+from ..database import undone_if_refused
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..outbox import service as outbox
@@ -45,12 +46,12 @@ def robot_form(robot_id=None):
     if request.method == "POST":
         data = _input(request.form)
         try:
-            saved = robots.update_robot(robot_id, data) if robot_id else robots.add_robot(
-                request.form.get("org_unit", ""), data)
-            flash(_("Robot saved."), "success")
-            return redirect(url_for("robot_pages.robot_list", org_unit=robots.robot_view(saved)["org_unit"]), 303)
+            with undone_if_refused():
+                saved = robots.update_robot(robot_id, data) if robot_id else robots.add_robot(
+                    request.form.get("org_unit", ""), data)
+                flash(_("Robot saved."), "success")
+                return redirect(url_for("robot_pages.robot_list", org_unit=robots.robot_view(saved)["org_unit"]), 303)
         except ValidationFailed as exc:
-            db.session.rollback()
             errors = exc.errors
         robot = {**(robot or {}), **_form_echo(request.form)}
     return render_template("notifications/robot_form.html", robot=robot, editing=bool(robot_id), errors=errors,
@@ -67,10 +68,10 @@ def robot_enabled(robot_id):
 @bp.route("/robots/<int:robot_id>/test", methods=["POST"])
 def robot_test(robot_id):
     try:
-        robots.send_test(robot_id, g.principal.username)
-        flash(_("Test message queued; the worker sends it in a moment."), "success")
+        with undone_if_refused():
+            robots.send_test(robot_id, g.principal.username)
+            flash(_("Test message queued; the worker sends it in a moment."), "success")
     except ValidationFailed as exc:
-        db.session.rollback()
         flash(exc.message, "error")
     return redirect(url_for("robot_pages.robot_list"), 303)
 

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 
 from ..admin.access import require_administrator
 from ..errors import DomainError
-from ..extensions import db
 from ..web.setup import page_blueprint
 
 bp = page_blueprint("organisation", __name__)
@@ -21,8 +20,8 @@ def _administrators_only():
 
 
 def flash_error(exc: DomainError) -> None:
-    """A refused change as a message on the page it came from (nothing of it is kept)."""
-    db.session.rollback()
+    """A refused change (run under database.undone_if_refused) as a message on the page
+    it came from."""
     details = "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in exc.errors.items())
     flash(_("Not changed: %(reason)s", reason=details or exc.message), "error")
 

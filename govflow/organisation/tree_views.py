@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..errors import DomainError
+from ..database import undone_if_refused
 from ..extensions import db
 from ..identity.models import OrgKind, OrgUnit, RoleGrant, User
 from ..identity.service import get_org_unit
@@ -28,8 +29,9 @@ def tree():
 def unit_create():
     form = request.form
     try:
-        unit = create_unit(g.principal, form.get("code", ""), form.get("name", ""), form.get("kind", ""),
-                           form.get("parent") or None)
+        with undone_if_refused():
+            unit = create_unit(g.principal, form.get("code", ""), form.get("name", ""), form.get("kind", ""),
+                               form.get("parent") or None)
     except DomainError as exc:
         flash_error(exc)
         return redirect(url_for(".tree"), 303)
@@ -59,7 +61,8 @@ def unit_action(code, action):
     if action not in changes:
         return redirect(url_for(".unit_detail", code=code), 303)
     try:
-        changes[action]()
+        with undone_if_refused():
+            changes[action]()
     except DomainError as exc:
         flash_error(exc)
     else:

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..errors import DomainError
+from ..database import undone_if_refused
 from ..extensions import db
 from ..identity.models import ROLE_CODES, OrgUnit
 from ..identity.service import get_user
@@ -27,9 +28,10 @@ def user_list():
 def user_create():
     form = request.form
     try:
-        user, one_time = add_user(g.principal, form.get("username", ""), form.get("display_name", ""),
-                                  form.get("phone"), form.get("password") or None,
-                                  [form["grant"]] if form.get("grant") else [])
+        with undone_if_refused():
+            user, one_time = add_user(g.principal, form.get("username", ""), form.get("display_name", ""),
+                                      form.get("phone"), form.get("password") or None,
+                                      [form["grant"]] if form.get("grant") else [])
     except DomainError as exc:
         flash_error(exc)
         return redirect(url_for(".user_list"), 303)
@@ -63,13 +65,14 @@ def user_action(username, action):
         "revoke-token": lambda: revoke_user_token(p, user, _int(form.get("token_id"))),
     }
     try:
-        if action == "password":
-            one_time = reset_password(p, user, form.get("password") or None)
-            flash(_("The password was reset."), "success")
-            return _user_page(user, one_time=one_time)
-        if action not in changes:
-            return redirect(url_for(".user_detail", username=username), 303)
-        changes[action]()
+        with undone_if_refused():
+            if action == "password":
+                one_time = reset_password(p, user, form.get("password") or None)
+                flash(_("The password was reset."), "success")
+                return _user_page(user, one_time=one_time)
+            if action not in changes:
+                return redirect(url_for(".user_detail", username=username), 303)
+            changes[action]()
     except DomainError as exc:
         flash_error(exc)
     else:

@@ -1,4 +1,10 @@
-"""One commit per request: after the view returned, inside error handling.
+"""One commit per request, decided by exceptions, not by the HTTP status.
+
+A view that returns commits its unit of work (whatever status it chose: a 429 page
+keeps the rate-limit hit it counted); a view that raises — a refusal or a bug — is
+rolled back, and the error handlers answer. A view that shows a refusal itself
+runs the refused action under ``database.undone_if_refused``. No view commits or
+rolls back by hand.
 
 The commit runs in ``dispatch_request`` so that a commit losing a race raises a
 Conflict that the ordinary error handlers turn into a 409 (an exception in an
@@ -17,11 +23,12 @@ _WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 
 class GovFlowApp(Flask):
     def dispatch_request(self):
-        response = self.make_response(super().dispatch_request())
-        if response.status_code < 400:
-            commit()
-        else:
+        try:
+            response = self.make_response(super().dispatch_request())
+        except BaseException:
             db.session.rollback()
+            raise
+        commit()
         return response
 
 

@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
 from ..errors import Conflict, ValidationFailed
-from ..extensions import db
+from ..database import undone_if_refused
 from . import actions
 from .service import claim_task, unclaim_task
 from ..web.messages import field_errors, translate_message
@@ -16,11 +16,11 @@ bp = page_blueprint("task_actions", __name__)
 
 
 def _act(task_id: int, run, done_message: str, leave: bool = False):
-    """Run ``run()``; on a refusal roll back and say why. ``leave``: the task left the user."""
+    """Run ``run()``; on a refusal say why (nothing of it is kept). ``leave``: the task left the user."""
     try:
-        run()
+        with undone_if_refused():
+            run()
     except (Conflict, ValidationFailed) as exc:
-        db.session.rollback()
         errors = field_errors(getattr(exc, "errors", None) or {})
         flash("；".join(m for ms in errors.values() for m in ms) or translate_message(exc.message), "error")
         return redirect(url_for("worklist.task_detail", task_id=task_id), 303)

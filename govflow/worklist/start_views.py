@@ -5,6 +5,7 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..attachments.service import UploadTarget
+from ..database import undone_if_refused
 from ..errors import ValidationFailed
 from .catalogue import startable_definition, startable_definitions
 from .starting import start_process
@@ -45,6 +46,7 @@ def submit_start_form(details, start):
     values, upload_errors = parse_submission(fields, request.form, request.files,
                                              UploadTarget("form", g.principal.user_id))
     try:
-        return state, org, start(org, values, fields, upload_errors)
+        with undone_if_refused():
+            return state, org, start(org, values, fields, upload_errors)
     except ValidationFailed as exc:  # the uploads that passed stay stored, shown with the form again
         return FormState(fields, values, field_errors(exc.errors)), org, None

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from ..attachments.service import UploadTarget
 from ..definitions.models import ProcessDefinition
 from ..definitions.service import list_latest_definitions
+from ..database import undone_if_refused
 from ..errors import ValidationFailed
 from ..extensions import db
 from ..identity.service import find_org_unit
@@ -55,8 +56,9 @@ def complete(task_id):
     values, upload_errors = parse_submission(fields, request.form, request.files,
                                              UploadTarget("form", g.principal.user_id, task.instance_id, task.id))
     try:
-        complete_task(task_id, g.principal, values, request.form.get("comment"), upload_errors)
-    except ValidationFailed as exc:  # nothing changed; 200 keeps the stored uploads
+        with undone_if_refused():
+            complete_task(task_id, g.principal, values, request.form.get("comment"), upload_errors)
+    except ValidationFailed as exc:  # nothing of it kept; the request's commit keeps the stored uploads
         state = FormState(fields, values, field_errors(exc.errors))
         page = task_page(task, None, g.principal, state)
         return render_template("tasks/detail.html", comment=request.form.get("comment", ""), **page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import g, request
 from flask_smorest import Blueprint
 
-from ..errors import Forbidden, Unauthorized
+from ..errors import Unauthorized
 from ..identity.access import Principal, principal_for
 from ..identity.service import user_for_token
 
@@ -28,10 +28,3 @@ def api_blueprint(name: str, description: str) -> Blueprint:
 
 def principal() -> Principal:
     return g.principal
-
-
-def require_admin(p: Principal, path: str | None = None) -> None:
-    """Administrators: the admin flag, or the admin role over ``path``."""
-    if p.is_admin or ("admin" in p.roles_at(path) if path else p.has_role("admin")):
-        return
-    raise Forbidden("administrators only")

@@ -4,7 +4,8 @@ from flask import request
 
 from ..definitions.service import check_deployment, deploy, list_latest_definitions
 from ..errors import ValidationFailed
-from .auth import api_blueprint, principal, require_admin
+from ..admin.access import require_administrator
+from .auth import api_blueprint, principal
 from .schemas import DefinitionSchema, DeploymentResultSchema, ProblemListSchema
 
 PREFIX = ""
@@ -33,9 +34,10 @@ def validate_deployment():
 
 
 def _designer():
+    """Designers deploy; so do administrators."""
     p = principal()
     if not p.has_role("designer"):
-        require_admin(p)
+        require_administrator(p)
     return p
 
 

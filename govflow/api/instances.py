@@ -1,17 +1,16 @@
 from __future__ import annotations
 
-from sqlalchemy import select
 
 from ..errors import NotFound
 from ..extensions import db
-from ..identity.access import path_prefix_clause
 from ..identity.service import get_org_unit
-from ..instances.listing import instance_page, subtree_paths
+from ..instances.listing import search_instances
 from ..instances.models import ProcessInstance
 from ..instances.operations import move_to_step
-from ..instances.service import get_instance, retry_incident, transition
+from ..instances.service import get_readable_instance, retry_incident, transition
 from ..worklist.starting import start_process
-from .auth import api_blueprint, principal, require_admin
+from ..admin.access import require_administrator_of_instance
+from .auth import api_blueprint, principal
 from .present import events_out, instance_detail_out, instances_out
 from .schemas import (EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema,
                       MoveSchema, ReasonSchema, StartInstanceSchema)
@@ -21,10 +20,7 @@ blp = api_blueprint("process-instances", "Process instances")
 
 
 def _visible(instance_id: int) -> ProcessInstance:
-    instance = get_instance(instance_id)
-    if not principal().covers(instance.org_path):
-        raise NotFound(f"process instance {instance_id} does not exist")
-    return instance
+    return get_readable_instance(principal(), instance_id)
 
 
 @blp.route("/process-instances", methods=["POST"])
@@ -40,19 +36,11 @@ def create_instance(args):
 @blp.arguments(InstanceQuerySchema, location="query")
 @blp.response(200, InstanceSchema(many=True))
 def list_instances(args):
-    p = principal()
     unit = get_org_unit(args["org_unit"]) if args.get("org_unit") else None
-    paths = subtree_paths(None if p.is_admin else {g.path for g in p.grants}, unit.path if unit else None)
-    query = select(ProcessInstance)
-    if paths is not None:
-        query = query.where(db.or_(*[path_prefix_clause(ProcessInstance.org_path, x) for x in paths])
-                            if paths else db.false())
-    for name in ("status", "process_key", "business_key"):
-        if args.get(name):
-            query = query.where(getattr(ProcessInstance, name) == args[name])
-    rows, total, capped = instance_page(query, limit=args["limit"], offset=args["offset"],
-                                        scoped=bool(paths),
-                                        filtered_by=[n for n in ("status", "process_key", "business_key") if args.get(n)])
+    rows, total, capped = search_instances(principal(), org_unit_path=unit.path if unit else None,
+                                           limit=args["limit"], offset=args["offset"], status=args.get("status"),
+                                           process_key=args.get("process_key"),
+                                           business_key=args.get("business_key"))
     return instances_out(rows), {"X-Total-Count": str(total), "X-Total-Count-Capped": str(capped).lower()}
 
 
@@ -71,7 +59,7 @@ def instance_events(instance_id):
 def _transition_view(action):
     def view(args, instance_id):
         instance = _visible(instance_id)
-        require_admin(principal(), instance.org_path)
+        require_administrator_of_instance(principal(), instance.id)
         return instance_detail_out(transition(instance.id, action, principal().user_id, args["reason"]))
     view.__name__ = f"{action}_instance"
     view.__doc__ = f"{action.capitalize()} the instance (administrators)."
@@ -90,7 +78,7 @@ for _action in ("suspend", "resume", "terminate"):
 def move_instance(args, instance_id):
     """Move the instance back to an earlier step (退回 by an administrator; reason required)."""
     instance = _visible(instance_id)
-    require_admin(principal(), instance.org_path)
+    require_administrator_of_instance(principal(), instance.id)
     return instance_detail_out(move_to_step(instance.id, args["element_id"], principal().user_id, args["reason"]))
 
 
@@ -102,6 +90,6 @@ def retry(incident_id):
     if incident is None:
         raise NotFound(f"no incident {incident_id}")
     instance = _visible(incident.instance_id)
-    require_admin(principal(), instance.org_path)
+    require_administrator_of_instance(principal(), instance.id)
     return instance_detail_out(retry_incident(incident_id, principal().user_id))
 

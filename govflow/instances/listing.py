@@ -17,11 +17,12 @@ The engine's variables (2 KB of JSON per row) are never read by lists.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import defer
 
 from ..database import capped_count, plan_for_these_values
 from ..extensions import db
+from ..identity.access import Principal, path_prefix_clause
 from .models import ProcessInstance
 
 #: Above this many matches the newest-first table walk beats sorting the matches.
@@ -58,6 +59,22 @@ def instance_page(query, *, limit: int, offset: int, scoped: bool, filtered_by=(
     page = (select(ProcessInstance).options(defer(ProcessInstance.variables))
             .where(ProcessInstance.id.in_(page_ids)).order_by(ProcessInstance.id.desc()))
     return list(db.session.scalars(page)), total, capped
+
+
+def search_instances(p: Principal, *, org_unit_path: str | None = None, limit: int = 50, offset: int = 0,
+                     **equal) -> tuple[list, int, bool]:
+    """The page of instances in ``p``'s jurisdiction (narrowed to ``org_unit_path``)
+    whose columns equal ``equal`` (status, process_key, business_key); see
+    :func:`instance_page` for the result."""
+    paths = subtree_paths(None if p.is_admin else {g.path for g in p.grants}, org_unit_path)
+    query = select(ProcessInstance)
+    if paths is not None:
+        query = query.where(or_(*[path_prefix_clause(ProcessInstance.org_path, x) for x in paths])
+                            if paths else false())
+    filtered = [name for name, value in equal.items() if value]
+    for name in filtered:
+        query = query.where(getattr(ProcessInstance, name) == equal[name])
+    return instance_page(query, limit=limit, offset=offset, scoped=bool(paths), filtered_by=filtered)
 
 
 def subtree_paths(grant_paths, unit_path: str | None) -> set[str] | None:

@@ -171,6 +171,15 @@ def fire_timers(instance_id: int) -> bool:
     return True
 
 
+def get_readable_instance(p: Principal, instance_id: int) -> ProcessInstance:
+    """The instance if it lies in ``p``'s jurisdiction; NotFound otherwise (the same
+    answer as for one that does not exist)."""
+    instance = db.session.get(ProcessInstance, instance_id)
+    if instance is None or not p.covers(instance.org_path):
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return instance
+
+
 def get_instance(instance_id: int) -> ProcessInstance:
     instance = db.session.get(ProcessInstance, instance_id)
     if instance is None:

@@ -14,6 +14,7 @@ from sqlalchemy import String, case, cast, func, or_, select
 
 from ..database import epoch_seconds
 from ..extensions import db
+from ..identity.access import Principal, administered_clause
 from ..identity.models import OrgUnit
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
@@ -28,9 +29,12 @@ def _units(ids) -> dict[int, OrgUnit]:
     return {u.id: u for u in db.session.scalars(select(OrgUnit).where(OrgUnit.id.in_(ids)))} if ids else {}
 
 
-def open_tasks():
-    """The open tasks, as a statement the figures below narrow and count."""
-    return select(HumanTask).where(HumanTask.status == TaskStatus.open.value)
+def open_tasks(p: Principal):
+    """The open tasks of the units ``p`` administers, as a statement the figures below
+    narrow and count."""
+    query = select(HumanTask).where(HumanTask.status == TaskStatus.open.value)
+    scope = administered_clause(p, HumanTask.scope_path)
+    return query if scope is None else query.where(scope)
 
 
 def light_of(now, yellow_at: float):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import current_app, render_template, request
+from flask import current_app, g, render_template, request
 
 from ..errors import ValidationFailed
 from .dashboard import light_table, open_tasks, supervision_queue
@@ -16,7 +16,7 @@ from .blueprint import bp, download, status_labels
 @bp.route("/dashboard")
 def dashboard():
     settings = current_app.config["GOVFLOW"]
-    tasks = open_tasks()
+    tasks = open_tasks(g.principal)
     return render_template("admin/dashboard.html", lights=light_table(tasks, settings.SLA_YELLOW_AT),
                            roles=role_lights(tasks, settings.SLA_YELLOW_AT), queue=supervision_queue(tasks))
 

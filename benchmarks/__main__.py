@@ -51,7 +51,7 @@ def main() -> int:
             continue
         key = f"{name}:{db}"
         if db == "postgres" and not have_pg:
-            parts[key] = {"skipped": "PostgreSQL not available (BENCH_PG_URL)"}
+            parts[key] = {"skipped": "PostgreSQL not available (set BENCH_PG_URL, or run make local-postgres)"}
             continue
         quiet = wait_for_quiet(quiet_wait)
         print(f"  {key:<22} load {quiet['load_before'][0]:.2f} …", end=" ", flush=True)

@@ -150,6 +150,17 @@ def deploy_fixture(org):
     return run
 
 
+def pytest_collection_modifyitems(items):
+    """Marks for `make test-fast`: browser tests by their fixture, live-process tests by
+    where they live (tests/reliability) or what they start."""
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "browser" in fixtures:
+            item.add_marker(pytest.mark.browser)
+        if "tests/reliability/" in item.nodeid or "gunicorn" in item.nodeid:
+            item.add_marker(pytest.mark.live)
+
+
 def pytest_sessionstart(session):
     """In CI the corpus must be there: its tests would otherwise skip silently."""
     if os.environ.get("CI") == "true" and not CORPUS.is_dir():

@@ -27,11 +27,14 @@ def require_administrator(p: Principal) -> None:
 
 
 def require_administrator_of_instance(p: Principal, instance_id: int) -> ProcessInstance:
-    """The instance, if ``p`` administers its org unit; NotFound otherwise (an
-    administrator of another unit learns nothing of it)."""
+    """The instance, if ``p`` administers its org unit. Raises NotFound when ``p`` may
+    not even read it (an administrator of another unit learns nothing of it),
+    Forbidden when ``p`` reads it in their jurisdiction but does not administer it."""
     instance = db.session.get(ProcessInstance, instance_id)
-    if instance is None or not is_administrator_of(p, instance.org_path):
+    if instance is None or not p.covers(instance.org_path):
         raise NotFound(f"process instance {instance_id} does not exist")
+    if not is_administrator_of(p, instance.org_path):
+        raise Forbidden("administrators of the instance's unit only")
     return instance
 
 

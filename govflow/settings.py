@@ -62,6 +62,9 @@ class Settings:
     TRUSTED_PROXIES: int = 0
     #: Mark session cookies Secure even on plain-http requests (set behind TLS).
     COOKIE_SECURE: bool = False
+    #: Robots and webhooks may be private, loopback or link-local addresses (SSRF guard
+    #: off: only for tests against a local receiver or a gateway inside the network).
+    ROBOT_ALLOW_PRIVATE_URLS: bool = False
     #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
     PASSWORD_HASH_METHOD: str = "scrypt"
     extra: dict = field(default_factory=dict)

@@ -38,11 +38,6 @@ def require_ledger_reader(p: Principal) -> None:
         raise Forbidden("administrators and supervisors only")
 
 
-def sees_personal_data(p: Principal) -> bool:
-    """Whether exports show residents' names, phones and addresses unmasked."""
-    return is_administrator(p)
-
-
 def ledger_scope(p: Principal):
     """SQL: the instances ``p`` may export — all for administrators, else those under
     the units of their supervisor grants."""

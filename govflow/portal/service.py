@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..attachments.service import UploadTarget, link_to_instance, store_upload
 from ..errors import NotFound, ValidationFailed
@@ -27,8 +28,8 @@ from ..instances.models import InstanceEvent, MessageSubscription, ProcessInstan
 from ..instances.service import deliver_message, start_instance
 from ..privacy.masking import board_text, surname_only, without_numbers
 from ..records.models import PublicResult
-from ..timeutil import utcnow
-from .models import RateHit, TrackingCode
+from ..throttle import RateLimited, count_hit  # noqa: F401  (RateLimited: raised from check_rate)
+from .models import TrackingCode
 
 PROCESS_KEY = "case_handling"
 RATING_MESSAGE = "case_rated"
@@ -45,10 +46,6 @@ _CODE = re.compile(r"^[A-Za-z0-9_-]{16}$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
-class RateLimited(Exception):
-    """Too many actions from one client address within the window."""
-
-
 class PhotoRefused(ValidationFailed):
     def __init__(self, name: str, reason: str, text: str):
         super().__init__(f"'{name}': {reason}", {"photos": [text]})
@@ -56,23 +53,12 @@ class PhotoRefused(ValidationFailed):
 
 
 # -- rate limit ----------------------------------------------------------------
-def check_rate(bucket: str, client: str, now: datetime | None = None) -> None:
+def check_rate(bucket: str, client: str, now: datetime | None = None, session: Session | None = None) -> None:
     """Count one ``bucket`` action of ``client``; RateLimited when over the limit.
 
-    The hits live in the database so the limit holds across gunicorn workers.
-    The caller commits the hit before doing the work, so refused input counts too.
-    """
-    now = now or utcnow()
-    client = (client or "unknown")[:64]
-    since = now - RATE_WINDOW
-    count = db.session.scalar(select(func.count(RateHit.id)).where(
-        RateHit.bucket == bucket, RateHit.client == client, RateHit.at > since))
-    if count >= RATE_LIMIT:
-        raise RateLimited(bucket)
-    db.session.add(RateHit(bucket=bucket, client=client, at=now))
-    # Old hits are of no use any more.
-    db.session.execute(RateHit.__table__.delete().where(RateHit.at < now - 2 * RATE_WINDOW))
-    db.session.flush()
+    The view counts in a transaction of its own (database.separate_transaction), so
+    refused input counts too."""
+    count_hit(session or db.session, bucket, client, RATE_LIMIT, RATE_WINDOW, now)
 
 
 # -- photos --------------------------------------------------------------------

@@ -66,7 +66,8 @@ def instance_list():
     return render_template("admin/instances.html", f=f, page=page, args=request.args,
                            processes=list_latest_definitions(), statuses=list(InstanceStatus.__members__),
                            status_names=status_labels(), org_names=org_names(i.org_unit_id for i in page.rows),
-                           saved=list_filters(g.principal.user_id), current_query=filter_query(request.args))
+                           saved=list_filters(g.principal.user_id), current_query=filter_query(request.args)
+                           ), 422 if f.errors else 200  # bad values are named on the page and left out
 
 
 @bp.route("/filters", methods=["POST"])

@@ -8,6 +8,7 @@ from ..database import separate_transaction
 from ..errors import NotFound, ValidationFailed
 from ..forms.case import CATEGORIES, RATINGS
 from ..throttle import RateLimited
+from ..web.paging import page_arg
 from ..web.security import client_address
 from ..web.setup import page_blueprint
 from . import models  # noqa: F401  (tables known to the metadata)
@@ -97,10 +98,7 @@ def rate(code):
 
 @bp.route("/board", methods=["GET"])
 def board():
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = page_arg(request.args)
     community = request.args.get("community") or None
     category = request.args.get("category") or None
     data = service.board(community, category, page)

@@ -70,7 +70,7 @@ _SEP = r"[ \-.]?"
 _ID_NUMBER = re.compile(rf"(?<![\dXx])\d(?:{_SEP}\d){{16}}{_SEP}[\dXx](?![\dXx])")
 _LONG_NUMBER = re.compile(rf"(?<!\d)\d(?:{_SEP}\d){{14,}}(?![\dXx])")
 #: Mainland mobiles, with an optional +86 / 0086 / 86 prefix.
-_MOBILE = re.compile(rf"(?<![\d+])(?:(?:\+|00)\s?86[ \-]*|86[ \-]+|\(\+?86\)\s?)?(1[3-9]\d(?:{_SEP}\d){{8}})(?!\d)")
+_MOBILE = re.compile(rf"(?<![\d+])(?:(?:\+|00)\s?86[ \-]*|86[ \-]*|\(\+?86\)\s?)?(1[3-9]\d(?:{_SEP}\d){{8}})(?!\d)")
 #: Landlines: area code 0xx/0xxx (optionally in brackets or after +86), 7–8 digits.
 _LANDLINE = re.compile(r"(?<![\d+])(?:(?:\+|00)\s?86[ \-]*)?\(?(0\d{2,3})\)?[ \-]?(\d{3,4}[ \-]?\d{4})(?![\d])")
 _ROOM = re.compile(r"\d+(室|户|号房)")

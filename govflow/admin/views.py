@@ -13,6 +13,7 @@ from ..definitions.service import list_latest_definitions
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..instances.models import InstanceStatus
+from ..web.paging import whole_number
 from ..web.setup import page_blueprint
 from ..worklist.catalogue import process_xml
 from .access import can_export_ledger, require_administrator
@@ -102,7 +103,7 @@ def instance_migrate():
             raise ValidationFailed("choose a process first", {"process": ["required"]})
         ids = [i.id for i in db.session.scalars(filtered_query(f, args).limit(1001))
                if i.status in ("active", "error", "suspended")]
-        report = migrate_instances(ids, f.process, _int(request.form.get("version")), g.principal.user_id, reason)
+        report = migrate_instances(ids, f.process, whole_number(request.form.get("version")), g.principal.user_id, reason)
     except DomainError as exc:
         db.session.rollback()
         flash(_("Not migrated: %(errors)s", errors=_errors_text(exc)), "error")
@@ -145,9 +146,9 @@ def instance_operation(instance_id):
     form = request.form
     try:
         operate(g.principal, instance_id, form.get("operation", ""), form.get("reason"),
-                incident_id=_int(form.get("incident_id")), element_id=form.get("element_id") or None,
-                task_id=_int(form.get("task_id")), username=form.get("username"),
-                name=form.get("name"), value=form.get("value"), version=_int(form.get("version")))
+                incident_id=whole_number(form.get("incident_id")), element_id=form.get("element_id") or None,
+                task_id=whole_number(form.get("task_id")), username=form.get("username"),
+                name=form.get("name"), value=form.get("value"), version=whole_number(form.get("version")))
     except ValidationFailed as exc:
         db.session.rollback()
         flash(_("Operation not carried out: %(errors)s", errors=_errors_text(exc)), "error")
@@ -160,13 +161,6 @@ def _posted_search() -> tuple[str, MultiDict]:
     """The ledger search a form carries in its ``query`` field, as text and as arguments."""
     query = request.form.get("query", "")
     return query, MultiDict(parse_qsl(query))
-
-
-def _int(raw):
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
 
 
 from . import reports  # noqa: E402,F401  (the dashboard and statistics routes join bp)

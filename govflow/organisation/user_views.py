@@ -9,7 +9,7 @@ from ..errors import DomainError
 from ..extensions import db
 from ..identity.models import ROLE_CODES, OrgUnit
 from ..identity.service import get_user
-from ..web.paging import page_arg
+from ..web.paging import page_arg, whole_number
 from .audit import audit_of
 from .blueprint import bp, flash_error
 from .users import (add_grant, add_user, is_locked, reset_password, revoke_grant, revoke_user_token,
@@ -78,4 +78,4 @@ def user_action(username, action):
 
 
 def _int(raw) -> int:
-    return int(raw) if raw and str(raw).isdigit() else 0
+    return whole_number(raw) or 0

@@ -28,6 +28,13 @@ def int_arg(args, name: str, default: int | None = None, minimum: int = 1, maxim
     return int(raw)
 
 
+def whole_number(raw) -> int | None:
+    """A form field's id or version: an int in 1 … MAX_ID, else None (the service then
+    answers "not found" or names the field, instead of the driver overflowing)."""
+    raw = "" if raw is None else str(raw)
+    return int(raw) if _WHOLE.match(raw) and 1 <= int(raw) <= MAX_ID else None
+
+
 def page_arg(args, name: str = "page") -> int:
     """``?page=``: 1 by default; see :func:`int_arg`."""
     return int_arg(args, name, 1)

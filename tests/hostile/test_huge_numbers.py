@@ -92,3 +92,19 @@ def test_api_bodies_with_huge_ids_are_422(callers):
     response = client.post("/api/v1/admin/instances/1/operations", headers=headers, json={
         "operation": "retry", "incident_id": -1, "reason": "x"})
     assert response.status_code in (404, 422)
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999", "-1", "1e99"])
+def test_form_bodies_with_huge_numbers_are_refused_not_500(page_as, world, value):
+    admin = page_as("admin")
+    instance = world["instance:in"]
+    admin.get(f"/admin/instances/{instance}")
+    for data in ({"operation": "retry", "incident_id": value}, {"operation": "reassign", "task_id": value,
+                                                                  "username": "grid1"},
+                 {"operation": "migrate", "version": value}):
+        response = admin.post(f"/admin/instances/{instance}/operations", data={**data, "reason": "hostile"})
+        assert response.status_code < 500, (data, response.status_code)
+    admin.get("/admin/org/users/grid1")
+    for action, field in (("revoke-token", "token_id"), ("revoke", "grant_id")):
+        response = admin.post(f"/admin/org/users/grid1/{action}", data={field: value})
+        assert response.status_code < 500, (action, response.status_code)

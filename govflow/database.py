@@ -13,6 +13,7 @@ import contextvars
 from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.exc import IntegrityError, OperationalError
 
@@ -120,6 +121,29 @@ def commit() -> None:
         if "locked" in str(exc).lower() or "deadlock" in str(exc).lower():
             raise Conflict("the record is busy; try again") from exc
         raise
+
+
+@contextlib.contextmanager
+def separate_transaction():
+    """A short transaction of its own, committed on leaving the block (rolled back on an
+    exception), whatever becomes of the request's unit of work afterwards.
+
+    For the few writes that must survive a refusal — failed-login counts, rate-limit
+    hits — so that no view commits or rolls back by hand. SQLite has one writer at a
+    time, so the request's own transaction is ended first; it must not have written
+    yet (those writes would be lost: a RuntimeError says so)."""
+    session = db.session()
+    if db.engine.dialect.name == "sqlite" and session.in_transaction():
+        connection = session.connection()
+        if connection.info.get("wrote") or session.new or session.dirty or session.deleted:
+            raise RuntimeError("separate_transaction() after the request has written")
+        session.rollback()
+    token = set_write_intent(True)
+    try:
+        with Session(db.engine, expire_on_commit=False) as own, own.begin():
+            yield own
+    finally:
+        reset_write_intent(token)
 
 
 #: Lists count matching rows up to this many; beyond it the count is a lower bound

@@ -53,6 +53,10 @@ class Settings:
     #: Failed logins in a row that lock an account, and for how many minutes.
     LOGIN_MAX_FAILURES: int = 5
     LOGIN_LOCK_MINUTES: int = 15
+    #: Failed logins from one client address within the window, after which that
+    #: address gets 429 (whatever the names it tries).
+    LOGIN_ADDRESS_MAX_FAILURES: int = 20
+    LOGIN_ADDRESS_WINDOW_MINUTES: int = 15
     #: Largest photo or attachment a staff member may upload, bytes.
     UPLOAD_MAX_BYTES: int = 10_000_000
     #: Rows per page of the staff worklists.
@@ -62,6 +66,9 @@ class Settings:
     TRUSTED_PROXIES: int = 0
     #: Mark session cookies Secure even on plain-http requests (set behind TLS).
     COOKIE_SECURE: bool = False
+    #: Robots and webhooks may be private, loopback or link-local addresses (SSRF guard
+    #: off: only for tests against a local receiver or a gateway inside the network).
+    ROBOT_ALLOW_PRIVATE_URLS: bool = False
     #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
     PASSWORD_HASH_METHOD: str = "scrypt"
     extra: dict = field(default_factory=dict)
@@ -101,6 +108,7 @@ class Settings:
         if self.TRUSTED_PROXIES < 0:
             raise SettingsError("TRUSTED_PROXIES must be 0 or more")
         for name in ("SESSION_IDLE_MINUTES", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES",
+                     "LOGIN_ADDRESS_MAX_FAILURES", "LOGIN_ADDRESS_WINDOW_MINUTES",
                      "UPLOAD_MAX_BYTES", "WORKLIST_PAGE_SIZE"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")

@@ -96,6 +96,15 @@ def org(ctx):
 
 
 @pytest.fixture
+def private_urls_allowed(app):
+    """Robots and webhooks may reach 127.0.0.1 (a local receiver): ROBOT_ALLOW_PRIVATE_URLS."""
+    settings = app.config["GOVFLOW"]
+    settings.ROBOT_ALLOW_PRIVATE_URLS = True
+    yield
+    settings.ROBOT_ALLOW_PRIVATE_URLS = False
+
+
+@pytest.fixture
 def browser():
     """Chromium for the page tests (tests/web/browser.py); skips where it is missing."""
     from tests.web.browser import chromium

@@ -1,12 +1,16 @@
 """Side effects leave after commit, are retried with backoff, and arrive once."""
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from govflow.database import commit, writing
 from govflow.extensions import db
 from govflow.outbox.models import OutboxMessage
 from govflow.outbox.service import enqueue
 from govflow.testing.live import free_port
 from tests.notifications.receiver import Receiver
+
+pytestmark = pytest.mark.usefixtures("private_urls_allowed")  # the receiver is on 127.0.0.1
 
 
 def run_worker(app, now):

@@ -47,14 +47,8 @@ def require_ledger_reader(p: Principal) -> None:
         raise Forbidden("administrators and supervisors only")
 
 
-def sees_personal_data(p: Principal) -> bool:
-    """Whether exports show residents' names, phones and addresses unmasked."""
-    return is_administrator(p)
-
-
 __all__ = ["is_administrator", "require_administrator", "can_export_ledger", "require_ledger_reader",
-           "sees_personal_data", "ledger_scope", "console_scope", "LEDGER_READER_ROLE",
-           "require_administrator_of_instance"]
+           "ledger_scope", "console_scope", "LEDGER_READER_ROLE", "require_administrator_of_instance"]
 
 
 def ledger_scope(p: Principal):

@@ -1,8 +1,7 @@
-"""The instance ledger (台账) as xlsx or CSV: Chinese headers, dates as real dates in local time."""
+"""The instance ledger (台账) and statistics as xlsx or CSV: Chinese headers, dates as real
+dates in local time, resident text always text (govflow/spreadsheet.py)."""
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo
 
@@ -10,7 +9,10 @@ from openpyxl import Workbook
 
 from ..extensions import db
 from ..identity.access import Principal
-from .access import ledger_scope, sees_personal_data
+from ..privacy.audience import audience_for
+from ..privacy.masking import mask_text, personal_columns, reporter_names
+from ..spreadsheet import append_row, csv_bytes, workbook_bytes
+from .access import ledger_scope
 from .queries import EXPORT_LIMIT, org_names
 
 STATUS_NAMES = {"active": "运行中", "suspended": "已挂起", "completed": "已办结",
@@ -18,10 +20,6 @@ STATUS_NAMES = {"active": "运行中", "suspended": "已挂起", "completed": "�
 HEADERS = ["实例编号", "流程", "版本", "业务编号", "标题", "组织单位", "状态", "当前环节", "发起时间", "结束时间",
            "反映人", "联系电话", "地址"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-#: Process variables holding a resident's name, phone number and address, by process.
-PERSONAL = {"name": ("reporter_name", "applicant_name", "member_name"),
-            "phone": ("reporter_phone", "applicant_phone", "phone"),
-            "address": ("location", "home_address", "estate_address")}
 
 
 def _local(at: datetime | None, tz: ZoneInfo) -> datetime | None:
@@ -38,70 +36,48 @@ def ledger_for(p: Principal, query) -> list:
     return list(db.session.scalars(query.limit(EXPORT_LIMIT)))
 
 
-def mask_name(name: str) -> str:
-    return name[0] + "*" * max(len(name) - 1, 1) if name else ""
-
-
-def mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "*" * len(phone)
-
-
-def mask_address(address: str) -> str:
-    """The first part (district, estate) stays; the building and room do not."""
-    return address[:min(6, len(address) // 2)] + "****" if address else ""
-
-
-def personal_data(variables: dict | None, masked: bool) -> list[str]:
-    v = variables or {}
-    values = [next((str(v[k]) for k in PERSONAL[kind] if v.get(k)), "") for kind in ("name", "phone", "address")]
-    if masked:
-        values = [mask_name(values[0]), mask_phone(values[1]), mask_address(values[2])]
-    return values
-
-
-def ledger_table(instances, tz_name: str, masked: bool = True) -> list[list]:
-    """One row per instance, in HEADERS order; times naive in ``tz_name``; residents'
-    personal data masked unless ``masked`` is False."""
+def ledger_table(instances, tz_name: str, reader: Principal | None = None) -> list[list]:
+    """One row per instance, in HEADERS order; times naive in ``tz_name``; the title and
+    the resident's name, phone and address as ``reader`` may see them in that
+    instance's unit (privacy.masking; no reader: the public, masked)."""
     tz = ZoneInfo(tz_name)
     names = org_names(i.org_unit_id for i in instances)
-    return [[i.id, i.process_key, i.version, i.business_key or "", i.title or "",
-             names.get(i.org_unit_id, ""), STATUS_NAMES.get(i.status, i.status), i.current_steps or "",
-             _local(i.started_at, tz), _local(i.ended_at, tz), *personal_data(i.variables, masked)]
-            for i in instances]
+    rows = []
+    for i in instances:
+        audience = audience_for(reader, i.org_path)
+        rows.append([i.id, i.process_key, i.version, i.business_key or "",
+                     mask_text(i.title or "", reporter_names(i.variables), audience),
+                     names.get(i.org_unit_id, ""), STATUS_NAMES.get(i.status, i.status), i.current_steps or "",
+                     _local(i.started_at, tz), _local(i.ended_at, tz), *personal_columns(audience, i.variables)])
+    return rows
 
 
 def ledger_file(p: Principal, query, fmt: str, tz_name: str) -> tuple[bytes, str]:
     """(body, mimetype) of the ledger ``p`` may export from ``query``, as ``xlsx`` or ``csv``."""
-    rows, masked = ledger_for(p, query), not sees_personal_data(p)
+    rows = ledger_for(p, query)
     if fmt == "csv":
-        return ledger_csv(rows, tz_name, masked), "text/csv; charset=utf-8"
-    return ledger_xlsx(rows, tz_name, masked), XLSX
+        return ledger_csv(rows, tz_name, p), "text/csv; charset=utf-8"
+    return ledger_xlsx(rows, tz_name, p), XLSX
 
 
-def ledger_xlsx(instances, tz_name: str, masked: bool = True) -> bytes:
+def ledger_xlsx(instances, tz_name: str, reader: Principal | None = None) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "台账"
-    ws.append(HEADERS)
-    for row in ledger_table(instances, tz_name, masked):
-        ws.append(row)
+    append_row(ws, HEADERS)
+    for row in ledger_table(instances, tz_name, reader):
+        append_row(ws, row)
     for col in ("I", "J"):
         for cell in ws[col][1:]:
             cell.number_format = "yyyy-mm-dd hh:mm"
         ws.column_dimensions[col].width = 18
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
-def ledger_csv(instances, tz_name: str, masked: bool = True) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens the Chinese text correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(HEADERS)
-    for row in ledger_table(instances, tz_name, masked):
-        writer.writerow([v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def ledger_csv(instances, tz_name: str, reader: Principal | None = None) -> bytes:
+    rows = [[v.strftime("%Y-%m-%d %H:%M") if isinstance(v, datetime) else v for v in row]
+            for row in ledger_table(instances, tz_name, reader)]
+    return csv_bytes([HEADERS, *rows])
 
 
 # -- statistics ------------------------------------------------------------------
@@ -141,29 +117,25 @@ def statistics_xlsx(sheets: list[tuple[str, list, list]]) -> bytes:
     wb.remove(wb.active)
     for title, headers, rows in sheets:
         ws = wb.create_sheet(title)
-        ws.append(headers)
+        append_row(ws, headers)
         for row in rows:
-            ws.append(row)
+            append_row(ws, row)
             if isinstance(row[0], date):
                 ws.cell(ws.max_row, 1).number_format = MONTH_FORMAT
         ws.column_dimensions["A"].width = 20
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+    return workbook_bytes(wb)
 
 
 def statistics_csv(sheets: list[tuple[str, list, list]]) -> bytes:
     """Every table one after another, each under a line with its title."""
-    out = io.StringIO()
-    writer = csv.writer(out)
+    lines: list[list] = []
     for n, (title, headers, rows) in enumerate(sheets):
         if n:
-            writer.writerow([])
-        writer.writerow([title])
-        writer.writerow(headers)
-        for row in rows:
-            writer.writerow([v.strftime("%Y-%m") if isinstance(v, date) else ("" if v is None else v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+            lines.append([])
+        lines += [[title], headers]
+        lines += [[v.strftime("%Y-%m") if isinstance(v, date) else ("" if v is None else v) for v in row]
+                  for row in rows]
+    return csv_bytes(lines)
 
 
 def statistics_file(sheets, fmt: str) -> tuple[bytes, str]:

@@ -18,6 +18,7 @@ from ..identity.access import path_prefix_clause
 from ..identity.models import OrgUnit
 from ..instances.models import InstanceStatus, ProcessInstance
 from ..timeutil import utcnow
+from ..web.paging import int_arg
 from ..worklist.models import HumanTask, TaskStatus
 
 PAGE_SIZE = 50
@@ -44,6 +45,15 @@ class InstanceFilter:
     errors: dict = field(default_factory=dict)
 
 
+def _number(args, name: str, errors: dict) -> int | None:
+    """A whole-number argument (web/paging.py bounds it), its error collected with the others."""
+    try:
+        return int_arg(args, name)
+    except ValidationFailed as exc:
+        errors.update(exc.errors)
+        return None
+
+
 def _date(args, name: str, errors: dict) -> date | None:
     raw = (args.get(name) or "").strip()
     if not raw:
@@ -60,20 +70,11 @@ def parse_filter(args) -> InstanceFilter:
     errors: dict = {}
     text = {k: (args.get(k) or "").strip() or None
             for k in ("process", "status", "org", "business_key", "var_name", "var_value", "step")}
-    version = None
-    if args.get("version"):
-        try:
-            version = int(args["version"])
-        except ValueError:
-            errors["version"] = ["a whole number"]
+    version = _number(args, "version", errors)
     if text["status"] and text["status"] not in InstanceStatus.__members__:
         errors["status"] = [f"one of {', '.join(InstanceStatus.__members__)}"]
         text["status"] = None
-    try:
-        page = max(1, int(args.get("page") or 1))
-    except ValueError:
-        page = 1
-    return InstanceFilter(version=version, page=page, overdue=args.get("overdue") in ("1", "on", "true"),
+    return InstanceFilter(version=version, page=_number(args, "page", errors) or 1, overdue=args.get("overdue") in ("1", "on", "true"),
                           started_from=_date(args, "started_from", errors),
                           started_to=_date(args, "started_to", errors),
                           ended_from=_date(args, "ended_from", errors),

@@ -14,6 +14,7 @@ from ..database import undone_if_refused
 from ..extensions import db
 from ..instances.models import InstanceStatus
 from ..worklist.catalogue import process_xml
+from ..web.paging import whole_number
 from .access import console_scope
 from .blueprint import bp, download, status_labels
 from .changes import migrate_instances
@@ -40,7 +41,8 @@ def instance_list():
     return render_template("admin/instances.html", f=f, page=page, args=request.args,
                            processes=list_latest_definitions(), statuses=list(InstanceStatus.__members__),
                            status_names=status_labels(), org_names=org_names(i.org_unit_id for i in page.rows),
-                           saved=list_filters(g.principal.user_id), current_query=filter_query(request.args))
+                           saved=list_filters(g.principal.user_id), current_query=filter_query(request.args)
+                           ), 422 if f.errors else 200  # bad values are named on the page and left out
 
 
 @bp.route("/filters", methods=["POST"])
@@ -76,7 +78,7 @@ def instance_migrate():
                 raise ValidationFailed("choose a process first", {"process": ["required"]})
             ids = [i.id for i in db.session.scalars(filtered_query(f, args, console_scope(g.principal)).limit(1001))
                    if i.status in ("active", "error", "suspended")]
-            report = migrate_instances(ids, f.process, _int(request.form.get("version")), g.principal, reason)
+            report = migrate_instances(ids, f.process, whole_number(request.form.get("version")), g.principal, reason)
     except DomainError as exc:
         flash(_("Not migrated: %(errors)s", errors=_errors_text(exc)), "error")
         return redirect(back, 303)
@@ -119,9 +121,9 @@ def instance_operation(instance_id):
     try:
         with undone_if_refused():
             operate(g.principal, instance_id, form.get("operation", ""), form.get("reason"),
-                    incident_id=_int(form.get("incident_id")), element_id=form.get("element_id") or None,
-                    task_id=_int(form.get("task_id")), username=form.get("username"),
-                    name=form.get("name"), value=form.get("value"), version=_int(form.get("version")))
+                    incident_id=whole_number(form.get("incident_id")), element_id=form.get("element_id") or None,
+                    task_id=whole_number(form.get("task_id")), username=form.get("username"),
+                    name=form.get("name"), value=form.get("value"), version=whole_number(form.get("version")))
     except ValidationFailed as exc:
         flash(_("Operation not carried out: %(errors)s", errors=_errors_text(exc)), "error")
         return redirect(url_for("admin.instance_detail", instance_id=instance_id), 303)
@@ -133,11 +135,3 @@ def _posted_search() -> tuple[str, MultiDict]:
     """The ledger search a form carries in its ``query`` field, as text and as arguments."""
     query = request.form.get("query", "")
     return query, MultiDict(parse_qsl(query))
-
-
-def _int(raw):
-    try:
-        return int(raw) if raw else None
-    except ValueError:
-        return None
-

@@ -1,14 +1,26 @@
-"""Shape domain rows for the API schemas (names instead of ids)."""
+"""Shape domain rows for the API schemas (names instead of ids), residents' personal
+data masked for the reader (govflow/privacy: a supervisor gets what the supervisor's
+ledger export shows; staff working the case and administrators everything).
+
+``reader`` defaults to the API request's principal, so no endpoint can forget it."""
 from __future__ import annotations
 
+from flask import g
 from sqlalchemy import select
 
 from ..extensions import db
 from ..forms.validation import describe
+from ..identity.access import Principal
 from ..identity.models import OrgUnit, User
-from ..instances.models import Incident, InstanceEvent
+from ..instances.models import Incident, InstanceEvent, ProcessInstance
+from ..privacy.audience import audience_for
+from ..privacy.masking import Audience, mask_text, mask_variables, reporter_names
 from ..timeutil import as_aware
 from ..worklist.models import HumanTask, TaskStatus
+
+
+def _audience(reader: Principal | None, path: str) -> Audience:
+    return audience_for(reader or g.get("principal"), path)
 
 
 def _names(model, column, ids):
@@ -31,44 +43,51 @@ def tasks_out(rows: list[HumanTask]) -> list[dict]:
     } for r in rows]
 
 
-def task_detail_out(task: HumanTask, variables: dict) -> dict:
+def task_detail_out(task: HumanTask, variables: dict, reader: Principal | None = None) -> dict:
     out = tasks_out([task])[0]
-    out["variables"] = variables
+    out["variables"] = mask_variables(_audience(reader, task.scope_path), variables)
     out["form"] = {"fields_": describe(task.form_key, task.form_fields or [])}
     return out
 
 
-def instances_out(rows) -> list[dict]:
+def instances_out(rows, reader: Principal | None = None) -> list[dict]:
     units = _names(OrgUnit, OrgUnit.code, [r.org_unit_id for r in rows])
     return [{
         "id": r.id, "process_key": r.process_key, "version": r.version, "status": r.status,
-        "org_unit": units.get(r.org_unit_id), "business_key": r.business_key, "title": r.title,
+        "org_unit": units.get(r.org_unit_id), "business_key": r.business_key,
+        "title": mask_text(r.title, reporter_names(r.variables), _audience(reader, r.org_path)),
         "started_at": as_aware(r.started_at), "ended_at": as_aware(r.ended_at),
         "current_steps": r.current_steps,
     } for r in rows]
 
 
-def instance_detail_out(instance) -> dict:
-    out = instances_out([instance])[0]
-    out["variables"] = instance.variables or {}
+def instance_detail_out(instance, reader: Principal | None = None) -> dict:
+    audience = _audience(reader, instance.org_path)
+    names = reporter_names(instance.variables)
+    out = instances_out([instance], reader)[0]
+    out["variables"] = mask_variables(audience, instance.variables)
     tasks = db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.open.value)
         .order_by(HumanTask.id)).all()
     out["tasks"] = tasks_out(tasks)
     out["incidents"] = [{"id": i.id, "element_id": i.element_id, "element_name": i.element_name,
-                         "message": i.message, "created_at": as_aware(i.created_at).isoformat()}
+                         "message": mask_text(i.message, names, audience), "created_at": as_aware(i.created_at).isoformat()}
                         for i in db.session.scalars(select(Incident).where(
                             Incident.instance_id == instance.id, Incident.resolved_at.is_(None)))]
     return out
 
 
-def events_out(instance_id: int) -> list[dict]:
+def events_out(instance_id: int, reader: Principal | None = None) -> list[dict]:
+    instance = db.session.get(ProcessInstance, instance_id)
+    audience = _audience(reader, instance.org_path)
+    names = reporter_names(instance.variables)
     rows = db.session.scalars(select(InstanceEvent).where(InstanceEvent.instance_id == instance_id)
                               .order_by(InstanceEvent.id)).all()
     users = _names(User, User.username, [r.actor_id for r in rows])
     return [{"id": r.id, "kind": r.kind, "element_id": r.element_id, "task_id": r.task_id,
-             "actor": users.get(r.actor_id), "at": as_aware(r.at), "comment": r.comment,
-             "data": r.data} for r in rows]
+             "actor": users.get(r.actor_id), "at": as_aware(r.at),
+             "comment": mask_text(r.comment, names, audience) if r.comment else r.comment,
+             "data": mask_variables(audience, r.data) if isinstance(r.data, dict) else r.data} for r in rows]
 
 
 def uploads_out(rows) -> list[dict]:

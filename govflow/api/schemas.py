@@ -8,10 +8,19 @@ from ..web.security import MAX_ID
 STATUSES = ("active", "suspended", "completed", "terminated", "error")
 
 
+class BoundedInteger(fields.Integer):
+    """The base of every whole number a client sends: within ±MAX_ID (the database's
+    INTEGER) unless a narrower Range is given too — beyond it is invalid (422), not an
+    overflow in the driver (500). Documented as minimum/maximum in OpenAPI."""
+
+    def __init__(self, *, minimum: int = -MAX_ID, maximum: int = MAX_ID, **kwargs):
+        super().__init__(**kwargs)
+        self.validators.insert(0, validate.Range(min=minimum, max=maximum))
+
+
 def id_field(**kwargs) -> fields.Integer:
-    """An id given by a client: beyond the database's INTEGER it is invalid (422),
-    not an overflow in the driver (500)."""
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kwargs)
+    """An id given by a client: 1 … MAX_ID."""
+    return BoundedInteger(minimum=1, **kwargs)
 
 
 class ErrorSchema(Schema):
@@ -55,8 +64,8 @@ class DefinitionSchema(Schema):
 
 
 class PageArgs(Schema):
-    limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200))
-    offset = fields.Integer(load_default=0, validate=validate.Range(min=0, max=10_000_000))
+    limit = BoundedInteger(minimum=1, maximum=200, load_default=50)
+    offset = BoundedInteger(minimum=0, maximum=10_000_000, load_default=0)
 
 
 class StartInstanceSchema(Schema):

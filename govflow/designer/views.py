@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from ..admin.access import is_administrator
 from ..definitions.service import latest_definition
 from ..errors import Forbidden, ValidationFailed
+from ..web.paging import int_arg
 from ..web.setup import page_blueprint
 from ..worklist.start_views import submit_start_form
 from ..forms.inputs import form_fields
@@ -104,8 +105,8 @@ def upload():
 @bp.route("/<key>/compare")
 def compare_versions(key):
     latest = service.definition_version(key)
-    a = service.definition_version(key, request.args.get("a", type=int) or max(latest.version - 1, 1))
-    b = service.definition_version(key, request.args.get("b", type=int) or latest.version)
+    a = service.definition_version(key, int_arg(request.args, "a") or max(latest.version - 1, 1))
+    b = service.definition_version(key, int_arg(request.args, "b") or latest.version)
     changes = compare(service.version_file(a).content, service.version_file(b).content)
     return render_template("designer/compare.html", key=key, a=a, b=b, latest=latest, changes=changes)
 
@@ -113,7 +114,7 @@ def compare_versions(key):
 @bp.route("/<key>/trial", methods=["GET", "POST"])
 def trial(key):
     """A trial instance of the latest version (or ``?version=N``), started from its start form."""
-    definition = service.definition_version(key, request.args.get("version", type=int))
+    definition = service.definition_version(key, int_arg(request.args, "version"))
 
     def start(org, values, fields, upload_errors):
         if upload_errors:

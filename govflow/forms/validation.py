@@ -12,6 +12,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 from ..errors import ValidationFailed
 from . import get_form
 
+#: The largest whole number a form field of type long takes (PostgreSQL BIGINT).
+LONG_MAX = 2**63 - 1
 _WIDGETS = {fields.Integer: "number", fields.Float: "number", fields.Decimal: "number",
             fields.Boolean: "checkbox", fields.Date: "date", fields.DateTime: "datetime",
             fields.List: "multiselect"}
@@ -55,6 +57,8 @@ def _from_form_data(frozen: str) -> Schema:
         kind = f.get("type") or "string"
         if kind == "long":
             field_cls = fields.Integer
+            # A "long" is stored, searched and compared as a BIGINT: beyond it is invalid (422).
+            validators.append(validate.Range(min=-LONG_MAX, max=LONG_MAX))
         elif kind == "boolean":
             field_cls = fields.Boolean
         elif kind == "date":

@@ -1,55 +1,69 @@
-"""Signing in with a password, with lockout after repeated failures.
+"""Signing in with a password: per-account lockout, per-address limit, one answer.
 
-Every failure is counted on the user row (``failed_logins``); at the limit the
-account is locked until ``locked_until``, even for the right password. The
-caller must commit after a failure too, or the count is lost.
+Every failure is counted twice, in a transaction of its own that survives the
+refusal (database.separate_transaction): on the user row (``failed_logins``; at
+``LOGIN_MAX_FAILURES`` the account is locked for ``LOGIN_LOCK_MINUTES``, even for
+the right password) and against the client address (``LOGIN_ADDRESS_MAX_FAILURES``
+in ``LOGIN_ADDRESS_WINDOW_MINUTES``, then RateLimited — 429 — before any password
+is looked at). The address limit keeps one client from locking account after
+account, or guessing at many.
+
+Whether a name exists must not show: an unknown name, a wrong password and a
+locked account get the same answer (``invalid``), and each costs one password
+hash of the configured method, so their timing matches too.
 """
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import lru_cache
 
-from sqlalchemy import select
-from werkzeug.security import check_password_hash
+from sqlalchemy import select, update
+from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import separate_transaction
 from ..errors import DomainError, ValidationFailed
 from ..extensions import db
+from ..throttle import check_limit, record_hit
 from ..timeutil import utcnow
 from .models import User
-from .service import check_password, set_password
+from .service import check_password, end_access, set_password
 
-#: Checked against when the user does not exist, so both failures take as long.
-_DUMMY_HASH = "pbkdf2:sha256:600000$govflow$" + "0" * 64
+LOGIN_BUCKET = "login"
 
 
 class LoginRefused(DomainError):
-    """Wrong name or password, or a locked or inactive account."""
+    """Wrong name or password, a locked account (the same answer), or an inactive one."""
     status = 401
 
-    def __init__(self, reason: str, minutes_left: int = 0):
+    def __init__(self, reason: str):
         super().__init__(reason)
-        #: ``invalid``, ``locked`` or ``inactive``: the page words each one.
+        #: ``invalid`` or ``inactive`` (only told to whoever knows the password).
         self.reason = reason
-        self.minutes_left = minutes_left
 
 
-def authenticate(username: str, password: str, max_failures: int, lock_minutes: int) -> User:
+@lru_cache(maxsize=4)
+def _dummy_hash(method: str) -> str:
+    """A hash of the configured method, checked when the name is unknown."""
+    return generate_password_hash(secrets.token_hex(16), method=method)
+
+
+def authenticate(username: str, password: str, client: str, settings) -> User:
     """The user, when the password is right and the account may sign in.
 
-    Raises LoginRefused; for an unknown name the answer (and its timing) is the
-    same as for a wrong password.
-    """
+    Raises RateLimited (the address failed too often) or LoginRefused."""
+    window = timedelta(minutes=settings.LOGIN_ADDRESS_WINDOW_MINUTES)
+    check_limit(db.session, LOGIN_BUCKET, client, settings.LOGIN_ADDRESS_MAX_FAILURES, window)
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None:
-        check_password_hash(_DUMMY_HASH, password or "")
-        raise LoginRefused("invalid")
     now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        raise LoginRefused("locked", _minutes(user.locked_until - now))
-    if not check_password(user, password or ""):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failures:
-            user.failed_logins, user.locked_until = 0, now + timedelta(minutes=lock_minutes)
-            raise LoginRefused("locked", lock_minutes)
+    if user is None:
+        check_password_hash(_dummy_hash(settings.PASSWORD_HASH_METHOD), password or "")
+        right = False
+    else:
+        right = check_password(user, password or "")  # also when locked: the same time
+    locked = user is not None and user.locked_until is not None and user.locked_until > now
+    if not right or locked:
+        _record_failure(user.id if user is not None and not locked else None, client, window, settings)
         raise LoginRefused("invalid")
     if not user.is_active:
         raise LoginRefused("inactive")
@@ -57,8 +71,22 @@ def authenticate(username: str, password: str, max_failures: int, lock_minutes: 
     return user
 
 
+def _record_failure(user_id: int | None, client: str, window: timedelta, settings) -> None:
+    """The failure, against the address and (a known, unlocked account) the account."""
+    with separate_transaction() as session:
+        record_hit(session, LOGIN_BUCKET, client, window)
+        if user_id is None:
+            return
+        session.execute(update(User).where(User.id == user_id).values(failed_logins=User.failed_logins + 1))
+        failures = session.scalar(select(User.failed_logins).where(User.id == user_id))
+        if failures >= settings.LOGIN_MAX_FAILURES:
+            session.execute(update(User).where(User.id == user_id).values(
+                failed_logins=0, locked_until=utcnow() + timedelta(minutes=settings.LOGIN_LOCK_MINUTES)))
+
+
 def change_password(user: User, current: str, new: str) -> None:
-    """Raises ValidationFailed naming the field: wrong current password, or a weak new one."""
+    """Raises ValidationFailed naming the field: wrong current password, or a weak new one.
+    The user's API tokens are revoked and other sessions end (the fingerprint changes)."""
     if not check_password(user, current or ""):
         raise ValidationFailed("the current password is wrong", {"current": ["wrong_password"]})
     if new == current:
@@ -66,12 +94,9 @@ def change_password(user: User, current: str, new: str) -> None:
     if len(new or "") < 8:
         raise ValidationFailed("the new password is too short", {"new": ["too_short"]})
     set_password(user, new)
+    end_access(user)  # tokens issued under the old password go with it
 
 
 def password_fingerprint(user: User) -> str:
     """Changes whenever the password does: sessions carry it, so a change ends the others."""
     return (user.password_hash or "")[-12:]
-
-
-def _minutes(delta: timedelta) -> int:
-    return max(1, int(delta.total_seconds() + 59) // 60)

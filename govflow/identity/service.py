@@ -122,6 +122,18 @@ def user_for_token(token: str) -> User | None:
     return user if user is not None and user.is_active else None
 
 
+def end_access(user: User) -> int:
+    """Revoke every API token of ``user``; returns how many were live. Called when the
+    password is reset or changed and when the account is deactivated: whoever held
+    the old password may have issued tokens. Login sessions end by themselves: they
+    carry the password's fingerprint and need an active account (web/setup.py)."""
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                       ApiToken.revoked_at.is_(None))).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(tokens)
+
+
 def revoke_token(token_id: int) -> None:
     row = db.session.get(ApiToken, token_id)
     if row is None:

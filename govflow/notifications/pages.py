@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from flask import g, redirect, render_template, request, url_for
 
-from .service import list_notifications, mark_all_read, mark_read
+from ..web.paging import page_arg
 from ..web.setup import page_blueprint
+from .service import list_notifications, mark_all_read, mark_read
 
 bp = page_blueprint("notifications", __name__)
 PAGE_SIZE = 30
@@ -12,7 +13,7 @@ PAGE_SIZE = 30
 
 @bp.route("/notifications")
 def notification_list():
-    page = max(1, request.args.get("page", 1, type=int) or 1)
+    page = page_arg(request.args)
     rows, total = list_notifications(g.principal.user_id, PAGE_SIZE, (page - 1) * PAGE_SIZE)
     return render_template("notifications.html", rows=rows, total=total, page=page,
                            pages=max(1, -(-total // PAGE_SIZE)))

@@ -10,12 +10,14 @@ import re
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from flask import current_app
 from sqlalchemy import select
 
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..identity.service import get_org_unit
+from ..outbox.egress import url_problem
 from .models import ROBOT_KINDS, RobotEndpoint
 from .robots import EVENTS, queue_test_message
 
@@ -82,9 +84,9 @@ def _validate(data: RobotInput, stored: RobotEndpoint | None = None) -> dict:
     if data.kind not in ROBOT_KINDS:
         errors["kind"] = [f"one of {', '.join(ROBOT_KINDS)}"]
     url = (data.url or "").strip() or (stored.url if stored else "")
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname or len(url) > 1000:
-        errors["url"] = ["an http(s) address of at most 1000 characters"]
+    problem = url_problem(url, current_app.config["GOVFLOW"].ROBOT_ALLOW_PRIVATE_URLS)
+    if problem or len(url) > 1000:
+        errors["url"] = [f"an http(s) address of at most 1000 characters on a public host: {problem or 'too long'}"]
     unknown = [e for e in data.events if e not in EVENTS]
     if unknown:
         errors["events"] = [f"unknown event(s) {', '.join(map(str, unknown))}; one of {', '.join(EVENTS)}"]

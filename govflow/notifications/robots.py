@@ -8,6 +8,7 @@ network. Texts are Chinese and carry no resident's name or phone number.
 """
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
@@ -16,7 +17,9 @@ from sqlalchemy import func, select
 
 from ..extensions import db
 from ..identity.models import OrgUnit
+from ..instances.models import ProcessInstance
 from ..outbox.service import enqueue
+from ..privacy.masking import mask_text, reporter_names
 from .models import RobotEndpoint
 from .service import ancestor_paths
 
@@ -42,9 +45,26 @@ def robots_for(unit: OrgUnit, event: str) -> list[RobotEndpoint]:
     return [r for r in rows if event in (r.events or [])]
 
 
+#: Markdown and HTML syntax in a value, replaced by its full-width twin: a case title
+#: ``[点此处理](http://…)`` must not become a link in an official group, nor ``<@all>``
+#: a mention, nor ``# …`` a heading. Full-width characters read the same in Chinese.
+_MARKUP = str.maketrans({"[": "［", "]": "］", "(": "（", ")": "）", "<": "＜", ">": "＞", "*": "＊",
+                         "_": "＿", "#": "＃", "!": "！", "`": "｀", "~": "～", "|": "｜", "\\": "＼",
+                         "@": "＠", "&": "＆"})
+#: Bare addresses are linked by the clients too: the scheme loses its colon.
+_SCHEME = re.compile(r"(?i)\b(https?|ftp|file|javascript|data|mailto|dingtalk|wxwork)\s*:")
+
+
+def markdown_text(value) -> str:
+    """``value`` as literal text inside a robot's markdown: one line, no markup, no link."""
+    text = " ".join(str(value if value is not None else "").split())
+    return _SCHEME.sub(r"\1：", text.translate(_MARKUP))
+
+
 def robot_body(kind: str, event: str, title: str, lines: list[tuple[str, str]], unit_code: str) -> dict:
-    """The JSON a robot of ``kind`` expects for a markdown message."""
-    text = "\n".join([f"### {title}", *(f"> **{label}**：{value}" for label, value in lines if value)])
+    """The JSON a robot of ``kind`` expects for a markdown message; every value
+    (user-supplied: titles, names, comments) is escaped, labels are ours."""
+    text = "\n".join([f"### {title}", *(f"> **{label}**：{markdown_text(value)}" for label, value in lines if value)])
     if kind == "wecom":
         return {"msgtype": "markdown", "markdown": {"content": text}}
     if kind == "dingtalk":
@@ -71,9 +91,9 @@ def announce(event: str, unit: OrgUnit | None, lines: list[tuple[str, str]]) -> 
     return len(robots)
 
 
-def _masked(text: str | None, length: int = 60) -> str:
-    from ..tasks.case_common import mask_text  # the public board's masking: phones, ID numbers, rooms
-    text = " ".join(mask_text(text).split())
+def _masked(text: str | None, length: int = 60, names=()) -> str:
+    """What a group may read of a case's text: the public's masking (privacy.masking)."""
+    text = " ".join(mask_text(text, names).split())
     return text if len(text) <= length else text[:length - 1] + "…"
 
 
@@ -86,18 +106,19 @@ def announce_case(ctx, event: str, extra: dict | None = None) -> int:
     """A case-handling event (``ctx`` a HandlerContext), for the robots over the case's grid."""
     from ..tasks.case_common import CATEGORY_NAMES
     v = {**ctx.variables, **(extra or {})}
+    names = reporter_names(v)
     grid = db.session.scalar(select(OrgUnit).where(OrgUnit.code == (v.get("grid") or ctx.org_unit_code)))
-    lines = [("编号", v.get("case_no") or ctx.business_key or ""), ("事项", _masked(v.get("title"), 40)),
+    lines = [("编号", v.get("case_no") or ctx.business_key or ""), ("事项", _masked(v.get("title"), 40, names)),
              ("类别", CATEGORY_NAMES.get(v.get("category"), "")), ("网格", grid.name if grid else "")]
     if event == "case_reported":
         lines += [("紧急程度", "紧急" if v.get("urgency") == "urgent" else "一般"),
                   ("社区", _unit_name(v.get("community")))]
     elif event == "case_closed":
         lines += [("结果", _OUTCOMES.get(v.get("case_status"), v.get("case_status") or "")),
-                  ("办理结果", _masked(v.get("result_summary") or v.get("verify_note"))),
+                  ("办理结果", _masked(v.get("result_summary") or v.get("verify_note"), names=names)),
                   ("居民评价", _RATINGS.get(v.get("rating"), "未评价"))]
     elif event == "rating_unsatisfied":
-        lines += [("评价意见", _masked(v.get("rating_comment")) or "（无）"),
+        lines += [("评价意见", _masked(v.get("rating_comment"), names=names) or "（无）"),
                   ("处理", "将重新办理" if int(v.get("reopen_count") or 0) < int(v.get("max_reopens") or 1)
                    else "已达重办次数上限")]
     return announce(event, grid, lines)
@@ -111,7 +132,9 @@ def announce_task(event: str, task) -> int:
     if task.due_at:
         at = task.due_at if task.due_at.tzinfo else task.due_at.replace(tzinfo=timezone.utc)
         due = at.astimezone(ZoneInfo(current_app.config["GOVFLOW"].TIMEZONE)).strftime("%Y-%m-%d %H:%M")
-    lines = [("编号", task.business_key or ""), ("事项", _masked(task.title, 40)), ("环节", task.name),
+    instance = db.session.get(ProcessInstance, task.instance_id)
+    names = reporter_names(instance.variables if instance else None)
+    lines = [("编号", task.business_key or ""), ("事项", _masked(task.title, 40, names)), ("环节", task.name),
              ("承办单位", unit.name if unit else ""), ("办理期限", due)]
     return announce(event, unit, lines)
 

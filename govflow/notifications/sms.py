@@ -12,6 +12,7 @@ import logging
 from typing import Protocol
 
 from ..outbox.service import enqueue_once
+from ..privacy.masking import mask_phone, mask_text
 
 log = logging.getLogger("govflow.sms")
 
@@ -19,12 +20,6 @@ log = logging.getLogger("govflow.sms")
 class SmsSender(Protocol):
     def send(self, phone: str, template_code: str, params: dict) -> None:
         """Send or raise govflow.outbox.channels.DeliveryFailed (retried with backoff)."""
-
-
-def mask_phone(phone: str) -> str:
-    """13812345678 → 138****5678; never log a phone number in full."""
-    phone = (phone or "").strip()
-    return phone[:3] + "****" + phone[-4:] if len(phone) >= 11 else "****"
 
 
 class LogSmsSender:
@@ -36,7 +31,7 @@ class LogSmsSender:
     def send(self, phone: str, template_code: str, params: dict) -> None:
         masked = mask_phone(phone)
         self.sent.append((masked, template_code, params))
-        log.info("SMS %s to %s: %s [%s]", template_code, masked, params.get("text", ""),
+        log.info("SMS %s to %s: %s [%s]", template_code, masked, mask_text(params.get("text", "")),
                  params.get("idempotency_key", ""))
 
 

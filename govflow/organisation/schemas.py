@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from ..api.schemas import BoundedInteger
 from ..identity.models import OrgKind
 
 _KINDS = validate.OneOf(list(OrgKind.__members__))
@@ -50,7 +51,7 @@ class UserOut(Schema):
 
 class UserQuery(Schema):
     q = fields.String(load_default="", validate=validate.Length(max=80))
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    page = BoundedInteger(minimum=1, maximum=100_000, load_default=1)
 
 
 class UserPageOut(Schema):

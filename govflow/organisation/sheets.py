@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
 from ..errors import ValidationFailed
+from ..spreadsheet import append_row, csv_bytes, workbook_bytes
 from .i18n import _
 
 MAX_BYTES = 2_000_000
@@ -113,44 +114,29 @@ def _csv_table(data: bytes) -> list[list[str]]:
     return rows
 
 
-def safe_cell(value: str) -> str:
-    """A cell that Excel shows as text, never runs: formula-like text gets a leading quote."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def template_xlsx() -> bytes:
     book = Workbook()
     book.remove(book.active)
     for (sheet, headers), example in zip(SHEETS.items(), (UNIT_EXAMPLE, USER_EXAMPLE)):
         ws = book.create_sheet(sheet)
-        ws.append(headers)
-        ws.append(example)
+        append_row(ws, headers)
+        append_row(ws, example)
         for col in "ABCDE":
             ws.column_dimensions[col].width = 22
-    return _save(book)
+    return workbook_bytes(book)
 
 
 def template_csv(sheet: str) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(SHEETS[sheet])
-    writer.writerow(UNIT_EXAMPLE if sheet == UNIT_SHEET else USER_EXAMPLE)
-    return out.getvalue().encode("utf-8-sig")  # the BOM tells Excel it is UTF-8
+    return csv_bytes([SHEETS[sheet], UNIT_EXAMPLE if sheet == UNIT_SHEET else USER_EXAMPLE])
 
 
 def report_xlsx(rejected: list[dict]) -> bytes:
     book = Workbook()
     ws = book.active
     ws.title = "未导入的行"
-    ws.append(["工作表", "行号", "列", "原因", "内容"])
-    for r in rejected:
-        ws.append([r["sheet"], r["row"], r["column"], r["reason"], safe_cell(r.get("value") or "")])
+    append_row(ws, ["工作表", "行号", "列", "原因", "内容"])
+    for r in rejected:  # the rejected text is whatever the uploaded file held: text, never a formula
+        append_row(ws, [r["sheet"], r["row"], r["column"], r["reason"], r.get("value") or ""])
     for col, width in zip("ABCDE", (12, 8, 16, 48, 30)):
         ws.column_dimensions[col].width = width
-    return _save(book)
-
-
-def _save(book: Workbook) -> bytes:
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+    return workbook_bytes(book)

@@ -10,6 +10,7 @@ from ..database import undone_if_refused
 from ..extensions import db
 from ..identity.models import ROLE_CODES, OrgUnit
 from ..identity.service import get_user
+from ..web.paging import page_arg, whole_number
 from .audit import audit_of
 from .blueprint import bp, flash_error
 from .users import (add_grant, add_user, is_locked, reset_password, revoke_grant, revoke_user_token,
@@ -19,9 +20,8 @@ from .users import (add_grant, add_user, is_locked, reset_password, revoke_grant
 @bp.route("/users")
 def user_list():
     q = request.args.get("q", "")[:80]
-    page = request.args.get("page", "1")
     return render_template("organisation/users.html", q=q,
-                           page=search_users(q, int(page) if page.isdigit() else 1))
+                           page=search_users(q, page_arg(request.args)))
 
 
 @bp.route("/users", methods=["POST"])
@@ -81,4 +81,4 @@ def user_action(username, action):
 
 
 def _int(raw) -> int:
-    return int(raw) if raw and str(raw).isdigit() else 0
+    return whole_number(raw) or 0

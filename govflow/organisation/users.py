@@ -17,7 +17,7 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..identity.access import Principal
 from ..identity.models import ApiToken, RoleGrant, User
-from ..identity.service import create_user, grant_role, set_password
+from ..identity.service import create_user, end_access, grant_role, set_password
 from ..timeutil import utcnow
 from .audit import record
 
@@ -112,18 +112,22 @@ def set_user_active(actor: Principal, user: User, active: bool) -> User:
         raise Conflict("you cannot deactivate yourself", {"is_active": ["own account"]})
     if user.is_active_user != active:
         user.is_active_user = active
-        record(actor, "user.activate" if active else "user.deactivate", user_id=user.id)
+        revoked = 0 if active else end_access(user)
+        record(actor, "user.activate" if active else "user.deactivate", user_id=user.id,
+               detail=f"{revoked} API token(s) revoked" if revoked else "")
     return user
 
 
 def reset_password(actor: Principal, user: User, password: str | None = None) -> str | None:
     """Sets ``password`` (checked against the policy) or a generated one, which is returned
-    to be shown once. Also lifts a lockout; the user's other sessions end (their
-    fingerprint changes)."""
+    to be shown once. Also lifts a lockout; the user's sessions end (their fingerprint
+    changes) and their API tokens are revoked."""
     one_time = None if password else _one_time_password()
     set_password(user, password or one_time)
     user.failed_logins, user.locked_until = 0, None
-    record(actor, "user.password_reset", user_id=user.id, detail="generated" if one_time else "set by admin")
+    revoked = end_access(user)
+    record(actor, "user.password_reset", user_id=user.id,
+           detail=("generated" if one_time else "set by admin") + f"; {revoked} API token(s) revoked")
     return one_time
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 import logging
 import uuid
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from sqlalchemy import func, or_, select
 
 from ..database import commit, is_postgres, writing
 from ..errors import Conflict, NotFound
 from ..extensions import db
+from ..privacy.masking import mask_phone
 from ..timeutil import utcnow
 from .channels import DeliveryFailed, PermanentFailure, get_channel
 from .models import OutboxMessage
@@ -153,13 +155,11 @@ def retry_message(message_id: int) -> OutboxMessage:
 
 def describe(message: OutboxMessage) -> str:
     """A line for the outbox page without personal data or tokens: no phone, no URL query."""
-    from urllib.parse import urlsplit
     p = message.payload or {}
     if "robot_id" in p:
         return f"robot #{p['robot_id']} · {p.get('event', '')} · {p.get('org_unit', '')}"
     if "phone" in p:
-        phone = str(p.get("phone") or "")
-        return f"{p.get('template', 'text')} → {phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "sms"
+        return f"{p.get('template', 'text')} → {mask_phone(str(p.get('phone') or ''))}"
     if "url" in p:
         return urlsplit(str(p["url"])).netloc
     return message.channel

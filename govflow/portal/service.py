@@ -17,6 +17,7 @@ from datetime import datetime, timedelta
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from ..attachments.service import UploadTarget, link_to_instance, store_upload
 from ..errors import NotFound, ValidationFailed
@@ -25,9 +26,10 @@ from ..forms.case import CATEGORIES, RATINGS
 from ..identity.models import OrgUnit, User
 from ..instances.models import InstanceEvent, MessageSubscription, ProcessInstance
 from ..instances.service import deliver_message, start_instance
+from ..privacy.masking import board_text, surname_only, without_numbers
 from ..records.models import PublicResult
-from ..timeutil import utcnow
-from .models import RateHit, TrackingCode
+from ..throttle import RateLimited, count_hit  # noqa: F401  (RateLimited: raised from check_rate)
+from .models import TrackingCode
 
 PROCESS_KEY = "case_handling"
 RATING_MESSAGE = "case_rated"
@@ -42,11 +44,6 @@ MAX_PIXELS = 40_000_000
 MAX_SIDE = 2560
 _CODE = re.compile(r"^[A-Za-z0-9_-]{16}$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
-_LONG_NUMBER = re.compile(r"(?<![\d*])[\d*]{7,}…?")
-
-
-class RateLimited(Exception):
-    """Too many actions from one client address within the window."""
 
 
 class PhotoRefused(ValidationFailed):
@@ -56,23 +53,12 @@ class PhotoRefused(ValidationFailed):
 
 
 # -- rate limit ----------------------------------------------------------------
-def check_rate(bucket: str, client: str, now: datetime | None = None) -> None:
+def check_rate(bucket: str, client: str, now: datetime | None = None, session: Session | None = None) -> None:
     """Count one ``bucket`` action of ``client``; RateLimited when over the limit.
 
-    The hits live in the database so the limit holds across gunicorn workers.
-    The caller commits the hit before doing the work, so refused input counts too.
-    """
-    now = now or utcnow()
-    client = (client or "unknown")[:64]
-    since = now - RATE_WINDOW
-    count = db.session.scalar(select(func.count(RateHit.id)).where(
-        RateHit.bucket == bucket, RateHit.client == client, RateHit.at > since))
-    if count >= RATE_LIMIT:
-        raise RateLimited(bucket)
-    db.session.add(RateHit(bucket=bucket, client=client, at=now))
-    # Old hits are of no use any more.
-    db.session.execute(RateHit.__table__.delete().where(RateHit.at < now - 2 * RATE_WINDOW))
-    db.session.flush()
+    The view counts in a transaction of its own (database.separate_transaction), so
+    refused input counts too."""
+    count_hit(session or db.session, bucket, client, RATE_LIMIT, RATE_WINDOW, now)
 
 
 # -- photos --------------------------------------------------------------------
@@ -218,8 +204,9 @@ def report_variables(report: Report) -> tuple[OrgUnit, dict]:
         grid = None
     if errors:
         raise ValidationFailed("report refused", errors)
-    # The title is what lists and the board show first: no phone or long number cut in half.
-    head = _LONG_NUMBER.sub("", description.splitlines()[0]).strip() or CATEGORY_NAMES[report.category]
+    # The title is what lists, robots and the board show first: no phone, ID number or the
+    # reporter's name in it, whatever their spelling (and none cut in half by its length).
+    head = without_numbers(description.splitlines()[0], [name]).strip() or CATEGORY_NAMES[report.category]
     title = head[:30] + ("…" if len(head) > 30 else "")
     variables = {"title": title, "category": report.category,
                  "description": description, "location": address, "photos": list(report.photo_ids),
@@ -327,34 +314,13 @@ def rate(code: str, rating: str, comment: str = "") -> None:
 
 
 # -- public board --------------------------------------------------------------
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d[\d*]{4}\d{4}(?!\d)")
-_LANDLINE = re.compile(r"(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
-_HOUSE = re.compile(r"(\d+(?:栋|幢|号楼|座))[^，。,;；、（）()\s]*?(?:室|户|号房|号)")
-_ROOM = re.compile(r"[\d*]+(?:室|户|号房)")
 _NAME = re.compile(r"^([\u4e00-\u9fff])\*+反映")
-
-
-def mask_public(text: str | None) -> str:
-    """Board text: phones removed, house numbers below the building masked ('3栋2单元501室' → '3栋**')."""
-    text = _MOBILE.sub("", text or "")
-    text = _LANDLINE.sub("", text)
-    text = _LONG_NUMBER.sub("", text)  # ID numbers, phones cut short by a title's length
-    text = re.sub(r"(联系)?电话[:：]?\s*(?=[，。,;；（()）…]|$)", "", text)
-    text = _HOUSE.sub(r"\1**", text)
-    text = _ROOM.sub("**", text)
-    return re.sub(r"[，,]\s*(?=[（()）。…]|$)", "", text)
-
-
-def mask_surname(name: str | None) -> str:
-    """Name → surname only ('王小明' → '王某')."""
-    name = (name or "").strip()
-    return name[0] + "某" if name else "居民"
 
 
 def board_row(row: PublicResult) -> dict:
     unit = db.session.get(OrgUnit, row.org_unit_id)
-    summary = _NAME.sub(lambda m: mask_surname(m.group(1)) + "反映", row.summary or "")
-    return {"id": row.id, "title": mask_public(row.title), "summary": mask_public(summary),
+    summary = _NAME.sub(lambda m: surname_only(m.group(1)) + "反映", row.summary or "")
+    return {"id": row.id, "title": board_text(row.title), "summary": board_text(summary),
             "category": CATEGORY_NAMES.get(row.category, "其他"), "community": unit.name if unit else "",
             "case_no": row.business_key, "published_at": row.published_at,
             "photos": [p for p in (row.photos or []) if isinstance(p, str)]}

@@ -4,9 +4,12 @@ from __future__ import annotations
 from flask import current_app, redirect, render_template, request, send_file, url_for
 
 from ..attachments.service import get_upload, upload_path
-from ..database import commit
+from ..database import separate_transaction
 from ..errors import NotFound, ValidationFailed
 from ..forms.case import CATEGORIES, RATINGS
+from ..throttle import RateLimited
+from ..web.paging import page_arg
+from ..web.security import client_address
 from ..web.setup import page_blueprint
 from . import models  # noqa: F401  (tables known to the metadata)
 from . import service
@@ -14,17 +17,14 @@ from . import service
 bp = page_blueprint("portal", __name__, public=True)
 
 
-def _client() -> str:
-    return request.remote_addr or "unknown"
-
-
 def _limited(bucket: str):
-    """Count this post; a 429 page when over the limit. The hit is committed at once."""
+    """Count this post (in a transaction of its own: refused input counts too); a 429
+    page with Retry-After when over the limit."""
     try:
-        service.check_rate(bucket, _client())
-    except service.RateLimited:
-        return render_template("portal/limited.html"), 429
-    commit()
+        with separate_transaction() as session:
+            service.check_rate(bucket, client_address(), session=session)
+    except RateLimited as exc:
+        return render_template("portal/limited.html"), 429, {"Retry-After": str(exc.retry_after)}
     return None
 
 
@@ -98,10 +98,7 @@ def rate(code):
 
 @bp.route("/board", methods=["GET"])
 def board():
-    try:
-        page = int(request.args.get("page", "1"))
-    except ValueError:
-        page = 1
+    page = page_arg(request.args)
     community = request.args.get("community") or None
     category = request.args.get("category") or None
     data = service.board(community, category, page)

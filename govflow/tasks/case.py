@@ -26,8 +26,9 @@ from ..notifications.sms import queue_sms
 from ..records.service import next_number, publish_result
 from ..worklist.models import HumanTask, TaskStatus
 from . import HandlerContext, handler
-from .case_common import (CATEGORY_NAMES, RATING_ALIASES, RATINGS, SMS_TEXTS, clip, hours_since, iso, mask_name,
-                          mask_text, now_utc, record, unit_id)
+from ..privacy.masking import mask_name, mask_text, reporter_names
+from .case_common import (CATEGORY_NAMES, RATING_ALIASES, RATINGS, SMS_TEXTS, clip, hours_since, iso, now_utc,
+                          record, unit_id)
 
 
 # -- intake --------------------------------------------------------------------
@@ -153,10 +154,11 @@ def publish_case_result(ctx: HandlerContext) -> dict:
     """结果公开 on the community's public board, personal data masked."""
     v = ctx.variables
     category = CATEGORY_NAMES.get(v.get("category"), "其他")
-    summary = (f"{mask_name(v.get('reporter_name'))}反映：{mask_text(v.get('description'))}"
-               f"（{mask_text(v.get('location'))}）。办理结果：{mask_text(v.get('result_summary'))}")
+    names = reporter_names(v)
+    summary = (f"{mask_name(v.get('reporter_name'), '居民')}反映：{mask_text(v.get('description'), names)}"
+               f"（{mask_text(v.get('location'), names)}）。办理结果：{mask_text(v.get('result_summary'), names)}")
     publish_result(ctx.instance_id, unit_id(v.get("community")) or unit_id(ctx.org_unit_code),
-                   f"【{category}】{mask_text(v.get('title'))}", summary, category=v.get("category"),
+                   f"【{category}】{mask_text(v.get('title'), names)}", summary, category=v.get("category"),
                    photos=v.get("result_photos_public") or [], business_key=v.get("case_no"))
     return {"published_at": iso(now_utc())}
 
@@ -170,9 +172,10 @@ def notify_reporter(ctx: HandlerContext) -> dict:
     if not (v.get("reporter_phone") and v.get("sms_consent")):
         return {"reporter_notified": False}
     street = find_org_unit(v.get("street") or "")
-    params = dict(street=street.name if street else "", title=clip(v.get("title"), 30),
-                  case_no=v.get("case_no"), result=clip(v.get("result_summary"), 60),
-                  note=clip(v.get("verify_note"), 60))
+    # The reporter reads it, but staff may have pasted other people's numbers into the texts.
+    params = dict(street=street.name if street else "", title=clip(mask_text(v.get("title")), 30),
+                  case_no=v.get("case_no"), result=clip(mask_text(v.get("result_summary")), 60),
+                  note=clip(mask_text(v.get("verify_note")), 60))
     queue_sms(v["reporter_phone"], f"case_{template}", params, SMS_TEXTS[template].format(**params),
               f"case:{v.get('case_no')}:{template}:{v.get('reopen_count') or 0}", case_no=v.get("case_no"))
     return {"reporter_notified": True, "notified_at": iso(now_utc())}

@@ -1,9 +1,8 @@
 """What the case-handling handlers (case.py, case_dispatch.py) share: the codes residents
 and statistics see, times as UTC ISO-8601 text (process data stays JSON), the case's
-ledger lines (台账) and the masking of personal data on public pages."""
+ledger lines (台账)."""
 from __future__ import annotations
 
-import re
 from datetime import datetime, timezone
 
 from ..identity.service import find_org_unit
@@ -25,9 +24,6 @@ SMS_TEXTS = {
                 "请回复1满意、2基本满意、3不满意，逾期未评价将电话回访。",
     "invalid": "【{street}】您反映的“{title}”（编号{case_no}）经现场核实：{note}，不予立案。如有异议请拨打12345。",
 }
-_PHONE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
-_ID_CARD = re.compile(r"(?<!\d)(\d{3})\d{11}(\d{3}[\dXx])(?!\d)")
-_ROOM = re.compile(r"\d+(室|户|号房)")
 
 
 def now_utc() -> datetime:
@@ -69,16 +65,3 @@ def clip(text: str | None, length: int) -> str:
 
 def unique(*lists) -> list:
     return list(dict.fromkeys(item for values in lists for item in (values or [])))
-
-
-def mask_text(text: str | None) -> str:
-    """Public-board text: mobile numbers, ID-card numbers and room numbers masked."""
-    text = _PHONE.sub(r"\1****\2", text or "")
-    text = _ID_CARD.sub(r"\1***********\2", text)
-    return _ROOM.sub(r"**\1", text)
-
-
-def mask_name(name: str | None) -> str:
-    name = (name or "").strip()
-    return name[0] + "*" * max(len(name) - 1, 1) if name else "居民"
-

@@ -7,8 +7,10 @@ from flask_login import current_user, logout_user
 
 from ..errors import ValidationFailed
 from ..identity.login import LoginRefused, authenticate, change_password
+from ..throttle import RateLimited
 from .forms import LoginForm, PasswordForm
 from .messages import field_errors
+from .security import client_address
 from .setup import LANGUAGES, page_blueprint, safe_next, start_session
 
 bp = page_blueprint("auth", __name__, public=True)
@@ -18,18 +20,19 @@ account_bp = page_blueprint("account", __name__)
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
-    error = None
     if form.validate_on_submit():
         settings = current_app.config["GOVFLOW"]
         try:
-            user = authenticate(form.username.data, form.password.data,
-                                settings.LOGIN_MAX_FAILURES, settings.LOGIN_LOCK_MINUTES)
-        except LoginRefused as exc:  # 200, so that the failure count is committed
-            error = _refusal(exc)
-        else:
-            start_session(user)
-            return redirect(safe_next(request.args.get("next"), url_for("worklist.task_list")))
-    return render_template("login.html", form=form, error=error)
+            user = authenticate(form.username.data, form.password.data, client_address(), settings)
+        except RateLimited as exc:
+            error = _("Too many failed sign-ins from your address: try again in %(minutes)d minutes.",
+                      minutes=-(-exc.retry_after // 60))
+            return render_template("login.html", form=form, error=error), 429, {"Retry-After": str(exc.retry_after)}
+        except LoginRefused as exc:  # the failure is already counted (identity/login.py)
+            return render_template("login.html", form=form, error=_refusal(exc, settings)), 401
+        start_session(user)
+        return redirect(safe_next(request.args.get("next"), url_for("worklist.task_list")))
+    return render_template("login.html", form=form, error=None)
 
 
 @bp.route("/logout", methods=["POST"])
@@ -42,13 +45,13 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
-def _refusal(exc: LoginRefused) -> str:
-    if exc.reason == "locked":
-        return _("Too many failed attempts: the account is locked for %(minutes)d minutes.",
-                 minutes=exc.minutes_left)
+def _refusal(exc: LoginRefused, settings) -> str:
+    """One answer for unknown names, wrong passwords and locked accounts alike."""
     if exc.reason == "inactive":
         return _("This account is disabled.")
-    return _("Wrong username or password.")
+    return _("Wrong username or password.") + " " + _(
+        "After %(failures)d failures in a row an account is locked for %(minutes)d minutes.",
+        failures=settings.LOGIN_MAX_FAILURES, minutes=settings.LOGIN_LOCK_MINUTES)
 
 
 @account_bp.route("/password", methods=["GET", "POST"])

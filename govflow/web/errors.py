@@ -46,6 +46,7 @@ def _html_page(status: int) -> str:
               _("Someone else changed this first, or it no longer allows this. Reload and try again.")),
         413: (_("Too large"), _("The upload is too large.")),
         422: (_("Invalid data"), _("The data sent is not valid.")),
+        429: (_("Too many requests"), _("Please wait a few minutes and try again.")),
     }
     heading, text = texts.get(status, (_("Something went wrong"),
                                        _("Please try again later; the administrators have been told.")))

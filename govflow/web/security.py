@@ -53,6 +53,12 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits, min, max, signed)
 
 
+def client_address() -> str:
+    """The client's address for rate limits: the socket's, or — behind exactly
+    ``TRUSTED_PROXIES`` proxies — the one ProxyFix took from X-Forwarded-For."""
+    return request.remote_addr or "unknown"
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over https."""
 

@@ -72,13 +72,14 @@ def page_blueprint(name: str, import_name: str, *, public: bool = False) -> Blue
 
 
 def _session_is_fresh() -> bool:
-    """Not idle for longer than the timeout, and the password unchanged since sign-in."""
+    """Not idle for longer than the timeout, the password unchanged since sign-in, and
+    the account still active (a deactivated user's open sessions end at once)."""
     from flask import current_app
     idle = current_app.config["GOVFLOW"].SESSION_IDLE_MINUTES * 60
     seen = session.get("seen")
     if not isinstance(seen, int) or time.time() - seen > idle:
         return False
-    return session.get("pw") == password_fingerprint(current_user)
+    return current_user.is_active and session.get("pw") == password_fingerprint(current_user)
 
 
 def start_session(user: User) -> None:

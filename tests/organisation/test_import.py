@@ -75,7 +75,8 @@ def test_xlsx_with_good_and_bad_rows_imports_the_good_ones_parents_first(org, ad
     sheet = load_workbook(__import__("io").BytesIO(report_xlsx([r.__dict__ for r in plan.rejected])))["未导入的行"]
     rows = list(sheet.values)
     assert rows[0] == ("工作表", "行号", "列", "原因", "内容") and len(rows) == 1 + len(plan.rejected)
-    assert any(r[4] == "'=cmd|' /C calc'!A0" for r in rows)  # shown as text, never a live formula
+    assert any(r[4] == "=cmd|' /C calc'!A0" for r in rows)  # kept as written, in a string cell:
+    assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)  # never a live formula
 
 
 @pytest.mark.parametrize("encoding", ["gbk", "utf-8", "utf-8-sig"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from govflow.errors import Conflict, ValidationFailed
@@ -97,7 +98,7 @@ def test_unit_fields_are_checked(org, admin):
 
 def test_users_are_created_edited_deactivated_and_searched(org, admin):
     user, one_time = add_user(admin, "newbie", "新人", "13800000009", grants=["grid_worker@grid_yg_2"])
-    assert len(one_time) == 12 and authenticate("newbie", one_time, 5, 15) is user
+    assert len(one_time) == 12 and authenticate("newbie", one_time, "10.0.0.1", current_app.config["GOVFLOW"]) is user
     with pytest.raises(ValidationFailed) as info:
         add_user(admin, "x y", "", "555")
     assert set(info.value.errors) == {"username", "display_name", "phone"}
@@ -105,7 +106,7 @@ def test_users_are_created_edited_deactivated_and_searched(org, admin):
     assert "name: 新人 → 新人甲" in audit_of(user_id=user.id)[0].detail
     set_user_active(admin, user, False)
     with pytest.raises(LoginRefused):
-        authenticate("newbie", one_time, 5, 15)
+        authenticate("newbie", one_time, "10.0.0.1", current_app.config["GOVFLOW"])
     with pytest.raises(Conflict, match="yourself"):
         set_user_active(admin, get_user("admin"), False)
     page = search_users("新人")
@@ -121,7 +122,7 @@ def test_password_reset_unlock_grants_tokens_and_their_audit(org, admin):
     with pytest.raises(ValidationFailed, match="short"):
         reset_password(admin, user, "short")
     assert reset_password(admin, user, "a-good-password") is None
-    assert authenticate("grid2", "a-good-password", 5, 15) is user
+    assert authenticate("grid2", "a-good-password", "10.0.0.1", current_app.config["GOVFLOW"]) is user
     grant = add_grant(admin, user, "community_staff@comm_yangguang")
     revoke_grant(admin, user, grant.id)
     assert [g.role for g in user.grants] == ["grid_worker"]

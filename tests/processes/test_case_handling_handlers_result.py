@@ -5,7 +5,7 @@ import pytest
 
 from govflow.identity.service import get_org_unit
 from govflow.tasks.case import resolution_path
-from govflow.tasks.case_common import mask_name, mask_text
+from govflow.privacy.masking import mask_name, mask_text
 from tests.processes.test_case_handling_handlers import case, run  # noqa: F401
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
     PHONE, case_context, case_deployed, ledger, now, public_result, sms_messages)
@@ -42,7 +42,7 @@ def test_record_resolution_takes_the_result_of_the_path(case):
 def test_mask_text_hides_phones_id_numbers_and_rooms():
     text = "王先生13912345678，身份证110101199003071234，住3栋2单元501室"
     assert mask_text(text) == "王先生139****5678，身份证110***********1234，住3栋2单元**室"
-    assert mask_name("欧阳小明") == "欧***" and mask_name("李") == "李*" and mask_name(None) == "居民"
+    assert mask_name("欧阳小明") == "欧***" and mask_name("李") == "李*" and mask_name(None, "居民") == "居民"
 
 
 def test_publish_case_result_puts_a_masked_result_on_the_community_board(case):

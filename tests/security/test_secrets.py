@@ -49,7 +49,6 @@ def test_no_password_or_token_reaches_the_logs(web_app, caplog):
         result = runner.invoke(args=["users", "create", "newclerk", "--password", SECRET_PASSWORD,
                                      "--grant", "grid_worker@grid_yg_1"])
         assert result.exit_code == 0, result.output
-        token = runner.invoke(args=["users", "token", "newclerk"]).output.strip().splitlines()[-1]
     client = web_app.test_client()
     for password in ("wrong-" + SECRET_PASSWORD, SECRET_PASSWORD):
         form = {"username": "newclerk", "password": password, "csrf_token": csrf_of(client.get("/login").text)}
@@ -57,6 +56,8 @@ def test_no_password_or_token_reaches_the_logs(web_app, caplog):
     new_password = SECRET_PASSWORD + "-2"
     client.post("/password", data={"current": SECRET_PASSWORD, "new": new_password, "repeat": new_password,
                                    "csrf_token": csrf_of(client.get("/password").text)})
+    with web_app.app_context():  # after the change: a password change revokes the user's tokens
+        token = runner.invoke(args=["users", "token", "newclerk"]).output.strip().splitlines()[-1]
     api = web_app.test_client()
     assert api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}"}).status_code == 200
     api.get("/api/v1/tasks", headers={"Authorization": f"Bearer {token}x"})

@@ -15,7 +15,6 @@ so validate keeps raising SyntaxError exactly as ``ast.parse`` does.
 from __future__ import annotations
 
 import ast
-import functools
 from types import ModuleType
 from typing import Any, Callable
 
@@ -25,6 +24,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import juel, sandbox
+from .sandbox.cache import bytes_cached
 
 __all__ = ["SandboxEnvironment", "GovflowScriptEngine", "ServiceCallerMissing", "python_source"]
 
@@ -36,7 +36,7 @@ class ServiceCallerMissing(RuntimeError):
     """A service task ran on an engine that was built without a service caller."""
 
 
-@functools.lru_cache(maxsize=4096)
+@bytes_cached(sandbox.COMPILE_CACHE_BYTES)
 def python_source(expression: str) -> str:
     """The Python to evaluate for ``expression``: JUEL translated, anything else unchanged.
 

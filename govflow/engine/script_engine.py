@@ -134,8 +134,10 @@ class GovflowScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(f"Service call failed: {err}", task=task, exception=err) from err
 
     def get_error_line_number_and_content(self, script, err):
-        """Also report the line of code refused by the sandbox before it ran."""
-        if isinstance(err, sandbox.UnsafeCode) and err.lineno:
+        """Also report the line refused by the sandbox, or where a sandbox child raised."""
+        # Raised in a sandbox child, the error has no traceback here; the child sent the line.
+        lineno = err.lineno if isinstance(err, sandbox.UnsafeCode) else getattr(err, "sandbox_lineno", None)
+        if lineno:
             lines = script.splitlines()
-            return err.lineno, lines[err.lineno - 1] if err.lineno <= len(lines) else ""
+            return lineno, lines[lineno - 1] if lineno <= len(lines) else ""
         return super().get_error_line_number_and_content(script, err)

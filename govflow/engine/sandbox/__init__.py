@@ -30,11 +30,12 @@ Task data may not use the helpers' ``_`` names.
 from __future__ import annotations
 
 from .checks import JUEL_HELPERS
-from .compiler import CompiledCode, compile_expression, compile_script
-from .errors import EvaluationTimeout, ResourceLimit, SandboxError, UnsafeCode
+from .compiler import COMPILE_CACHE_BYTES, CompiledCode, compile_expression, compile_script
+from .errors import EvaluationTimeout, ResourceLimit, SandboxError, StepBudgetExceeded, UnsafeCode
 from .guards import MAX_ITEMS
-from .runner import DEFAULT_TIME_LIMIT, evaluate, execute
+from .runner import DEFAULT_TIME_LIMIT, ISOLATION_MODES, configure, evaluate, execute, step_budget
 
-__all__ = ["SandboxError", "UnsafeCode", "EvaluationTimeout", "ResourceLimit", "CompiledCode",
-           "compile_expression", "compile_script", "evaluate", "execute", "DEFAULT_TIME_LIMIT",
-           "MAX_ITEMS", "JUEL_HELPERS"]
+__all__ = ["SandboxError", "UnsafeCode", "EvaluationTimeout", "ResourceLimit", "StepBudgetExceeded",
+           "CompiledCode", "compile_expression", "compile_script", "evaluate", "execute", "configure",
+           "step_budget", "DEFAULT_TIME_LIMIT", "ISOLATION_MODES", "MAX_ITEMS", "JUEL_HELPERS",
+           "COMPILE_CACHE_BYTES"]

@@ -24,6 +24,7 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import juel, sandbox
+from .runtime_checks import RuntimeValueRefused, check_evaluated
 from .sandbox.cache import bytes_cached
 
 __all__ = ["SandboxEnvironment", "GovflowScriptEngine", "ServiceCallerMissing", "python_source"]
@@ -99,6 +100,9 @@ class GovflowScriptEngine(PythonScriptEngine):
     expression as written in the diagram (a JuelError included), or the script's line.
     """
 
+    #: Largest multi-instance count a computed cardinality may give (MAX_MULTI_INSTANCE).
+    max_multi_instance = 1000
+
     def __init__(self, environment: BasePythonScriptEngineEnvironment | None = None, *,
                  environment_globals: dict | None = None, service_caller: ServiceCaller | None = None,
                  time_limit: float = sandbox.DEFAULT_TIME_LIMIT):
@@ -112,13 +116,15 @@ class GovflowScriptEngine(PythonScriptEngine):
         source = expression
         try:
             source = python_source(expression)
-            return self.environment.evaluate(source, task.data, external_context)
+            value = self.environment.evaluate(source, task.data, external_context)
+            check_evaluated(task.task_spec, expression, value, self.max_multi_instance)
+            return value
         except SpiffWorkflowException as err:
             err.add_note(f"Error evaluating expression '{expression}'")
             raise
         except Exception as err:
             error = WorkflowTaskException(f"Error evaluating expression '{expression}'", task=task, exception=err)
-            if isinstance(err, (juel.JuelError, sandbox.SandboxError)):
+            if isinstance(err, (juel.JuelError, sandbox.SandboxError, RuntimeValueRefused)):
                 error.add_note(str(err))
             if source != expression:
                 error.add_note(f"Translated from JUEL to '{source}'")

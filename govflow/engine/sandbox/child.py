@@ -22,10 +22,10 @@ from .runner import run_here
 
 #: Address space a child may use beyond its size after start-up.
 MEMORY_HEADROOM = 256 * 1024 * 1024
-#: A result counts one unit per object and one per character; more cannot be task data,
-#: and pickling keeps shared parts shared (``x = [x, x]`` sixty times is small), so the
-#: walk expands them as JSON would.
-MAX_RESULT_UNITS = 16_000_000
+#: Objects and characters a result may hold, counted as JSON would write them: pickling
+#: keeps shared parts shared (``x = [x, x]`` sixty times is small), JSON does not.
+MAX_RESULT_OBJECTS = 1_000_000
+MAX_RESULT_CHARS = 16_000_000
 
 
 def main() -> None:
@@ -78,11 +78,12 @@ def _serve(request: bytes) -> tuple[bytes, bool]:
 
 
 def _check_result_size(value) -> None:
-    units, stack = 0, [value]
+    objects, chars, stack = 0, 0, [value]
     while stack:
         item = stack.pop()
-        units += 1 + (len(item) if isinstance(item, (str, bytes, bytearray)) else 0)
-        if units > MAX_RESULT_UNITS:
+        objects += 1
+        chars += len(item) if isinstance(item, (str, bytes, bytearray)) else 0
+        if objects > MAX_RESULT_OBJECTS or chars > MAX_RESULT_CHARS:
             raise ResourceLimit("the result exceeds the sandbox's size limit")
         if isinstance(item, dict):
             stack.extend(item.keys())

@@ -51,7 +51,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     ``environment_globals``: functions the platform offers to every script (e.g. date
     helpers); modules and names beginning with '_' are refused, because they would hand
-    the sandboxed code a way out. ``service_caller`` serves service tasks.
+    the sandboxed code a way out. In process isolation they reach the sandbox child by
+    reference, so they must be importable by a child that imports only the standard
+    library (a lambda is refused as UnsafeCode). ``service_caller`` serves service tasks.
     ``time_limit``: seconds per evaluation.
     """
 

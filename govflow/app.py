@@ -64,7 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
         configure_engine(db.engine)
     install_session_hooks(db.session.session_factory.class_)
     engine.configure(service_caller=call_handler, time_limit=settings.SCRIPT_TIME_LIMIT,
-                     max_multi_instance=settings.MAX_MULTI_INSTANCE)
+                     max_multi_instance=settings.MAX_MULTI_INSTANCE, isolation=settings.SANDBOX_ISOLATION,
+                     step_budget=settings.STEP_TIME_BUDGET)
 
     register_unit_of_work(app)
     init_security(app)

@@ -33,6 +33,12 @@ class Settings:
     MAX_DEPLOYMENT_BYTES: int = 2_000_000
     #: Wall-clock limit for one script/condition evaluation, seconds.
     SCRIPT_TIME_LIMIT: float = 1.0
+    #: Where scripts, conditions, DMN cells and expressions that call functions run:
+    #: "process" (child processes under CPU, memory and wall-clock limits) or "inline"
+    #: (in the calling worker; only for trusted diagram authors).
+    SANDBOX_ISOLATION: str = "process"
+    #: Total seconds the evaluations of one step (a request or worker job) may take.
+    STEP_TIME_BUDGET: float = 5.0
     #: Upper bound for multi-instance cardinality evaluated at run time.
     MAX_MULTI_INSTANCE: int = 1000
     #: Deadline light turns yellow after this share of the allowed time has passed.
@@ -103,6 +109,10 @@ class Settings:
             raise SettingsError("SLA_YELLOW_AT must lie between 0 and 1")
         if self.SCRIPT_TIME_LIMIT <= 0:
             raise SettingsError("SCRIPT_TIME_LIMIT must be positive")
+        if self.STEP_TIME_BUDGET < self.SCRIPT_TIME_LIMIT:
+            raise SettingsError("STEP_TIME_BUDGET must be at least SCRIPT_TIME_LIMIT")
+        if self.SANDBOX_ISOLATION not in ("process", "inline"):
+            raise SettingsError(f"SANDBOX_ISOLATION must be process or inline (got {self.SANDBOX_ISOLATION!r})")
         if self.SMS_BACKEND not in ("log",):
             raise SettingsError(f"SMS_BACKEND must be one of: log (got {self.SMS_BACKEND!r})")
         if self.TRUSTED_PROXIES < 0:

@@ -8,25 +8,31 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from . import clock, durations  # noqa: F401  (clock patches the timer module on import)
+from . import clock, durations, sandbox  # noqa: F401  (clock patches the timer module on import)
 from .bundle import BundleCache, BundleError, ParseProblem, ProcessBundle, parse_bundles  # noqa: F401
 from .runtime import EngineError, EngineInstance, NotWaiting, ReadyUserTask, StepFailure  # noqa: F401
 
-_config = {"service_caller": None, "time_limit": 1.0, "max_multi_instance": 1000}
+_config = {"service_caller": None, "time_limit": 1.0, "max_multi_instance": 1000, "step_budget": 5.0}
 _script_engine = None
 
 
 def configure(service_caller: Callable | None = None, time_limit: float | None = None,
-              max_multi_instance: int | None = None) -> None:
+              max_multi_instance: int | None = None, isolation: str | None = None,
+              step_budget: float | None = None) -> None:
     """Set how service tasks are dispatched and the sandbox limits (at app start)."""
     global _script_engine
-    if service_caller is not None:
-        _config["service_caller"] = service_caller
-    if time_limit is not None:
-        _config["time_limit"] = time_limit
-    if max_multi_instance is not None:
-        _config["max_multi_instance"] = max_multi_instance
+    for name, value in (("service_caller", service_caller), ("time_limit", time_limit),
+                        ("max_multi_instance", max_multi_instance), ("step_budget", step_budget)):
+        if value is not None:
+            _config[name] = value
+    if isolation is not None:
+        sandbox.configure(isolation)
     _script_engine = None
+
+
+def step_budget():
+    """Context manager: the evaluations of one step share ``STEP_TIME_BUDGET`` seconds."""
+    return sandbox.step_budget(_config["step_budget"])
 
 
 def get_script_engine():

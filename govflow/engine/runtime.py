@@ -92,11 +92,7 @@ class EngineInstance:
                     break
                 self.workflow.do_engine_steps()
         except Exception as exc:  # a handler's own failure arrives unwrapped
-            failed = self._errored()
-            if not failed:
-                raise EngineError(str(exc)) from exc
-            for task in failed:
-                task.internal_data.setdefault("error", _describe_error(exc))
+            self._contain(exc)
         if self.history_depth() > MAX_TASKS:
             # SpiffWorkflow stops seeing tasks deeper than 1,000 and would stall
             # silently; compaction keeps live instances far below this.
@@ -129,7 +125,8 @@ class EngineInstance:
         task = self._task(engine_task_id)
         if task.state != TaskState.ERROR:
             raise EngineError(f"task {task.task_spec.bpmn_id} has not failed")
-        task._set_state(TaskState.READY)
+        task.internal_data.pop("error", None)
+        task._set_state(task.internal_data.pop("state_before_error", TaskState.READY))
 
     @property
     def is_completed(self) -> bool:
@@ -217,7 +214,7 @@ class EngineInstance:
     def deliver_message(self, name: str, variables: dict | None) -> None:
         # Timers that fell due before the message arrived fire first: an interrupting
         # one closes the window the message was for, whatever the worker's delay.
-        self.workflow.refresh_timers()
+        self.refresh_timers()
         self.run()
         definition = GovMessageEventDefinition(name)
         event = BpmnEvent(definition, payload={"payload": variables or {}, "result_var": None,
@@ -228,7 +225,31 @@ class EngineInstance:
             raise NotWaiting(f"the process is not waiting for message '{name}'") from exc
 
     def refresh_timers(self) -> None:
-        self.workflow.refresh_timers()
+        """Let due timers fire; a timer whose expression fails becomes a failed task."""
+        try:
+            self.workflow.refresh_timers()
+        except Exception as exc:
+            self._contain(exc)
+
+    def _contain(self, exc: Exception) -> None:
+        """Record ``exc`` on the tasks it failed, so that each becomes an incident.
+
+        SpiffWorkflow marks a task that raised while running as ERROR itself; one that
+        raised while being updated (a timer or multi-instance evaluating its expression)
+        keeps its state, and would fail again at every step, for ever. It is failed here,
+        remembering its state for :meth:`retry`. Raises EngineError when no task is to blame.
+        """
+        failed = self._errored()
+        task = getattr(exc, "task", None)
+        if not failed and task is not None and task.workflow is not None \
+                and not task.has_state(TaskState.FINISHED_MASK):
+            task.internal_data["state_before_error"] = task.state
+            task._set_state(TaskState.ERROR)
+            failed = [task]
+        if not failed:
+            raise EngineError(str(exc)) from exc
+        for task in failed:
+            task.internal_data.setdefault("error", _describe_error(exc))
 
     def active_element_ids(self) -> list[str]:
         mask = TaskState.READY | TaskState.WAITING | TaskState.STARTED | TaskState.ERROR

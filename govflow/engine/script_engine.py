@@ -15,7 +15,6 @@ so validate keeps raising SyntaxError exactly as ``ast.parse`` does.
 from __future__ import annotations
 
 import ast
-import functools
 from types import ModuleType
 from typing import Any, Callable
 
@@ -25,6 +24,8 @@ from SpiffWorkflow.bpmn.script_engine.python_environment import BasePythonScript
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import juel, sandbox
+from .runtime_checks import RuntimeValueRefused, check_evaluated
+from .sandbox.cache import bytes_cached
 
 __all__ = ["SandboxEnvironment", "GovflowScriptEngine", "ServiceCallerMissing", "python_source"]
 
@@ -36,7 +37,7 @@ class ServiceCallerMissing(RuntimeError):
     """A service task ran on an engine that was built without a service caller."""
 
 
-@functools.lru_cache(maxsize=4096)
+@bytes_cached(sandbox.COMPILE_CACHE_BYTES)
 def python_source(expression: str) -> str:
     """The Python to evaluate for ``expression``: JUEL translated, anything else unchanged.
 
@@ -50,7 +51,9 @@ class SandboxEnvironment(BasePythonScriptEngineEnvironment):
 
     ``environment_globals``: functions the platform offers to every script (e.g. date
     helpers); modules and names beginning with '_' are refused, because they would hand
-    the sandboxed code a way out. ``service_caller`` serves service tasks.
+    the sandboxed code a way out. In process isolation they reach the sandbox child by
+    reference, so they must be importable by a child that imports only the standard
+    library (a lambda is refused as UnsafeCode). ``service_caller`` serves service tasks.
     ``time_limit``: seconds per evaluation.
     """
 
@@ -99,6 +102,9 @@ class GovflowScriptEngine(PythonScriptEngine):
     expression as written in the diagram (a JuelError included), or the script's line.
     """
 
+    #: Largest multi-instance count a computed cardinality may give (MAX_MULTI_INSTANCE).
+    max_multi_instance = 1000
+
     def __init__(self, environment: BasePythonScriptEngineEnvironment | None = None, *,
                  environment_globals: dict | None = None, service_caller: ServiceCaller | None = None,
                  time_limit: float = sandbox.DEFAULT_TIME_LIMIT):
@@ -112,13 +118,15 @@ class GovflowScriptEngine(PythonScriptEngine):
         source = expression
         try:
             source = python_source(expression)
-            return self.environment.evaluate(source, task.data, external_context)
+            value = self.environment.evaluate(source, task.data, external_context)
+            check_evaluated(task.task_spec, expression, value, self.max_multi_instance)
+            return value
         except SpiffWorkflowException as err:
             err.add_note(f"Error evaluating expression '{expression}'")
             raise
         except Exception as err:
             error = WorkflowTaskException(f"Error evaluating expression '{expression}'", task=task, exception=err)
-            if isinstance(err, (juel.JuelError, sandbox.SandboxError)):
+            if isinstance(err, (juel.JuelError, sandbox.SandboxError, RuntimeValueRefused)):
                 error.add_note(str(err))
             if source != expression:
                 error.add_note(f"Translated from JUEL to '{source}'")
@@ -134,8 +142,10 @@ class GovflowScriptEngine(PythonScriptEngine):
             raise WorkflowTaskException(f"Service call failed: {err}", task=task, exception=err) from err
 
     def get_error_line_number_and_content(self, script, err):
-        """Also report the line of code refused by the sandbox before it ran."""
-        if isinstance(err, sandbox.UnsafeCode) and err.lineno:
+        """Also report the line refused by the sandbox, or where a sandbox child raised."""
+        # Raised in a sandbox child, the error has no traceback here; the child sent the line.
+        lineno = err.lineno if isinstance(err, sandbox.UnsafeCode) else getattr(err, "sandbox_lineno", None)
+        if lineno:
             lines = script.splitlines()
-            return err.lineno, lines[err.lineno - 1] if err.lineno <= len(lines) else ""
+            return lineno, lines[lineno - 1] if lineno <= len(lines) else ""
         return super().get_error_line_number_and_content(script, err)

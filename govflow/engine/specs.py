@@ -25,6 +25,8 @@ from SpiffWorkflow.camunda.specs.user_task import Form, UserTask
 from SpiffWorkflow.util.deep_merge import DeepMerge
 from SpiffWorkflow.util.task import TaskState
 
+from .lint.timers import TimerError, check_cardinality
+
 #: Keys of ``GovUserTask.assignment``; values are the raw attribute text.
 ASSIGNMENT_KEYS = ("assignee", "candidate_users", "candidate_groups", "due_date",
                    "follow_up_date", "priority", "scope")
@@ -66,18 +68,17 @@ class _BoundedMultiInstance:
     """
 
     def _update_hook(self, my_task):
-        if my_task.state != TaskState.WAITING:
+        # A cardinality is checked as the script engine evaluates it (runtime_checks);
+        # a collection is data, checked here before any instance is created.
+        if my_task.state != TaskState.WAITING and self.cardinality is None and self.data_output is not None:
             limit = getattr(my_task.workflow.script_engine, "max_multi_instance", 1000)
-            if self.cardinality is not None:
-                value = my_task.workflow.script_engine.evaluate(my_task, self.cardinality)
-            elif self.data_output is not None:
-                value = my_task.data.get(self.data_output.bpmn_id) or ()
-            else:
-                value = 0
-            size = value if isinstance(value, int) else len(value) if hasattr(value, "__len__") else 0
-            if size > limit:
-                raise WorkflowTaskException(
-                    f"multi-instance cardinality {size} exceeds the limit of {limit}", task=my_task)
+            items = my_task.data.get(self.data_output.bpmn_id)
+            size = len(items) if hasattr(items, "__len__") else 0
+            try:
+                check_cardinality(size, limit)
+            except TimerError as exc:
+                raise WorkflowTaskException(f"multi-instance collection of {size:,} items: {exc}",
+                                            task=my_task) from None
         return super()._update_hook(my_task)
 
 

@@ -125,7 +125,9 @@ def _constraints(field) -> dict:
     out = {}
     for v in field.validators:
         if isinstance(v, validate.Range):
-            out.update({k: val for k, val in (("min", v.min), ("max", v.max)) if val is not None})
+            # The BIGINT bound of every long is the storage's limit, not the designer's rule.
+            out.update({k: val for k, val in (("min", v.min), ("max", v.max))
+                        if val is not None and abs(val) != LONG_MAX})
         elif isinstance(v, validate.Length):
             out.update({k: val for k, val in (("minlength", v.min), ("maxlength", v.max)) if val is not None})
     return out

@@ -185,16 +185,24 @@ def changing(instance_id: int, actor_id: int | None = None, *, require_active: b
     instance = lock_instance(instance_id)
     if require_active and instance.status not in ("active", "error"):
         raise Conflict(f"process instance {instance_id} is {instance.status}")
-    runner = load_engine(instance)
-    change = InstanceChange(instance, runner, actor_id)
+    change = InstanceChange(instance, load_engine(instance), actor_id)
+    with stepping(instance):
+        yield change
+        if not change.skip_engine:
+            run_engine(change)
+        save(change)
+
+
+@contextlib.contextmanager
+def stepping(instance: ProcessInstance):
+    """The frame of one step of ``instance``: handlers see it as current_instance; its
+    evaluations share one time budget (STEP_TIME_BUDGET), so the lock is never held
+    much longer however many scripts run; one flush at the end (in save) instead of
+    one before every query."""
     token = current_instance.set(instance)
     try:
-        # One flush at the end (in save) instead of one before every query.
-        with db.session.no_autoflush:
-            yield change
-            if not change.skip_engine:
-                run_engine(change)
-            save(change)
+        with engine.step_budget(), db.session.no_autoflush:
+            yield
     finally:
         current_instance.reset(token)
 

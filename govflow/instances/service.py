@@ -19,7 +19,7 @@ from ..identity.service import get_org_unit
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
 from .models import Incident, InstanceStatus, MessageSubscription, ProcessInstance
-from .runtime import InstanceChange, changing, current_instance, run_engine, save
+from .runtime import InstanceChange, changing, run_engine, save, stepping
 from .sync import close_task
 from .variables import check_incoming
 
@@ -68,13 +68,9 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
     change = InstanceChange(instance, runner, actor_id)
     change.new_instance = True
     change.record("instance_started", data={"variables": sorted(variables)})
-    token = current_instance.set(instance)
-    try:
-        with db.session.no_autoflush:
-            run_engine(change)
-            save(change)
-    finally:
-        current_instance.reset(token)
+    with stepping(instance):
+        run_engine(change)
+        save(change)
     return instance
 
 

@@ -1,5 +1,7 @@
 """GovflowScriptEngine inside real SpiffWorkflow runs: gateways, scripts, DMN, services."""
+import functools
 import json
+import operator
 import os
 from pathlib import Path
 
@@ -213,7 +215,8 @@ def test_service_call_without_a_caller_is_a_clear_task_error(task):
 
 
 def test_environment_globals_are_offered_to_scripts_but_not_written_back(task):
-    engine = GovflowScriptEngine(environment_globals={"add_days": lambda n: n + 1})
+    # Sandbox children receive offered functions by reference: standard-library ones only.
+    engine = GovflowScriptEngine(environment_globals={"add_days": functools.partial(operator.add, 1)})
     engine.execute(task, "later = add_days(x)")
     assert task.data["later"] == 8 and "add_days" not in task.data
     task.data["add_days"] = 1

@@ -170,14 +170,11 @@ def _check_cardinality(exprs: Expressions, el) -> None:
     if value is None:
         # A variable or computation: the runtime caps the instance count.
         exprs.python(text, subject, el, "loopCardinality")
-    elif value == "huge" or value > MAX_CARDINALITY:
-        exprs.findings.error("cardinality-too-large",
-                             f"{describe(subject)} has loopCardinality {_short(text)}; more than "
-                             f"{MAX_CARDINALITY:,} instances are refused", subject, el)
-    elif value < 0 or value != int(value):
-        exprs.findings.error("invalid-cardinality",
-                             f"{describe(subject)} has loopCardinality {_short(text)}, which is not a whole number "
-                             "of instances", subject, el)
+        return
+    try:
+        timers.check_cardinality(MAX_CARDINALITY + 1 if value == "huge" else value, MAX_CARDINALITY)
+    except timers.CardinalityError as exc:
+        exprs.findings.error(exc.code, f"{describe(subject)} has loopCardinality {_short(text)}: {exc}", subject, el)
 
 
 def _has_loop_source(loop) -> bool:

@@ -8,15 +8,18 @@ A timer value is one of
 
 Bounds keep a typo from becoming a timer that never fires or fires constantly:
 durations and cycle intervals up to 10 years (years count 365 days and months 30, as
-the engine's deadline arithmetic does), cycles with an explicit count of at most 1,000
-repetitions and an interval of at least one minute.
+the engine's deadline arithmetic does), dates at most 10 years ahead, cycles with an
+explicit count of at most 1,000 repetitions and an interval of at least one minute.
+
+The same functions check values computed at run time (:func:`check_value`), so that
+``"R/" + "PT0S"`` is refused like ``R/PT0S`` (see ``engine/runtime_checks.py``).
 """
 from __future__ import annotations
 
 import ast
 import math
 import re
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 MAX_DAYS = 3660
 MAX_REPETITIONS = 1000
@@ -89,7 +92,10 @@ def check_duration(text: str) -> None:
 
 
 def check_date(text: str) -> None:
-    parse_datetime(text)
+    """A fixed date-time, at most 10 years ahead (year 9999 is a typo, not a plan)."""
+    value = parse_datetime(text)
+    if value - datetime.now(timezone.utc) > timedelta(days=MAX_DAYS):
+        raise TimerError("timer-too-long", "it lies more than 10 years ahead")
 
 
 def check_due(text: str) -> None:
@@ -97,7 +103,7 @@ def check_due(text: str) -> None:
     if text.strip().upper().startswith("P"):
         duration_days(text)
     else:
-        parse_datetime(text)
+        check_date(text)
 
 
 def check_cycle(text: str) -> None:
@@ -119,9 +125,9 @@ def check_cycle(text: str) -> None:
         seconds = duration_days(parts[0]) * 86400
     elif len(parts) == 2 and parts[0].upper().startswith("P"):
         seconds = duration_days(parts[0]) * 86400
-        parse_datetime(parts[1])
+        check_date(parts[1])
     elif len(parts) == 2 and parts[1].upper().startswith("P"):
-        parse_datetime(parts[0])
+        check_date(parts[0])
         seconds = duration_days(parts[1]) * 86400
     elif len(parts) == 2:
         seconds = (parse_datetime(parts[1]) - parse_datetime(parts[0])).total_seconds()
@@ -139,3 +145,27 @@ CHECKS = {
     "dueDate": check_due,
     "followUpDate": check_due,
 }
+
+
+def check_value(kind: str, value) -> None:
+    """Check a timer value computed at run time by the rule of ``kind`` (a key of CHECKS).
+
+    The engine accepts a date-time or a text; anything else is refused here too.
+    """
+    if isinstance(value, (datetime, date)):
+        value = value.isoformat()
+    if not isinstance(value, str):
+        raise TimerError("invalid-timer", f"it is a {type(value).__name__}, not an ISO-8601 text")
+    CHECKS[kind](value)
+
+
+class CardinalityError(TimerError):
+    """A multi-instance count the platform refuses."""
+
+
+def check_cardinality(value, limit: int) -> None:
+    """A multi-instance count: a whole number from 0 to ``limit`` (MAX_MULTI_INSTANCE)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or value != int(value):
+        raise CardinalityError("invalid-cardinality", f"{value!r:.60} is not a whole number of instances")
+    if value > limit:
+        raise CardinalityError("cardinality-too-large", f"more than {limit:,} instances are refused")

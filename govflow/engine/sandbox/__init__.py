@@ -21,20 +21,34 @@ Diagram authors describe procedures; they must not run code on the server. So:
   attributes lead to values, never to a module). Decimal is left out: ``int()`` of
   ``Decimal('1e999999')`` runs for minutes inside C, where nothing can stop it.
 
-Not covered, as in any in-process sandbox: memory grown step by step within the limit
-(``append`` in a loop), and one C call over a structure built to be huge, e.g. ``str(x)``
-after ``x = [x, x]`` sixty times, which holds the GIL until it ends. Authors are staff
-with the designer role; for untrusted authors, evaluate in a subprocess under rlimits.
-Task data may not use the helpers' ``_`` names.
+* Where it runs: code that only applies operators to data (plus the JUEL helpers and
+  ``len``) runs in the calling process, as every operator is size-checked. Code that calls
+  anything else or loops runs in a sandbox child process (:mod:`.pool`, :mod:`.child`):
+  started with ``python -I``, importing only this package, with no inherited descriptors
+  or environment; the kernel caps its address space (256 MB above its start-up size,
+  MemoryError → :class:`ResourceLimit`, the child is replaced) and its CPU time; the
+  caller kills it 0.5 s after the time limit (:class:`EvaluationTimeout`). So one C call
+  over a huge value (``round(1, -10**8)``, ``(0).to_bytes(3*10**9, 'big')``) ends in
+  time and leaves the caller's memory as it was. Results come back as pickles of plain
+  values only (a whitelist), at most 1,000,000 objects and 16 M characters counted as
+  JSON would write them. ``SANDBOX_ISOLATION=inline`` runs everything in process.
+* Steps: :func:`step_budget` gives all evaluations of one step a total time
+  (``STEP_TIME_BUDGET``); each evaluation's limit is cut to what is left, and then
+  :class:`StepBudgetExceeded` is raised.
+* Caches: compiled code is kept in byte-bounded LRU caches (:mod:`.cache`).
+
+Task data may not use the helpers' ``_`` names; only plain data (what task data is)
+can be handed to a child (:class:`UnsafeCode` otherwise).
 """
 from __future__ import annotations
 
 from .checks import JUEL_HELPERS
-from .compiler import CompiledCode, compile_expression, compile_script
-from .errors import EvaluationTimeout, ResourceLimit, SandboxError, UnsafeCode
+from .compiler import COMPILE_CACHE_BYTES, CompiledCode, compile_expression, compile_script
+from .errors import EvaluationTimeout, ResourceLimit, SandboxError, StepBudgetExceeded, UnsafeCode
 from .guards import MAX_ITEMS
-from .runner import DEFAULT_TIME_LIMIT, evaluate, execute
+from .runner import DEFAULT_TIME_LIMIT, ISOLATION_MODES, configure, evaluate, execute, step_budget
 
-__all__ = ["SandboxError", "UnsafeCode", "EvaluationTimeout", "ResourceLimit", "CompiledCode",
-           "compile_expression", "compile_script", "evaluate", "execute", "DEFAULT_TIME_LIMIT",
-           "MAX_ITEMS", "JUEL_HELPERS"]
+__all__ = ["SandboxError", "UnsafeCode", "EvaluationTimeout", "ResourceLimit", "StepBudgetExceeded",
+           "CompiledCode", "compile_expression", "compile_script", "evaluate", "execute", "configure",
+           "step_budget", "DEFAULT_TIME_LIMIT", "ISOLATION_MODES", "MAX_ITEMS", "JUEL_HELPERS",
+           "COMPILE_CACHE_BYTES"]

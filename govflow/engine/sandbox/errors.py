@@ -21,3 +21,8 @@ class EvaluationTimeout(SandboxError):
 
 class ResourceLimit(SandboxError):
     """An operation would build a value beyond the sandbox's size limits."""
+
+
+class StepBudgetExceeded(EvaluationTimeout):
+    """The step (one request or worker job) used up its total time for evaluations,
+    however many there were (:func:`~govflow.engine.sandbox.step_budget`)."""

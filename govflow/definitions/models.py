@@ -49,3 +49,24 @@ class ProcessDefinition(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployment: Mapped[Deployment] = relationship()
     file: Mapped[DeploymentFile] = relationship()
+
+
+class DecisionDefinition(db.Model):
+    """One version of one DMN decision key, whatever file it came from.
+
+    Business rule tasks embed the decision when their process is deployed; these
+    rows say which versions exist (for the designer and the Camunda REST adapter).
+    """
+    __tablename__ = "decision_definitions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(120), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    version: Mapped[int]
+    #: SHA-256 of the DMN file: same content, same version.
+    checksum: Mapped[str] = mapped_column(String(64))
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
+    file_id: Mapped[int] = mapped_column(ForeignKey("deployment_files.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deployment: Mapped[Deployment] = relationship()
+    file: Mapped[DeploymentFile] = relationship()

@@ -32,6 +32,9 @@ CODES: dict[str, tuple[str, str]] = {
     "subprocess-end-event": ("error", "an embedded subprocess without an end event"),
     "missing-called-element": ("error", "a call activity that calls nothing"),
     "unknown-called-element": ("error", "a call activity calling a process neither deployed nor deploying"),
+    "unsupported-binding": ("error", "camunda:calledElementBinding other than latest, deployment or version"),
+    "invalid-called-version": ("error", "a call bound to a version without a version number"),
+    "unknown-called-version": ("error", "a call bound to a version of a process that was never deployed"),
     "unknown-decision": ("error", "a camunda:decisionRef to a decision neither deployed nor deploying"),
     # Camunda dialect
     "unknown-role": ("error", "camunda:candidateGroups names a role the platform does not have"),

@@ -41,6 +41,7 @@ class DeploymentResultSchema(Schema):
     versions = fields.Dict(keys=fields.String(), values=fields.Integer())
     created = fields.List(fields.String())
     warnings = fields.List(fields.Dict())
+    decision_versions = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class ProblemSchema(Schema):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
 from ..timeutil import utcnow
@@ -31,21 +31,42 @@ class DeploymentFile(db.Model):
     deployment: Mapped[Deployment] = relationship(back_populates="files")
 
 
-class ProcessDefinition(db.Model):
-    """One version of one process key. Instances keep the version they started on."""
-    __tablename__ = "process_definitions"
-    __table_args__ = (UniqueConstraint("key", "version"),)
+class _Versioned:
+    """What a version of a key holds, for processes and decisions alike: versions
+    belong to keys, whatever file they came from."""
     id: Mapped[int] = mapped_column(primary_key=True)
     key: Mapped[str] = mapped_column(String(120), index=True)
     name: Mapped[str] = mapped_column(String(200))
     version: Mapped[int]
-    category: Mapped[str | None] = mapped_column(String(80))
-    #: SHA-256 of the source file (and DMN it uses): same content, same version.
+    #: SHA-256 of the source file (a process's: and of the DMN it uses): same content, same version.
     checksum: Mapped[str] = mapped_column(String(64))
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"))
     file_id: Mapped[int] = mapped_column(ForeignKey("deployment_files.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @declared_attr
+    def deployment(cls) -> Mapped[Deployment]:
+        return relationship(Deployment)
+
+    @declared_attr
+    def file(cls) -> Mapped[DeploymentFile]:
+        return relationship(DeploymentFile)
+
+
+class ProcessDefinition(_Versioned, db.Model):
+    """One version of one process key. Instances keep the version they started on."""
+    __tablename__ = "process_definitions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+    category: Mapped[str | None] = mapped_column(String(80))
     #: The parsed process and everything it calls, as engine JSON (see engine.bundle).
     bundle_json: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    deployment: Mapped[Deployment] = relationship()
-    file: Mapped[DeploymentFile] = relationship()
+
+
+class DecisionDefinition(_Versioned, db.Model):
+    """One version of one DMN decision key.
+
+    Business rule tasks embed the decision when their process is deployed; these
+    rows say which versions exist (for the designer and the Camunda REST adapter).
+    """
+    __tablename__ = "decision_definitions"
+    __table_args__ = (UniqueConstraint("key", "version"),)

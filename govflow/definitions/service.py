@@ -13,7 +13,8 @@ from ..extensions import db
 from ..forms import form_keys
 from ..identity.models import ROLE_CODES
 from ..tasks import handler_names
-from .models import Deployment, DeploymentFile, ProcessDefinition
+from .library import deployed_library, keys_defined, latest_decision, pinned_versions
+from .models import DecisionDefinition, Deployment, DeploymentFile, ProcessDefinition
 
 
 @dataclass
@@ -22,11 +23,16 @@ class DeployResult:
     versions: dict[str, int]
     created: list[str]
     warnings: list[dict] = field(default_factory=list)
+    #: Version of each DMN decision key of the deployment (new or, unchanged, the latest).
+    decision_versions: dict[str, int] = field(default_factory=dict)
 
 
 def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "api", *,
            strict: bool = True) -> DeployResult:
-    """Validate ``files`` and store a new version of each process that changed.
+    """Validate ``files`` and store a new version of each process or decision that changed.
+
+    Versions belong to keys: a key deployed again from any file name gets the next
+    version unless its content is the same as the latest one's.
 
     Raises ValidationFailed (nothing stored) with errors keyed by element id,
     each message carrying the file and line.
@@ -39,12 +45,13 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
     know; production deployments are always strict.
     """
     problems = check_deployment(files, strict=strict)
-    library = _library(exclude=set(files))
+    library = deployed_library(keys_defined(files))
     errors = [p for p in problems if p["severity"] == "error"]
     if errors:
         raise ValidationFailed(f"{len(errors)} problem(s) in the deployment", _problem_map(errors))
     try:
-        bundles = engine.parse_bundles(files, library, handler_names=handler_names())
+        bundles = engine.parse_bundles(files, library, handler_names=handler_names(),
+                                       pinned=pinned_versions(files))
     except engine.BundleError as exc:
         raise ValidationFailed(str(exc), _problem_map([p.__dict__ for p in exc.problems])) from exc
     if not bundles and not any(n.lower().endswith((".dmn", ".dmn11.xml")) for n in files):
@@ -76,8 +83,28 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
         db.session.add(definition)
         result.versions[process_id] = definition.version
         result.created.append(process_id)
+    for name, data in files.items():
+        if _kind(name) == "dmn":
+            result.decision_versions.update(_store_decisions(data, deployment, stored[name]))
     db.session.flush()
     return result
+
+
+def _store_decisions(data: bytes, deployment: Deployment, stored: DeploymentFile) -> dict[str, int]:
+    versions = {}
+    checksum = _sha(data)
+    root = engine.parse_xml(data)
+    for key in engine.versions.decision_keys(data):
+        latest = latest_decision(key)
+        if latest is not None and latest.checksum == checksum:
+            versions[key] = latest.version
+            continue
+        found = root.xpath("//*[local-name()='decision'][@id=$id]", id=key)
+        name = (found[0].get("name") if found else None) or key
+        db.session.add(DecisionDefinition(key=key, name=name[:200], version=(latest.version + 1) if latest else 1,
+                                          checksum=checksum, deployment=deployment, file=stored))
+        versions[key] = (latest.version + 1) if latest else 1
+    return versions
 
 
 def check_deployment(files: dict[str, bytes], *, strict: bool = True) -> list[dict]:
@@ -92,7 +119,7 @@ def check_deployment(files: dict[str, bytes], *, strict: bool = True) -> list[di
     for name in files:
         if not name.lower().endswith((".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml")):
             raise ValidationFailed(f"'{name}' is not a .bpmn or .dmn file", {"file": [f"{name}: unsupported type"]})
-    library = _library(exclude=set(files))
+    library = deployed_library(keys_defined(files))
     return engine.check_files(files, library, known_decisions=_known_decisions(library),
                               roles=set(ROLE_CODES) if strict else None,
                               form_keys=form_keys() if strict else None,
@@ -124,13 +151,6 @@ def bundle_for(definition: ProcessDefinition) -> engine.ProcessBundle:
     # Keyed by checksum too: ids alone could be reused by a restored or test database.
     return _bundles.get((definition.id, definition.checksum), lambda: engine.ProcessBundle.from_json(
         definition.key, definition.name, definition.bundle_json))
-
-
-def _library(exclude: set[str]) -> dict[str, bytes]:
-    """Latest stored file per file name: what call activities and decisions may use."""
-    newest = select(func.max(DeploymentFile.id)).group_by(DeploymentFile.filename)
-    rows = db.session.scalars(select(DeploymentFile).where(DeploymentFile.id.in_(newest)))
-    return {f.filename: f.content.encode("utf-8") for f in rows if f.filename not in exclude}
 
 
 def _known_decisions(library: dict[str, bytes]) -> set[str]:

@@ -17,6 +17,7 @@ from SpiffWorkflow.exceptions import SpiffWorkflowException
 from .feel import rewrite_decision_tables
 from .parser import GovflowParser, parse_xml
 from .serialization import dump_specs, load_specs
+from .versions import drop_defined, pin_calls, pinned_tree
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
@@ -62,7 +63,8 @@ class ProcessBundle:
 
 
 def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = None,
-                  handler_names=None) -> dict[str, ProcessBundle]:
+                  handler_names=None, pinned: dict[tuple[str, int], bytes] | None = None
+                  ) -> dict[str, ProcessBundle]:
     """Return a bundle per executable process defined in ``files``, and one per
     collaboration of ``files`` that has two or more executable participants.
 
@@ -73,21 +75,30 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
     no bundle of its own. When a collaboration's id is also a process id, the
     process keeps the id.
 
-    ``library`` holds already deployed files that call activities may refer to;
-    their processes are not returned. Raises :class:`BundleError` naming the
+    ``library`` holds already deployed files that call activities may refer to,
+    newest first; their processes are not returned, and a process or decision
+    the deployment (or a newer library file) defines again is taken from there
+    (see :mod:`.versions`). ``pinned`` holds, per (key, version) a call activity
+    is bound to, the file of that version. Raises :class:`BundleError` naming the
     element, file and line of what the engine refuses.
     """
     parser = GovflowParser(handler_names=handler_names)
     trees: dict[str, etree._Element] = {}
     own_ids: list[str] = []
     collaborations: list[etree._Element] = []
-    for name, data in list((library or {}).items()) + list(files.items()):
-        root = parse_xml(data)
+    seen: set[str] = set()
+    sources = [(name, _own_tree(data), True) for name, data in files.items()]
+    sources += [(f"{key}@{version}", pinned_tree(parse_xml(data), key, version), False)
+                for (key, version), data in (pinned or {}).items()]
+    sources += [(name, parse_xml(data), False) for name, data in (library or {}).items()]
+    for name, root, own in sources:
         trees[name] = root
+        if not drop_defined(root, seen):
+            continue
         try:
             if root.tag == f"{{{BPMN_NS}}}definitions":
                 parser.add_bpmn_xml(etree.ElementTree(root), filename=name)
-                if name in files:
+                if own:
                     own_ids += [p.get("id") for p in root.iter(f"{{{BPMN_NS}}}process")
                                 if p.get("isExecutable", "true") != "false"]
                     collaborations += root.iter(f"{{{BPMN_NS}}}collaboration")
@@ -115,6 +126,12 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
         if bundle is not None and bundle.process_id not in bundles:
             bundles[bundle.process_id] = bundle
     return bundles
+
+
+def _own_tree(data: bytes):
+    root = parse_xml(data)
+    pin_calls(root)
+    return root
 
 
 def _collaboration_bundle(parser, collaboration, executable: set[str], trees) -> ProcessBundle | None:

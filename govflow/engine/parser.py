@@ -10,6 +10,7 @@
 """
 from __future__ import annotations
 
+import re
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -20,17 +21,20 @@ from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
 from SpiffWorkflow.camunda.parser.event_parsers import (
     CamundaBoundaryEventParser, CamundaEventDefinitionParser, CamundaIntermediateCatchEventParser,
     CamundaIntermediateThrowEventParser, CamundaStartEventParser)
-from SpiffWorkflow.camunda.parser.task_spec import CAMUNDA_MODEL_NS, CamundaTaskParser, UserTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import (CAMUNDA_MODEL_NS, BusinessRuleTaskParser, CallActivityParser,
+                                                    CamundaTaskParser, SubWorkflowParser, UserTaskParser)
 from SpiffWorkflow.bpmn.specs.defaults import (
-    IntermediateCatchEvent, IntermediateThrowEvent, ReceiveTask, StartEvent)
+    CallActivity, IntermediateCatchEvent, IntermediateThrowEvent, ReceiveTask, StartEvent, TransactionSubprocess)
+from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition)
 
 from . import durations
+from .implicit import make_explicit
 from .lint.camunda import handler_reference
 from .specs import (GovBoundaryEvent, GovMessageEventDefinition, GovParallelGateway, GovParallelMultiInstance,
-                    GovSequentialMultiInstance, GovUserTask,
-                    HandlerServiceTask)
+                    GovSequentialMultiInstance, GovUserTask, HandlerServiceTask, PassThroughManualTask,
+                    PassThroughTask)
 
 _CAMUNDA = "{%s}" % CAMUNDA_MODEL_NS
 
@@ -81,10 +85,40 @@ class HandlerTaskParser(CamundaTaskParser):
 
 
 def _add_bounded_multiinstance(parser, loop_characteristics):
+    # Camunda Modeler users write camunda:collection="${items}" as often as "items";
+    # SpiffWorkflow reads the attribute as a variable name only.
+    collection = (loop_characteristics.get(_CAMUNDA + "collection") or "").strip()
+    name = re.fullmatch(r"[$#]\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}", collection)
+    if name:
+        loop_characteristics.set(_CAMUNDA + "collection", name.group(1))
     CamundaTaskParser._add_multiinstance_task(parser, loop_characteristics)
     cls = GovSequentialMultiInstance if loop_characteristics.get("isSequential") == "true" \
         else GovParallelMultiInstance
     parser.task.__class__ = cls
+
+
+class _BoundedMultiInstanceParser:
+    """Every multi-instance activity gets the platform's limits and Camunda's
+    ``nrOf…`` variables in its completionCondition (see specs._BoundedMultiInstance)."""
+
+    def _add_multiinstance_task(self, loop_characteristics):
+        _add_bounded_multiinstance(self, loop_characteristics)
+
+
+class GovTaskParser(_BoundedMultiInstanceParser, CamundaTaskParser):
+    pass
+
+
+class GovSubWorkflowParser(_BoundedMultiInstanceParser, SubWorkflowParser):
+    pass
+
+
+class GovCallActivityParser(_BoundedMultiInstanceParser, CallActivityParser):
+    pass
+
+
+class GovBusinessRuleTaskParser(_BoundedMultiInstanceParser, BusinessRuleTaskParser):
+    pass
 
 
 class _TimerLiterals:
@@ -150,6 +184,12 @@ class GovflowParser(CamundaParser):
         full_tag("intermediateThrowEvent"): (GovThrowEventParser, IntermediateThrowEvent),
         full_tag("boundaryEvent"): (GovBoundaryEventParser, GovBoundaryEvent),
         full_tag("receiveTask"): (GovReceiveTaskParser, ReceiveTask),
+        full_tag("task"): (GovTaskParser, PassThroughTask),
+        full_tag("manualTask"): (GovTaskParser, PassThroughManualTask),
+        full_tag("subProcess"): (GovSubWorkflowParser, CallActivity),
+        full_tag("callActivity"): (GovCallActivityParser, CallActivity),
+        full_tag("transaction"): (GovSubWorkflowParser, TransactionSubprocess),
+        full_tag("businessRuleTask"): (GovBusinessRuleTaskParser, BusinessRuleTask),
     }
 
     def __init__(self, handler_names=None):
@@ -159,6 +199,7 @@ class GovflowParser(CamundaParser):
 
     def add_bpmn_xml(self, bpmn, filename=None):
         _name_anonymous_flows(bpmn)
+        make_explicit(bpmn.getroot() if hasattr(bpmn, "getroot") else bpmn)
         super().add_bpmn_xml(bpmn, filename)
 
 

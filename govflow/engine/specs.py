@@ -10,9 +10,10 @@ from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
 from SpiffWorkflow.bpmn.serializer.default.task_spec import ParallelGatewayConverter
-from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter
+from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter, BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.mixins import BpmnSpecMixin
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, ParallelGateway, ServiceTask
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, ManualTask, NoneTask, ParallelGateway, ServiceTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
@@ -68,18 +69,46 @@ class _BoundedMultiInstance:
     """
 
     def _update_hook(self, my_task):
-        # A cardinality is checked as the script engine evaluates it (runtime_checks);
-        # a collection is data, checked here before any instance is created.
-        if my_task.state != TaskState.WAITING and self.cardinality is None and self.data_output is not None:
-            limit = getattr(my_task.workflow.script_engine, "max_multi_instance", 1000)
-            items = my_task.data.get(self.data_output.bpmn_id)
-            size = len(items) if hasattr(items, "__len__") else 0
-            try:
-                check_cardinality(size, limit)
-            except TimerError as exc:
-                raise WorkflowTaskException(f"multi-instance collection of {size:,} items: {exc}",
-                                            task=my_task) from None
+        if my_task.state != TaskState.WAITING:
+            # Inherit the parent's data first, as SpiffWorkflow's Camunda hook would,
+            # so the size is read from the data the loop will really see.
+            BpmnSpecMixin._update_hook(self, my_task)
+            my_task._set_state(TaskState.WAITING)
+            # A cardinality is checked as the script engine evaluates it (runtime_checks);
+            # a collection is data, checked here before any instance is created.
+            if self.cardinality is None and self.data_output is not None:
+                limit = getattr(my_task.workflow.script_engine, "max_multi_instance", 1000)
+                items = my_task.data.get(self.data_output.bpmn_id)
+                size = len(items) if hasattr(items, "__len__") else 0
+                try:
+                    check_cardinality(size, limit)
+                except TimerError as exc:
+                    raise WorkflowTaskException(f"multi-instance collection of {size:,} items: {exc}",
+                                                task=my_task) from None
         return super()._update_hook(my_task)
+
+
+    def check_completion_condition(self, my_task):
+        """Camunda's completionCondition, with ``nrOfInstances``, ``nrOfCompletedInstances``
+        and ``nrOfActiveInstances`` visible (SpiffWorkflow offers none of them, so a
+        condition naming them failed the step)."""
+        merged = my_task.internal_data.get("merged", [])
+        if not merged or self.condition is None:
+            return False
+        last = next(c for c in my_task.children if str(c.id) == merged[-1])
+        return bool(my_task.workflow.script_engine.evaluate(last, self.condition,
+                                                            external_context=self._counters(my_task, merged)))
+
+    def _counters(self, my_task, merged) -> dict:
+        if isinstance(self, CamundaParallelMI):
+            instances = list(self._instances(my_task))
+            total = len(instances)
+            active = sum(1 for c in instances if not c.has_state(TaskState.FINISHED_MASK))
+        else:
+            total = (len(self.data_input.get(my_task) or ()) if self.data_input is not None
+                     else my_task.internal_data.get("cardinality", 0))
+            active = 1  # Camunda counts the one running instance of a sequential loop
+        return {"nrOfInstances": total, "nrOfCompletedInstances": len(merged), "nrOfActiveInstances": active}
 
 
 class GovParallelMultiInstance(_BoundedMultiInstance, CamundaParallelMI):
@@ -241,7 +270,27 @@ class HandlerServiceTaskConverter(TaskSpecConverter):
         return self.task_spec_from_dict(dct)
 
 
+class PassThroughTask(NoneTask):
+    """An abstract ``bpmn:task``: Camunda passes straight through it; SpiffWorkflow
+    would wait for someone to complete it, and no task list shows it to anyone."""
+
+    def __init__(self, wf_spec, bpmn_id, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
+class PassThroughManualTask(ManualTask):
+    """A ``bpmn:manualTask``: work done outside any system, which Camunda passes
+    through the same way."""
+
+    def __init__(self, wf_spec, bpmn_id, **kwargs):
+        super().__init__(wf_spec, bpmn_id, **kwargs)
+        self.manual = False
+
+
 SPEC_CONVERTERS = {
+    PassThroughTask: BpmnTaskSpecConverter,
+    PassThroughManualTask: BpmnTaskSpecConverter,
     GovParallelGateway: ParallelGatewayConverter,
     GovBoundaryEvent: BoundaryEventConverter,
     GovUserTask: GovUserTaskConverter,

@@ -173,9 +173,8 @@ RUNS: dict[str, Runs] = {
         "error and escalation boundaries that only the embedded form's script would raise; paid normally",
         path=("Task_16y91ka",)),
     CAMUNDA + "usertask/task-form-embedded-react/src/main/resources/react-example.bpmn": Runs(
-        "approved=true; the untyped bpmn:task elements wait for a person here (SpiffWorkflow treats them as "
-        "manual), where Camunda passes through them",
-        path=("Task_1a9adlo", "Task_1otws6s", "Task_1fbt88z"), answers={"Task_1a9adlo": {"approved": True}}),
+        "approved=true; the untyped bpmn:task elements pass straight through, as in Camunda",
+        path=("Task_1a9adlo",), answers={"Task_1a9adlo": {"approved": True}}),
     CAMUNDA + "usertask/task-form-embedded/src/main/resources/loanApproval.bpmn": Runs(
         _USER_TASK, path=("UserTask_1",)),
     CAMUNDA + "wildfly/jackson-annotations/src/main/resources/waitingState.bpmn": Runs(

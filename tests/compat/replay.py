@@ -54,6 +54,10 @@ ADJUSTED = {
         "the case holds the 'reset' boundary event back (engine: false) and counts it with the user task "
         "before run_spec runs it; the platform runs it on delivery, so the one open task is "
         "Activity_147sm5j, ready again after ResetVars"),
+    ("message_boundary_interrupt", 1): (
+        {"user_only": False, "count": 1, "tasks": ["Activity_Interrupt"]},
+        "the manualTask 'Do Work' passes straight through, as in Camunda (SpiffWorkflow waits at it), so the "
+        "one ready task is the user task; the subprocess loops on its timer until the message interrupts it"),
 }
 
 

@@ -42,14 +42,14 @@ FORM_DROPPED: dict[str, dict[tuple[str, str], str]] = {
     },
 }
 #: Cases that cannot pass through the platform because of a deliberate difference.
-#: None at present: every difference above is confined to a field or a step, which
-#: is documented and asserted as the platform shows it, and the rest of the case runs.
-XFAIL: dict[str, str] = {}
+_ABSTRACT = ("any_task is an abstract bpmn:task, which Camunda and GovFlow pass straight through; the "
+             "SpiffWorkflow case completes each instance by hand (output_item * 2), so there is no task to complete")
+XFAIL: dict[str, str] = {"mi_parallel_cardinality": _ABSTRACT, "mi_parallel_collection": _ABSTRACT}
 
 
 def _params():
     for case in CASES:
-        marks = [pytest.mark.xfail(strict=True, raises=AssertionError, reason=XFAIL[case["id"]])] \
+        marks = [pytest.mark.xfail(strict=True, raises=(AssertionError, IndexError), reason=XFAIL[case["id"]])] \
             if case["id"] in XFAIL else []
         yield pytest.param(case, id=case["id"], marks=marks)
 

@@ -109,10 +109,9 @@ def test_a_deployment_needs_an_executable_process_with_a_start_event():
     assert only(lint(no_start), "no-start-event").element_id == "p"
 
 
-def test_embedded_subprocesses_need_one_start_and_an_end_event():
+def test_embedded_subprocesses_need_one_start_event_and_may_end_implicitly():
     sub = '<bpmn:subProcess id="work">{}</bpmn:subProcess>'
-    assert codes(lint(simple(sub.format('<bpmn:task id="a"/>')))) == ["subprocess-end-event",
-                                                                      "subprocess-start-event"]
+    assert codes(lint(simple(sub.format('<bpmn:task id="a"/>')))) == ["subprocess-start-event"]
     two = '<bpmn:startEvent id="s1"/><bpmn:startEvent id="s2"/><bpmn:endEvent id="e"/>'
     assert codes(lint(simple(sub.format(two))), "error") == ["subprocess-start-event"]
 

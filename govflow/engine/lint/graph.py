@@ -9,11 +9,10 @@ from collections import deque
 
 from lxml import etree
 
-from .document import ACTIVITIES, CONTAINERS, GATEWAYS, BpmnDocument, has_definition, is_compensation_handler, \
+from .document import ACTIVITIES, CONTAINERS, BpmnDocument, has_definition, is_compensation_handler, \
     is_event_subprocess, is_flow_node
 from .model import Findings, bpmn, describe, local, text_of
 
-_CONDITIONAL_GATEWAYS = {"exclusiveGateway", "inclusiveGateway"}
 
 
 def check_graph(doc: BpmnDocument, findings: Findings) -> None:
@@ -103,29 +102,23 @@ class _ProcessGraph:
                              "the path stops there", node)
 
     def check_gateways(self, findings: Findings) -> None:
-        """Outgoing flows of conditional gateways, and of everything else.
+        """Outgoing flows of exclusive gateways.
 
-        SpiffWorkflow refuses an exclusive or inclusive gateway whose non-default flow has
-        no condition, and several outgoing flows from anything but a gateway or a start
-        event, so both are errors.
+        An exclusive gateway's non-default flow without a condition is an error: which
+        flow wins would depend on the order of the file. Several flows out of an
+        activity or event split (uncontrolled flow), and an inclusive gateway takes
+        every unconditioned flow, as in Camunda (engine/implicit.py).
         """
         for node in self.nodes:
             flows = self.doc.outgoing_of(node)
-            if len(flows) < 2:
-                continue
-            if local(node) not in GATEWAYS and local(node) != "startEvent":
-                findings.error("multiple-outgoing",
-                               f"{describe(node)} has {len(flows)} outgoing sequence flows; the engine allows one "
-                               "(split with a gateway)", node)
-                continue
-            if local(node) not in _CONDITIONAL_GATEWAYS:
+            if len(flows) < 2 or local(node) != "exclusiveGateway":
                 continue
             default = (node.get("default") or "").strip()
             bare = [f for f in flows if not _has_condition(f) and (not f.get("id") or f.get("id") != default)]
             for flow in bare:
                 findings.error("unconditioned-flow",
                                f"{describe(flow)} leaves {describe(node)} without a condition and is not its "
-                               "default flow; the engine refuses such a gateway", flow)
+                               "default flow; which flow the gateway takes would depend on the file's order", flow)
             if bare and not default:
                 findings.warning("condition-can-miss",
                                  f"{describe(node)} has outgoing flows without a condition and no default flow: "

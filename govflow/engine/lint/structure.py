@@ -9,6 +9,7 @@ from __future__ import annotations
 from lxml import etree
 
 from .document import ACTIVITIES, GATEWAYS, BpmnDocument, event_definitions, is_flow_node
+from ..versions import BINDINGS, binding_of
 from .model import BPMNDI_NS, Findings, LintContext, bpmn, camunda, describe, has_document_id, is_bpmn, is_juel, \
     local, namespace, ref, text_of
 
@@ -157,15 +158,14 @@ def check_processes(doc: BpmnDocument, findings: Findings) -> None:
         if not any(child.tag == bpmn("startEvent") for child in process):
             findings.error("no-start-event", f"process '{process.get('id')}' has no start event", process)
         # SpiffWorkflow runs embedded (and event) subprocesses and transactions as
-        # sub-workflows: exactly one start event and at least one end event each.
+        # sub-workflows with exactly one start event, as Camunda does. One without an
+        # end event ends when no token is left (engine/implicit.py).
         for container in process.iter(bpmn("subProcess"), bpmn("transaction")):
             starts = sum(child.tag == bpmn("startEvent") for child in container)
             if starts != 1:
                 findings.error("subprocess-start-event",
                                f"{describe(container)} has {starts} start events; the engine needs exactly one",
                                container)
-            if not any(child.tag == bpmn("endEvent") for child in container):
-                findings.error("subprocess-end-event", f"{describe(container)} has no end event", container)
 
 
 def check_calls(doc: BpmnDocument, process_ids: set[str], decision_ids: set[str],
@@ -176,6 +176,7 @@ def check_calls(doc: BpmnDocument, process_ids: set[str], decision_ids: set[str]
     deployed comes from the context. Expression-valued references resolve at run time
     and are left to the runtime.
     """
+    own_process_ids = process_ids
     process_ids = process_ids | ctx.known_process_ids
     decision_ids = decision_ids | ctx.known_decision_ids
     for el in doc.executable_elements():
@@ -183,7 +184,9 @@ def check_calls(doc: BpmnDocument, process_ids: set[str], decision_ids: set[str]
             called = (el.get("calledElement") or "").strip()
             if not called:
                 findings.error("missing-called-element", f"{describe(el)} has no calledElement", el)
-            elif not is_juel(called) and called not in process_ids:
+            elif not _check_binding(el, called, own_process_ids, findings) or is_juel(called):
+                continue
+            elif called not in process_ids:
                 findings.error("unknown-called-element",
                                f"{describe(el)} calls process '{called}', which is neither in this "
                                "deployment nor already deployed", el)
@@ -194,3 +197,27 @@ def check_calls(doc: BpmnDocument, process_ids: set[str], decision_ids: set[str]
                                f"{describe(el)} names decision '{decision}' in camunda:decisionRef, which is "
                                "neither in this deployment's DMN files nor already deployed", el)
 
+
+
+def _check_binding(el, called: str, own_process_ids: set[str], findings: Findings) -> bool:
+    """camunda:calledElementBinding: latest (default), deployment or version.
+
+    Returns False when a problem was reported (no further check of the call).
+    """
+    binding, version = binding_of(el)
+    if binding not in BINDINGS:
+        findings.error("unsupported-binding",
+                       f"{describe(el)} has camunda:calledElementBinding=\"{binding}\"; GovFlow binds a call to "
+                       "the latest version, the version deployed with it, or a numbered version "
+                       "(latest, deployment, version)", el)
+        return False
+    if binding == "version" and not (version or "").isdigit():
+        findings.error("invalid-called-version",
+                       f"{describe(el)} is bound to a version but camunda:calledElementVersion is "
+                       f"'{version or ''}', not a version number", el)
+        return False
+    if binding == "deployment" and not is_juel(called) and called not in own_process_ids:
+        findings.error("unknown-called-element",
+                       f"{describe(el)} is bound to the deployment but process '{called}' is not in it", el)
+        return False
+    return True

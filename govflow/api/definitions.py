@@ -6,7 +6,9 @@ from ..definitions.service import check_deployment, deploy, list_latest_definiti
 from ..errors import ValidationFailed
 from ..admin.access import require_administrator
 from .auth import api_blueprint, principal
-from .schemas import DefinitionSchema, DeploymentResultSchema, ProblemListSchema
+from ..worklist.catalogue import readable_definition
+from .present import definition_detail_out
+from .schemas import DefinitionDetailSchema, DefinitionSchema, DeploymentResultSchema, ProblemListSchema
 
 PREFIX = ""
 blp = api_blueprint("definitions", "Deployments and process definitions")
@@ -52,3 +54,10 @@ def _uploaded() -> dict[str, bytes]:
 @blp.response(200, DefinitionSchema(many=True))
 def list_definitions():
     return list_latest_definitions()
+
+
+@blp.route("/process-definitions/<key>")
+@blp.response(200, DefinitionDetailSchema)
+def show_definition(key):
+    """A process the caller may start: name, versions and the start form (fields as in task forms)."""
+    return definition_detail_out(*readable_definition(principal(), key))

@@ -77,7 +77,8 @@ PARAMS = {"key": "process", "task_id": "task", "instance_id": "instance", "uploa
 #: Valid bodies, so that a refusal comes from the access rule and not from validation.
 API_BODIES = {"move": {"element_id": "verify", "reason": "matrix"}, "complete": {"variables": {}},
               "transfer": {"user": "cstaff"}, "delegate": {"user": "cstaff"}, "resolve": {"comment": "matrix"},
-              "return": {"step": "verify", "comment": "matrix"}, "copy": {"users": ["cstaff"]}}
+              "return": {"step": "verify", "comment": "matrix"}, "copy": {"users": ["cstaff"]},
+              "comments": {"message": "matrix"}}
 FIXED = {"filename": "app.css", "code": "en", "incident_id": "2147483000"}
 #: Routes whose parameter the world has no object for (a DMN file of the designer).
 NO_OBJECT = {"designer.decision", "designer.decision_xml", "designer.save_decision",

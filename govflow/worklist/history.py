@@ -83,3 +83,8 @@ def _display_names(usernames: set[str]) -> dict[str, str]:
         return {}
     return {u.username: u.display_name or u.username
             for u in db.session.scalars(select(User).where(User.username.in_(usernames)))}
+
+
+def instance_steps(p: Principal, instance_id: int) -> list[HumanTask]:
+    """Every step (open, completed, cancelled) of an instance in ``p``'s jurisdiction."""
+    return _steps(get_readable_instance(p, instance_id).id)

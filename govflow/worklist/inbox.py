@@ -21,7 +21,7 @@ from ..identity.models import OrgUnit
 from ..instances.models import ProcessInstance
 from ..timeutil import utcnow
 from .action_models import TaskCopy
-from .models import HumanTask, TaskStatus
+from .models import HumanTask, TaskCandidate, TaskStatus
 
 #: 我的待办, 待认领, 已办, 逾期, 抄送我的: the pages' lists.
 LISTS = ("mine", "candidate", "done", "overdue", "copied")
@@ -38,6 +38,9 @@ class TaskFilter:
     #: Path of an org unit: tasks scoped to it or below.
     org_path: str | None = None
     instance_id: int | None = None
+    assignee_id: int | None = None
+    #: A candidate role (camunda:candidateGroups) of the task.
+    candidate_group: str | None = None
     #: Naive UTC: tasks due at or before this instant.
     due_by: datetime | None = None
     q: str | None = None
@@ -110,6 +113,11 @@ def _filtered(p: Principal, f: TaskFilter):
         query = query.where(HumanTask.process_key == f.process_key)
     if f.instance_id:
         query = query.where(HumanTask.instance_id == f.instance_id)
+    if f.assignee_id:
+        query = query.where(HumanTask.assignee_id == f.assignee_id)
+    if f.candidate_group:
+        query = query.where(HumanTask.id.in_(select(TaskCandidate.task_id).where(
+            TaskCandidate.role == f.candidate_group)))
     if f.org_path:
         query = query.where(path_prefix_clause(HumanTask.scope_path, f.org_path))
     if f.due_by is not None:
@@ -131,10 +139,12 @@ def search_tasks(p: Principal, f: TaskFilter) -> Page:
 
 
 def list_tasks(p: Principal, which: str = "all", limit: int = 50, offset: int = 0,
-               process_key: str | None = None, instance_id: int | None = None) -> tuple[list[HumanTask], int]:
+               process_key: str | None = None, instance_id: int | None = None, *,
+               assignee_id: int | None = None, candidate_group: str | None = None) -> tuple[list[HumanTask], int]:
     """``(rows, total)`` of the list ``which`` (one of API_LISTS), by offset (the REST
     doors, the CLI, tests): the same query as the pages'."""
-    f = TaskFilter(which=which, process_key=process_key, instance_id=instance_id)
+    f = TaskFilter(which=which, process_key=process_key, instance_id=instance_id, assignee_id=assignee_id,
+                   candidate_group=candidate_group)
     query = _filtered(p, f)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = db.session.scalars(_order(query, f.which, f.sort).limit(limit).offset(offset)).all()

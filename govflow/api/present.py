@@ -56,7 +56,7 @@ def instance_detail_out(instance) -> dict:
         .order_by(HumanTask.id)).all()
     out["tasks"] = tasks_out(tasks)
     out["incidents"] = [{"id": i.id, "element_id": i.element_id, "element_name": i.element_name,
-                         "message": i.message, "created_at": as_aware(i.created_at).isoformat()}
+                         "message": i.message, "created_at": as_aware(i.created_at)}
                         for i in db.session.scalars(select(Incident).where(
                             Incident.instance_id == instance.id, Incident.resolved_at.is_(None)))]
     return out

@@ -82,32 +82,32 @@ def _locked_out(task, values: dict) -> dict:
             "extensionProperties": {}}
 
 
-@bp.route("/external-task/<task_id>")
-def external_task(task_id):
-    return jsonify(_locked_out(get_external_task(principal(), int_id(task_id, "external task")), {}))
+@bp.route("/external-task/<external_task_id>")
+def external_task(external_task_id):
+    return jsonify(_locked_out(get_external_task(principal(), int_id(external_task_id, "external task")), {}))
 
 
-@bp.route("/external-task/<task_id>/complete", methods=["POST"])
-def complete_external(task_id):
+@bp.route("/external-task/<external_task_id>/complete", methods=["POST"])
+def complete_external(external_task_id):
     body = json_body()
     variables = {**typed_in(body.get("localVariables"), "localVariables"), **typed_in(body.get("variables"))}
-    complete(principal(), int_id(task_id, "external task"), _worker(body), variables)
+    complete(principal(), int_id(external_task_id, "external task"), _worker(body), variables)
     return NO_CONTENT
 
 
-@bp.route("/external-task/<task_id>/failure", methods=["POST"])
-def failure(task_id):
+@bp.route("/external-task/<external_task_id>/failure", methods=["POST"])
+def failure(external_task_id):
     body = json_body()
     details = body.get("errorDetails")
     message = body.get("errorMessage")
-    fail(principal(), int_id(task_id, "external task"), _worker(body),
+    fail(principal(), int_id(external_task_id, "external task"), _worker(body),
          message if isinstance(message, str) else None, details if isinstance(details, str) else None,
          _number(body, "retries", 0, 0, 1000), _number(body, "retryTimeout", 0))
     return NO_CONTENT
 
 
-@bp.route("/external-task/<task_id>/bpmnError", methods=["POST"])
-def bpmn_error(task_id):
+@bp.route("/external-task/<external_task_id>/bpmnError", methods=["POST"])
+def bpmn_error(external_task_id):
     """Boundary error events are not triggered yet: the error becomes an incident
     naming its code, so nothing is lost and an administrator sees it."""
     body = json_body()
@@ -115,19 +115,19 @@ def bpmn_error(task_id):
     if not isinstance(code, str) or not code:
         raise ValidationFailed("errorCode is required", {"errorCode": ["required"]})
     message = body.get("errorMessage") if isinstance(body.get("errorMessage"), str) else ""
-    fail(principal(), int_id(task_id, "external task"), _worker(body), f"BPMN error {code}: {message}"[:2000],
+    fail(principal(), int_id(external_task_id, "external task"), _worker(body), f"BPMN error {code}: {message}"[:2000],
          None, 0, 0)
     return NO_CONTENT
 
 
-@bp.route("/external-task/<task_id>/extendLock", methods=["POST"])
-def extend(task_id):
+@bp.route("/external-task/<external_task_id>/extendLock", methods=["POST"])
+def extend(external_task_id):
     body = json_body()
-    extend_lock(principal(), int_id(task_id, "external task"), _worker(body), _number(body, "newDuration", low=1))
+    extend_lock(principal(), int_id(external_task_id, "external task"), _worker(body), _number(body, "newDuration", low=1))
     return NO_CONTENT
 
 
-@bp.route("/external-task/<task_id>/unlock", methods=["POST"])
-def unlock_external(task_id):
-    unlock(principal(), int_id(task_id, "external task"))
+@bp.route("/external-task/<external_task_id>/unlock", methods=["POST"])
+def unlock_external(external_task_id):
+    unlock(principal(), int_id(external_task_id, "external task"))
     return NO_CONTENT

@@ -12,6 +12,7 @@ from .admin.blueprint import bp as admin_pages
 from .admin.views import bp as _admin_views  # noqa: F401  (routes of the admin blueprint)
 from .api import init_api
 from .attachments.views import bp as upload_pages
+from .camunda_rest import init_camunda_rest
 from .cli import register_commands
 from .database import configure_engine
 from .designer.views import bp as designer_pages
@@ -70,6 +71,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_unit_of_work(app)
     init_security(app)
     init_api(app)
+    init_camunda_rest(app)
     init_web(app)
     for blueprint in PAGES:
         app.register_blueprint(blueprint)

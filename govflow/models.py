@@ -12,3 +12,4 @@ from .notifications.models import RobotEndpoint  # noqa: F401
 from .admin.models import CaseFact, CaseFactDepartment, FactWatermark, SavedFilter  # noqa: F401
 from .organisation.models import IdentityAudit  # noqa: F401
 from .designer.models import ProcessDraft  # noqa: F401
+from .external_tasks.models import ExternalTask  # noqa: F401

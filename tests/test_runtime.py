@@ -13,7 +13,8 @@ from govflow.identity.service import get_user
 from govflow.instances.models import Incident, ProcessInstance
 from govflow.instances.service import deliver_message, retry_incident, start_instance
 from govflow.worklist.models import HumanTask
-from govflow.worklist.service import complete_task, list_tasks
+from govflow.worklist.inbox import list_tasks
+from govflow.worklist.service import complete_task
 
 
 def start(key, unit="grid_yg_1", **variables):

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 from flask import request
 
-from ..definitions.service import check_deployment, deploy, list_latest_definitions
-from ..errors import ValidationFailed
-from ..admin.access import require_administrator
+from ..definitions.service import list_latest_definitions
+from ..designer.deploying import check_as, deploy_as
+from ..worklist.catalogue import readable_definition
 from .auth import api_blueprint, principal
-from .schemas import DefinitionSchema, DeploymentResultSchema, ProblemListSchema
+from .present import definition_detail_out
+from .schemas import DefinitionDetailSchema, DefinitionSchema, DeploymentResultSchema, ProblemListSchema
 
 PREFIX = ""
 blp = api_blueprint("definitions", "Deployments and process definitions")
@@ -17,8 +18,7 @@ blp = api_blueprint("definitions", "Deployments and process definitions")
 @blp.alt_response(422, description="the files have problems (element ids and lines in errors)")
 def create_deployment():
     """Deploy .bpmn/.dmn files (multipart field `file`, repeatable)."""
-    p = _designer()
-    result = deploy(_uploaded(), p.user_id)
+    result = deploy_as(principal(), _uploaded())
     first = result.process_keys[0] if result.process_keys else None
     return {**result.__dict__, "version": result.versions.get(first) if first else None}
 
@@ -28,27 +28,23 @@ def create_deployment():
 def validate_deployment():
     """Check .bpmn/.dmn files exactly as a deployment would, storing nothing: the problems
     (severity, code, message, file, line, element_id); any error would refuse the deployment."""
-    _designer()
-    problems = check_deployment(_uploaded())
+    problems = check_as(principal(), _uploaded())
     return {"problems": problems, "deployable": not any(p["severity"] == "error" for p in problems)}
 
 
-def _designer():
-    """Designers deploy; so do administrators."""
-    p = principal()
-    if not p.has_role("designer"):
-        require_administrator(p)
-    return p
-
-
 def _uploaded() -> dict[str, bytes]:
-    uploads = request.files.getlist("file")
-    if not uploads:
-        raise ValidationFailed("no file uploaded", {"file": ["multipart field 'file' is required"]})
-    return {u.filename or "upload.bpmn": u.read() for u in uploads}
+    """The files of field ``file``; none is refused by the deployment (after who may deploy)."""
+    return {u.filename or "upload.bpmn": u.read() for u in request.files.getlist("file")}
 
 
 @blp.route("/process-definitions")
 @blp.response(200, DefinitionSchema(many=True))
 def list_definitions():
     return list_latest_definitions()
+
+
+@blp.route("/process-definitions/<key>")
+@blp.response(200, DefinitionDetailSchema)
+def show_definition(key):
+    """A process the caller may start: name, versions and the start form (fields as in task forms)."""
+    return definition_detail_out(*readable_definition(principal(), key))

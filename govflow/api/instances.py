@@ -11,8 +11,9 @@ from ..instances.service import get_readable_instance, retry_incident, transitio
 from ..worklist.starting import start_process
 from ..admin.access import require_administrator_of_instance
 from .auth import api_blueprint, principal
-from .present import events_out, instance_detail_out, instances_out
-from .schemas import (EventSchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema,
+from ..worklist.history import instance_history
+from .present import events_out, history_out, instance_detail_out, instances_out
+from .schemas import (EventSchema, HistoryEntrySchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema,
                       MoveSchema, ReasonSchema, StartInstanceSchema)
 
 PREFIX = ""
@@ -54,6 +55,13 @@ def show_instance(instance_id):
 @blp.response(200, EventSchema(many=True))
 def instance_events(instance_id):
     return events_out(_visible(instance_id).id)
+
+
+@blp.route("/process-instances/<int:instance_id>/history")
+@blp.response(200, HistoryEntrySchema(many=True))
+def instance_history_view(instance_id):
+    """The case's history as the task page shows it: who did what, when and why."""
+    return history_out(instance_history(principal(), instance_id))
 
 
 def _transition_view(action):

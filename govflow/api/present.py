@@ -71,7 +71,7 @@ def instance_detail_out(instance, reader: Principal | None = None) -> dict:
         .order_by(HumanTask.id)).all()
     out["tasks"] = tasks_out(tasks)
     out["incidents"] = [{"id": i.id, "element_id": i.element_id, "element_name": i.element_name,
-                         "message": mask_text(i.message, names, audience), "created_at": as_aware(i.created_at).isoformat()}
+                         "message": mask_text(i.message, names, audience), "created_at": as_aware(i.created_at)}
                         for i in db.session.scalars(select(Incident).where(
                             Incident.instance_id == instance.id, Incident.resolved_at.is_(None)))]
     return out
@@ -92,3 +92,22 @@ def events_out(instance_id: int, reader: Principal | None = None) -> list[dict]:
 
 def uploads_out(rows) -> list[dict]:
     return [{"id": r.id, "filename": r.filename, "size": r.size, "content_type": r.content_type} for r in rows]
+
+
+def definition_detail_out(definition, details, versions) -> dict:
+    return {"key": definition.key, "name": definition.name, "version": definition.version,
+            "documentation": details.documentation,
+            "versions": [{"version": v.version, "deployed_at": as_aware(v.created_at)} for v in versions],
+            "start_form": {"fields_": describe(details.start_form_key, list(details.start_form_fields))}}
+
+
+def history_out(rows: list[dict]) -> list[dict]:
+    users = _names(User, User.username, [r["actor_id"] for r in rows])
+    return [{**{k: v for k, v in r.items() if k != "actor_id"}, "actor": users.get(r["actor_id"]),
+             "at": as_aware(r["at"])} for r in rows]
+
+
+def comments_out(rows: list[InstanceEvent]) -> list[dict]:
+    users = _names(User, User.username, [r.actor_id for r in rows])
+    return [{"id": r.id, "task_id": r.task_id, "instance_id": r.instance_id, "kind": r.kind,
+             "user": users.get(r.actor_id), "at": as_aware(r.at), "message": r.comment} for r in rows]

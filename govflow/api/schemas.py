@@ -4,6 +4,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from ..web.security import MAX_ID
+from ..worklist.inbox import API_LISTS
 
 STATUSES = ("active", "suspended", "completed", "terminated", "error")
 
@@ -23,9 +24,15 @@ def id_field(**kwargs) -> fields.Integer:
     return BoundedInteger(minimum=1, **kwargs)
 
 
+#: Free-form process data: names to plain JSON values (instances/variables.py says which).
+def variables_field(**kwargs) -> fields.Dict:
+    return fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), **kwargs)
+
+
 class ErrorSchema(Schema):
     message = fields.String()
-    errors = fields.Dict()
+    #: field → messages (a table field: row → field → messages)
+    errors = fields.Dict(keys=fields.String(), values=fields.Raw())
 
 
 class OrgUnitSchema(Schema):
@@ -40,7 +47,7 @@ class DeploymentResultSchema(Schema):
     version = fields.Integer(allow_none=True)
     versions = fields.Dict(keys=fields.String(), values=fields.Integer())
     created = fields.List(fields.String())
-    warnings = fields.List(fields.Dict())
+    warnings = fields.List(fields.Nested(lambda: ProblemSchema()))
     decision_versions = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
@@ -73,7 +80,7 @@ class StartInstanceSchema(Schema):
     process_key = fields.String(required=True, validate=validate.Length(min=1, max=120))
     org_unit = fields.String(required=True, validate=validate.Length(min=1, max=64))
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
-    variables = fields.Dict(keys=fields.String(), load_default=dict)
+    variables = variables_field(load_default=dict)
 
 
 class InstanceQuerySchema(PageArgs):
@@ -109,8 +116,23 @@ class FormFieldSchema(Schema):
     required = fields.Boolean()
     widget = fields.String()
     readonly = fields.Boolean()
-    options = fields.List(fields.Dict())
-    constraints = fields.Dict()
+    options = fields.List(fields.Nested(lambda: OptionSchema()))
+    constraints = fields.Nested(lambda: ConstraintsSchema())
+    #: A table field's columns, described the same way.
+    columns = fields.List(fields.Nested(lambda: FormFieldSchema(exclude=("columns",))))
+
+
+class OptionSchema(Schema):
+    id = fields.String()
+    name = fields.String()
+
+
+class ConstraintsSchema(Schema):
+    #: Numbers, or ISO dates for a date field.
+    min = fields.Raw()
+    max = fields.Raw()
+    minlength = fields.Integer()
+    maxlength = fields.Integer()
 
 
 class FormSchema(Schema):
@@ -118,7 +140,7 @@ class FormSchema(Schema):
 
 
 class TaskDetailSchema(TaskSchema):
-    variables = fields.Dict()
+    variables = variables_field()
     form = fields.Nested(FormSchema)
 
 
@@ -135,10 +157,18 @@ class InstanceSchema(Schema):
     current_steps = fields.String(allow_none=True)
 
 
+class IncidentSchema(Schema):
+    id = fields.Integer()
+    element_id = fields.String()
+    element_name = fields.String()
+    message = fields.String()
+    created_at = fields.DateTime()
+
+
 class InstanceDetailSchema(InstanceSchema):
-    variables = fields.Dict()
+    variables = variables_field()
     tasks = fields.List(fields.Nested(TaskSchema))
-    incidents = fields.List(fields.Dict())
+    incidents = fields.List(fields.Nested(IncidentSchema))
 
 
 class EventSchema(Schema):
@@ -149,11 +179,53 @@ class EventSchema(Schema):
     actor = fields.String(allow_none=True)
     at = fields.DateTime()
     comment = fields.String(allow_none=True)
-    data = fields.Dict(allow_none=True)
+    #: What the event recorded (names of variables, users, steps); its own shape per kind.
+    data = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), allow_none=True)
+
+
+class HistoryEntrySchema(Schema):
+    """An event as people read it (the task page's history): never variables' values."""
+    id = fields.Integer()
+    task_id = fields.Integer(allow_none=True)
+    at = fields.DateTime()
+    actor = fields.String(allow_none=True)
+    kind = fields.String()
+    step = fields.String(allow_none=True)
+    detail = fields.String(allow_none=True)
+    comment = fields.String(allow_none=True)
+    upload = fields.String(allow_none=True)
+
+
+class TaskCommentSchema(Schema):
+    id = fields.Integer()
+    task_id = fields.Integer()
+    instance_id = fields.Integer()
+    kind = fields.String(metadata={"description": "task_commented, or the action the comment came with"})
+    user = fields.String(allow_none=True)
+    at = fields.DateTime()
+    message = fields.String()
+
+
+class NewCommentSchema(Schema):
+    message = fields.String(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class DefinitionVersionSchema(Schema):
+    version = fields.Integer()
+    deployed_at = fields.DateTime()
+
+
+class DefinitionDetailSchema(DefinitionSchema):
+    """A process the caller may start: its versions and the start form."""
+    documentation = fields.String(allow_none=True)
+    versions = fields.List(fields.Nested(DefinitionVersionSchema))
+    start_form = fields.Nested(FormSchema)
 
 
 class TaskQuerySchema(PageArgs):
-    filter = fields.String(load_default="all", validate=validate.OneOf(("mine", "candidate", "all")))
+    filter = fields.String(load_default="all", validate=validate.OneOf(API_LISTS), metadata={
+        "description": "mine, candidate, all (open, offered to the caller), done, copied (抄送我的), "
+                       "overdue, started (open steps of cases the caller started)"})
     process_key = fields.String(validate=validate.Length(max=120))
     instance_id = id_field()
 
@@ -196,7 +268,7 @@ class UploadSchema(Schema):
 
 
 class CompleteTaskSchema(Schema):
-    variables = fields.Dict(keys=fields.String(), load_default=dict)
+    variables = variables_field(load_default=dict)
     comment = fields.String(load_default=None, allow_none=True)  # its rules: worklist.rules
 
 
@@ -213,7 +285,7 @@ class MessageSchema(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=120))
     business_key = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=120))
     instance_id = id_field(load_default=None, allow_none=True)
-    variables = fields.Dict(keys=fields.String(), load_default=dict)
+    variables = variables_field(load_default=dict)
 
 
 class MessageResultSchema(Schema):

@@ -9,12 +9,16 @@ from ..extensions import db
 from ..instances.models import ProcessInstance
 from ..instances.operations import task_variables
 from ..worklist import actions
-from ..worklist.service import claim_task, complete_task, list_tasks, unclaim_task
+from ..worklist.comments import add_comment, task_comments
+from ..worklist.history import task_history
+from ..worklist.inbox import list_tasks
+from ..worklist.service import claim_task, complete_task, unclaim_task
 from .auth import api_blueprint, principal
-from .present import instance_detail_out, task_detail_out, tasks_out, uploads_out
-from .schemas import (CommentSchema, CompleteTaskSchema, CopyResultSchema, CopyTaskSchema, InstanceDetailSchema,
-                      ReturnTaskSchema, TaskDetailSchema, TaskQuerySchema, TaskSchema, UploadSchema,
-                      UrgeResultSchema, UserChoiceSchema)
+from .present import comments_out, history_out, instance_detail_out, task_detail_out, tasks_out, uploads_out
+from .schemas import (CommentSchema, CompleteTaskSchema, CopyResultSchema, CopyTaskSchema, HistoryEntrySchema,
+                      InstanceDetailSchema, NewCommentSchema, ReturnTaskSchema, TaskCommentSchema,
+                      TaskDetailSchema, TaskQuerySchema, TaskSchema, UploadSchema, UrgeResultSchema,
+                      UserChoiceSchema)
 
 PREFIX = "/tasks"
 blp = api_blueprint("tasks", "Human tasks in the caller's jurisdiction")
@@ -124,3 +128,25 @@ def attach(task_id):
     row = actions.attach_file(task_id, principal(), upload.stream, upload.filename,
                               settings.UPLOAD_DIR, settings.UPLOAD_MAX_BYTES)
     return uploads_out([row])[0]
+
+
+@blp.route("/<int:task_id>/comments")
+@blp.response(200, TaskCommentSchema(many=True))
+def comments(task_id):
+    """审批意见 of the task: comments, and those given with its actions."""
+    return comments_out(task_comments(principal(), task_id))
+
+
+@blp.route("/<int:task_id>/comments", methods=["POST"])
+@blp.arguments(NewCommentSchema)
+@blp.response(201, TaskCommentSchema)
+def comment(args, task_id):
+    """Add a comment (意见) to the task without completing it."""
+    return comments_out([add_comment(principal(), task_id, args["message"])])[0]
+
+
+@blp.route("/<int:task_id>/history")
+@blp.response(200, HistoryEntrySchema(many=True))
+def history(task_id):
+    """What happened to this task: who did what, when and why."""
+    return history_out(task_history(principal(), task_id)[1])

@@ -11,7 +11,7 @@ from typing import Callable
 from . import clock, durations, sandbox, versions  # noqa: F401  (clock patches the timer module on import)
 from .bundle import BundleCache, BundleError, ParseProblem, ProcessBundle, parse_bundles  # noqa: F401
 from .parser import parse_xml  # noqa: F401
-from .runtime import EngineError, EngineInstance, NotWaiting, ReadyUserTask, StepFailure  # noqa: F401
+from .runtime import EngineError, EngineInstance, ExternalWait, NotWaiting, ReadyUserTask, StepFailure  # noqa: F401
 
 _config = {"service_caller": None, "time_limit": 1.0, "max_multi_instance": 1000, "step_budget": 5.0}
 _script_engine = None

@@ -76,7 +76,9 @@ class HandlerTaskParser(CamundaTaskParser):
                 "camunda:expression, camunda:class or camunda:type=\"external\" with camunda:topic")
         registry = getattr(self.process_parser.parser, "handler_names", None)
         handler = next((n for n in names if registry is None or n in registry), names[0])
-        return HandlerServiceTask(self.spec, self.bpmn_id, handler=handler,
+        external = self.node.get(_CAMUNDA + "type") == "external" and registry is not None \
+            and handler not in registry
+        return HandlerServiceTask(self.spec, self.bpmn_id, handler=handler, external=external,
                                   result_variable=self.node.get(_CAMUNDA + "resultVariable"),
                                   properties=self.parse_extensions(), **self.bpmn_attributes)
 

@@ -43,6 +43,15 @@ class NotWaiting(EngineError):
 
 
 @dataclass
+class ExternalWait:
+    """A ``camunda:type="external"`` service task waiting for a worker."""
+    engine_task_id: str
+    element_id: str
+    element_name: str
+    topic: str
+
+
+@dataclass
 class StepFailure:
     """A task the engine could not run; becomes an incident."""
     engine_task_id: str
@@ -157,6 +166,30 @@ class EngineInstance:
             raise EngineError(f"task {task.task_spec.bpmn_id} is not ready for a person")
         task.data.update(data)
         task.run()
+
+    def external_waits(self) -> list[ExternalWait]:
+        return [ExternalWait(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                             t.task_spec.handler)
+                for t in self._tasks(TaskState.STARTED) if getattr(t.task_spec, "external", False)]
+
+    def _external(self, engine_task_id: str):
+        task = self._task(engine_task_id)
+        if task.state != TaskState.STARTED or not getattr(task.task_spec, "external", False):
+            raise NotWaiting(f"task {task.task_spec.bpmn_id} is not waiting for a worker")
+        return task
+
+    def complete_external(self, engine_task_id: str, data: dict) -> None:
+        """A worker finished: its variables join the process data and the path goes on."""
+        task = self._external(engine_task_id)
+        task.data.update(data)
+        task.complete()
+
+    def fail_external(self, engine_task_id: str, message: str) -> None:
+        """A worker gave up (no retries left): the task fails and becomes an incident;
+        retrying it makes it wait for a worker again."""
+        task = self._external(engine_task_id)
+        task.internal_data["error"] = message[:2000]
+        task.error()
 
     def task_data(self, engine_task_id: str) -> dict:
         return self._task(engine_task_id).data

@@ -42,15 +42,23 @@ class GovUserTask(UserTask):
 
 
 class HandlerServiceTask(ServiceTask):
-    """A service task dispatched to a handler registered by name in govflow.tasks."""
+    """A service task dispatched to a handler registered by name in govflow.tasks.
 
-    def __init__(self, wf_spec, bpmn_id, handler, result_variable=None, properties=None, **kwargs):
+    ``external``: a ``camunda:type="external"`` task whose topic no handler serves
+    when deployed; it waits (STARTED) until an external worker completes it.
+    """
+
+    def __init__(self, wf_spec, bpmn_id, handler, result_variable=None, properties=None, external=False,
+                 **kwargs):
         super().__init__(wf_spec, bpmn_id, **kwargs)
         self.handler = handler
         self.result_variable = result_variable
         self.properties = dict(properties or {})
+        self.external = external
 
     def _execute(self, my_task):
+        if self.external:
+            return None  # STARTED: waits for a worker (EngineInstance.complete_external)
         result = my_task.workflow.script_engine.call_service(
             my_task, handler=self.handler, element_id=self.bpmn_id,
             properties=self.properties)
@@ -263,7 +271,7 @@ class HandlerServiceTaskConverter(TaskSpecConverter):
     def to_dict(self, spec):
         dct = self.get_default_attributes(spec)
         dct.update(handler=spec.handler, result_variable=spec.result_variable,
-                   properties=spec.properties)
+                   properties=spec.properties, external=spec.external)
         return dct
 
     def from_dict(self, dct):

@@ -139,3 +139,12 @@ def revoke_token(token_id: int) -> None:
     if row is None:
         raise NotFound("no such token")
     row.revoked_at = utcnow()
+
+
+def sole_org_unit(p) -> OrgUnit | None:
+    """The one org unit a principal's grants name, or None when they name several or none
+    (a door that lets a caller leave the unit out asks for it then)."""
+    paths = {g.path for g in p.grants}
+    if len(paths) != 1:
+        return None
+    return db.session.scalar(select(OrgUnit).where(OrgUnit.path == paths.pop()))

@@ -13,6 +13,7 @@ from sqlalchemy import delete, or_, select
 
 from ..identity.models import OrgKind, OrgUnit, User
 from ..extensions import db
+from ..external_tasks.models import ExternalTask
 from ..timeutil import to_naive_utc, utcnow
 from ..worklist.models import HumanTask, TaskCandidate, TaskStatus
 from .models import Incident, InstanceStatus, MessageSubscription
@@ -49,8 +50,27 @@ def sync_after_step(change, failures) -> None:
         _sync_subscriptions(instance, awaiting)
         instance.awaiting = ",".join(sorted(awaiting))[:500]
     instance.variables = variables
-    names = sorted({r.name for r in ready.values()})
+    waits = [] if runner.is_completed else runner.external_waits()
+    sync_external_tasks(instance, waits)
+    names = sorted({r.name for r in ready.values()} | {w.element_name for w in waits})
     instance.current_steps = ", ".join(names)[:500] or None
+
+
+def sync_external_tasks(instance, waits) -> None:
+    """One ExternalTask row per external task the engine has waiting; rows of tasks
+    that stopped waiting (completed, failed into an incident, cancelled) go."""
+    rows = {r.engine_task_id: r for r in db.session.scalars(
+        select(ExternalTask).where(ExternalTask.instance_id == instance.id))}
+    waiting = {w.engine_task_id: w for w in waits}
+    for engine_task_id, row in rows.items():
+        if engine_task_id not in waiting:
+            db.session.delete(row)
+    for engine_task_id, w in waiting.items():
+        if engine_task_id not in rows:
+            db.session.add(ExternalTask(instance_id=instance.id, engine_task_id=engine_task_id,
+                                        element_id=w.element_id, name=w.element_name[:200], topic=w.topic,
+                                        process_key=instance.process_key, business_key=instance.business_key,
+                                        org_path=instance.org_path))
 
 
 def close_task(row: HumanTask, status: TaskStatus, by_user_id: int | None = None) -> None:

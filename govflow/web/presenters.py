@@ -69,6 +69,7 @@ def kind_label(kind: str) -> str:
         "task_resolved": _("Resolved back"),
         "task_copied": _("Copied"),
         "task_urged": _("Urged"),
+        "task_commented": _("Commented"),
         "attachment_added": _("Added an attachment"),
         "instance_moved": _("Returned"),
         "instance_completed": _("Case closed"),

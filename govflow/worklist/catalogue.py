@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lxml import etree
+from sqlalchemy import select
 
 from ..definitions.models import DeploymentFile, ProcessDefinition
 from ..definitions.service import latest_definition, list_latest_definitions
@@ -117,3 +118,12 @@ def startable_definition(p: Principal, key: str) -> tuple[ProcessDefinition, Def
     if not may_start(p, details):
         raise NotFound(f"process '{key}' is not deployed")
     return definition, details
+
+
+def readable_definition(p: Principal, key: str) -> tuple[ProcessDefinition, DefinitionInfo, list[ProcessDefinition]]:
+    """The latest ``key`` that ``p`` may start, what it tells, and all its versions
+    (newest first). Raises NotFound for an unknown process or one ``p`` may not start."""
+    definition, details = startable_definition(p, key)
+    versions = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == definition.key)
+                                  .order_by(ProcessDefinition.version.desc()))
+    return definition, details, list(versions)

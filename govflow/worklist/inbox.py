@@ -21,10 +21,13 @@ from ..identity.models import OrgUnit
 from ..instances.models import ProcessInstance
 from ..timeutil import utcnow
 from .action_models import TaskCopy
-from .models import HumanTask, TaskStatus
+from .models import HumanTask, TaskCandidate, TaskStatus
 
-#: 我的待办, 待认领, 已办, 逾期, 抄送我的.
+#: 我的待办, 待认领, 已办, 逾期, 抄送我的: the pages' lists.
 LISTS = ("mine", "candidate", "done", "overdue", "copied")
+#: The API's lists: the pages' ones, every open task offered to the caller (``all``),
+#: and the open steps of the cases the caller started (``started``, 我发起的).
+API_LISTS = ("mine", "candidate", "all", "done", "copied", "overdue", "started")
 SORTS = ("due", "due_desc", "priority", "newest")
 
 
@@ -34,6 +37,10 @@ class TaskFilter:
     process_key: str | None = None
     #: Path of an org unit: tasks scoped to it or below.
     org_path: str | None = None
+    instance_id: int | None = None
+    assignee_id: int | None = None
+    #: A candidate role (camunda:candidateGroups) of the task.
+    candidate_group: str | None = None
     #: Naive UTC: tasks due at or before this instant.
     due_by: datetime | None = None
     q: str | None = None
@@ -63,6 +70,12 @@ def _base(p: Principal, which: str, now: datetime):
         return query.where(open_, HumanTask.due_at < now, visible_tasks_clause(p))
     if which == "copied":
         return query.join(TaskCopy, TaskCopy.task_id == HumanTask.id).where(TaskCopy.user_id == p.user_id)
+    if which == "all":
+        return query.where(open_, visible_tasks_clause(p))
+    if which == "started":
+        # Only the steps the starter may read: a list never shows what the task page refuses.
+        started = select(ProcessInstance.id).where(ProcessInstance.started_by_id == p.user_id)
+        return query.where(open_, HumanTask.instance_id.in_(started), visible_tasks_clause(p))
     raise ValueError(f"unknown list '{which}'")
 
 
@@ -94,22 +107,48 @@ def _order(query, which: str, sort: str):
     return query.order_by(*orders.get(sort, orders["due"]))
 
 
-def search_tasks(p: Principal, f: TaskFilter) -> Page:
+def _filtered(p: Principal, f: TaskFilter):
     query = _base(p, f.which, utcnow())
     if f.process_key:
         query = query.where(HumanTask.process_key == f.process_key)
+    if f.instance_id:
+        query = query.where(HumanTask.instance_id == f.instance_id)
+    if f.assignee_id:
+        query = query.where(HumanTask.assignee_id == f.assignee_id)
+    if f.candidate_group:
+        query = query.where(HumanTask.id.in_(select(TaskCandidate.task_id).where(
+            TaskCandidate.role == f.candidate_group)))
     if f.org_path:
         query = query.where(path_prefix_clause(HumanTask.scope_path, f.org_path))
     if f.due_by is not None:
         query = query.where(HumanTask.due_at <= f.due_by)
     if f.q and f.q.strip():
         query = _search(query, f.q)
+    return query
+
+
+def search_tasks(p: Principal, f: TaskFilter) -> Page:
+    """One page of a list, by page number (the staff pages)."""
+    query = _filtered(p, f)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     pages = max(1, math.ceil(total / f.page_size))
     page = min(max(1, f.page), pages)
     rows = db.session.scalars(_order(query, f.which, f.sort)
                               .limit(f.page_size).offset((page - 1) * f.page_size)).all()
     return Page(list(rows), total, page, pages)
+
+
+def list_tasks(p: Principal, which: str = "all", limit: int = 50, offset: int = 0,
+               process_key: str | None = None, instance_id: int | None = None, *,
+               assignee_id: int | None = None, candidate_group: str | None = None) -> tuple[list[HumanTask], int]:
+    """``(rows, total)`` of the list ``which`` (one of API_LISTS), by offset (the REST
+    doors, the CLI, tests): the same query as the pages'."""
+    f = TaskFilter(which=which, process_key=process_key, instance_id=instance_id, assignee_id=assignee_id,
+                   candidate_group=candidate_group)
+    query = _filtered(p, f)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = db.session.scalars(_order(query, f.which, f.sort).limit(limit).offset(offset)).all()
+    return list(rows), total
 
 
 def count_lists(p: Principal) -> dict[str, int]:

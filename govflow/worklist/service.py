@@ -1,14 +1,13 @@
-"""Working human tasks: claim, unclaim, complete, and the lists."""
+"""Working human tasks: claim, unclaim, complete (the lists: inbox.py)."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..database import ensure_write_transaction, is_postgres
 from ..extensions import db
 from ..forms.validation import validate_submission
-from ..identity.access import (Principal, can_see_task, candidate_task_ids, is_administrator_of,
-                               visible_tasks_clause)
+from ..identity.access import Principal, can_see_task, is_administrator_of
 from ..instances.models import ProcessInstance
 from ..instances.runtime import changing
 from ..instances.sync import close_task
@@ -127,23 +126,3 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
 def _require_open(task: HumanTask) -> None:
     if task.status != TaskStatus.open.value:
         raise Conflict(f"the task is {task.status} already")
-
-
-def list_tasks(p: Principal, which: str = "all", limit: int = 50, offset: int = 0,
-               process_key: str | None = None, instance_id: int | None = None):
-    """Open tasks for ``p``: ``mine`` (assigned), ``candidate`` (unclaimed, offered) or ``all``."""
-    query = select(HumanTask).where(HumanTask.status == TaskStatus.open.value)
-    if which == "mine":
-        query = query.where(HumanTask.assignee_id == p.user_id)
-    elif which == "candidate":
-        query = query.where(HumanTask.assignee_id.is_(None), HumanTask.id.in_(candidate_task_ids(p)))
-    else:
-        query = query.where(visible_tasks_clause(p))
-    if process_key:
-        query = query.where(HumanTask.process_key == process_key)
-    if instance_id:
-        query = query.where(HumanTask.instance_id == instance_id)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-    rows = db.session.scalars(query.order_by(HumanTask.due_at.is_(None), HumanTask.due_at,
-                                             HumanTask.id).limit(limit).offset(offset)).all()
-    return rows, total

@@ -7,21 +7,14 @@ from ..attachments.service import attachments_of
 from ..definitions.models import ProcessDefinition
 from ..extensions import db
 from ..identity.access import Principal, can_work_task
-from ..identity.models import User
-from ..instances.models import InstanceEvent, ProcessInstance
+from ..instances.models import ProcessInstance
 from .action_models import TaskCopy
 from .actions import pending_delegation, possible_receivers, returnable_steps
 from .rules import comment_required
 from .catalogue import info
+from .history import history
 from .models import HumanTask, TaskStatus
 from ..forms.inputs import FormState, form_fields, initial_values
-
-#: Audit events people care about on the page; engine bookkeeping is left out.
-_SHOWN = {"instance_started", "task_claimed", "task_unclaimed", "task_completed", "task_transferred",
-          "task_delegated", "task_resolved", "task_copied", "task_urged", "attachment_added",
-          "instance_moved", "instance_completed", "instance_suspended", "instance_resumed",
-          "instance_terminated", "incident", "incident_retried", "message_received", "task_created"}
-
 
 def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormState | None = None) -> dict:
     instance = db.session.get(ProcessInstance, task.instance_id)
@@ -49,47 +42,6 @@ def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormS
                     "current": sorted({t.element_id for t in steps if t.status == TaskStatus.open.value})},
         "open_steps": [t for t in steps if t.status == TaskStatus.open.value],
     }
-
-
-def history(instance_id: int, steps: list[HumanTask]) -> list[dict]:
-    """The instance's audit trail as people read it: when, who, what, at which step, why."""
-    names = {t.id: t.name for t in steps}
-    element_names = {t.element_id: t.name for t in steps}
-    rows = db.session.scalars(select(InstanceEvent).where(InstanceEvent.instance_id == instance_id,
-                                                          InstanceEvent.kind.in_(_SHOWN))
-                              .order_by(InstanceEvent.id)).all()
-    people = _display_names({u for e in rows for u in _usernames(e)})
-    out = []
-    for e in rows:
-        data = e.data or {}
-        step = names.get(e.task_id) or element_names.get(e.element_id or "", e.element_id or "")
-        detail = ", ".join(people.get(u, u) for u in _usernames(e))
-        if e.kind == "instance_moved":  # 退回: from the steps open then, to the chosen one
-            step = ", ".join(element_names.get(x, x) for x in data.get("open_before") or [])
-            detail = element_names.get(data.get("to"), data.get("to") or "")
-        elif e.kind == "attachment_added":
-            detail = data.get("filename", "")
-        out.append({"at": e.at, "actor_id": e.actor_id, "kind": e.kind, "step": step,
-                    "detail": detail, "comment": e.comment, "upload": data.get("upload")})
-    return out
-
-
-def _usernames(event) -> list[str]:
-    data = event.data or {}
-    if event.kind == "task_transferred":
-        return [data.get("to", "")]
-    if event.kind == "task_delegated":
-        return [data.get("delegate", "")]
-    if event.kind == "task_copied":
-        return list(data.get("to") or [])
-    return []
-
-
-def _display_names(usernames: set[str]) -> dict[str, str]:
-    if not usernames:
-        return {}
-    return {u.username: u.display_name or u.username
-            for u in db.session.scalars(select(User).where(User.username.in_(usernames)))}
 
 
 def case_details(definition: ProcessDefinition, instance: ProcessInstance, steps: list[HumanTask]) -> list[dict]:

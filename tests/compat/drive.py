@@ -22,7 +22,8 @@ from govflow.identity.service import get_user
 from govflow.instances.models import Incident, InstanceEvent, MessageSubscription, ProcessInstance
 from govflow.instances.service import deliver_message, start_instance
 from govflow.worklist.models import HumanTask
-from govflow.worklist.service import complete_task, list_tasks
+from govflow.worklist.inbox import list_tasks
+from govflow.worklist.service import complete_task
 
 from tests.conftest import CORPUS as SHARED  # noqa: E402
 CORPUS = SHARED

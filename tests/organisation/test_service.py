@@ -21,7 +21,7 @@ from govflow.organisation.users import (add_grant, add_user, reset_password, rev
                                         search_users, set_user_active, tokens_of, unlock_user, update_user)
 from govflow.timeutil import utcnow
 from govflow.worklist.models import HumanTask, TaskCandidate
-from govflow.worklist.service import list_tasks
+from govflow.worklist.inbox import list_tasks
 
 
 def test_moving_a_community_re_paths_its_subtree_and_its_open_work(web_case, admin):

@@ -22,7 +22,8 @@ from govflow.instances.service import deliver_message, start_instance
 from govflow.outbox.models import OutboxMessage
 from govflow.records.models import LedgerEntry, Notification, PublicResult
 from govflow.worklist.models import HumanTask
-from govflow.worklist.service import complete_task, list_tasks
+from govflow.worklist.inbox import list_tasks
+from govflow.worklist.service import complete_task
 
 from tests.uploads import register_uploads
 

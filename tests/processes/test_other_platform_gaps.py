@@ -19,7 +19,8 @@ from govflow.identity.access import principal_for
 from govflow.identity.service import get_user
 from govflow.instances.models import ProcessInstance
 from govflow.instances.service import deliver_message, fire_timers, start_instance
-from govflow.worklist.service import complete_task, list_tasks
+from govflow.worklist.inbox import list_tasks
+from govflow.worklist.service import complete_task
 
 from tests.uploads import register_uploads
 

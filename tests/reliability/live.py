@@ -23,8 +23,9 @@ APP = "tests.reliability.serve:app"
 
 def platform_env(database_url: str, **extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "FLASK_APP")}
+    # ROBOT_ALLOW_PRIVATE_URLS: the webhook receiver of these tests listens on 127.0.0.1.
     env.update(DATABASE_URL=database_url, SECRET_KEY="reliability", PYTHONPATH=str(ROOT),
-               PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", **extra)
+               PASSWORD_HASH_METHOD="pbkdf2:sha256:1000", ROBOT_ALLOW_PRIVATE_URLS="true", **extra)
     return env
 
 

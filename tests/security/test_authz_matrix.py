@@ -36,7 +36,7 @@ STAFF = {r for r, u in ROLES.items() if u}
 #: admin and designer pages being built elsewhere are covered the day they merge.
 PREFIXES = [
     ("/api/v1/admin/", "api-admin"), ("/api/v1/openapi.json", "public"), ("/api/v1/", "api"),
-    ("/admin", "admin"), ("/designer", "designer"),
+    ("/engine-rest/", "api"), ("/admin", "admin"), ("/designer", "designer"),
 ]
 BLUEPRINTS = {
     "portal": "public", "static": "public", "auth": "public", "worklist": "staff", "task_actions": "staff",
@@ -50,6 +50,7 @@ ENDPOINTS = {  # exceptions to their blueprint's class
     "definitions.validate_deployment": "api-designer",
     "org-units.list_org_units": "api",   # integrators need the unit codes
     "admin-console.export": "api-ledger",  # 督办 supervisors download the (masked) ledger
+    "engine_rest.create_deployment": "api-designer", "engine_rest.deployments": "api-designer",
 }
 #: API blueprints that belong to administrators as a whole (robots, users and grants).
 ADMIN_API_BLUEPRINTS = {"robots", "org-units"}
@@ -77,7 +78,8 @@ PARAMS = {"key": "process", "task_id": "task", "instance_id": "instance", "uploa
 #: Valid bodies, so that a refusal comes from the access rule and not from validation.
 API_BODIES = {"move": {"element_id": "verify", "reason": "matrix"}, "complete": {"variables": {}},
               "transfer": {"user": "cstaff"}, "delegate": {"user": "cstaff"}, "resolve": {"comment": "matrix"},
-              "return": {"step": "verify", "comment": "matrix"}, "copy": {"users": ["cstaff"]}}
+              "return": {"step": "verify", "comment": "matrix"}, "copy": {"users": ["cstaff"]},
+              "comments": {"message": "matrix"}, "create": {"message": "matrix"}}
 FIXED = {"filename": "app.css", "code": "en", "incident_id": "2147483000"}
 #: Routes whose parameter the world has no object for (a DMN file of the designer).
 NO_OBJECT = {"designer.decision", "designer.decision_xml", "designer.save_decision",
@@ -124,7 +126,7 @@ class Caller:
         if url.startswith("/api/") and url.endswith("/attachments") and method == "POST":
             return self.client.open(url, method=method, headers=self.api,
                                     data={"file": (io.BytesIO(PNG), "photo.png")})
-        if url.startswith("/api/"):
+        if url.startswith(("/api/", "/engine-rest/")):
             return self.client.open(url, method=method, headers=self.api,
                                     json=API_BODIES.get(url.rsplit("/", 1)[-1], {}) if method == "POST" else None)
         data = {"csrf_token": self.csrf} if method == "POST" else None

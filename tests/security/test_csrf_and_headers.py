@@ -21,7 +21,7 @@ CSP = {"script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' 
 
 def _html_posts(app):
     return sorted((r for r in app.url_map.iter_rules()
-                   if "POST" in r.methods and not r.rule.startswith("/api/")), key=lambda r: r.rule)
+                   if "POST" in r.methods and not r.rule.startswith(("/api/", "/engine-rest/"))), key=lambda r: r.rule)
 
 
 def _url(rule, world):

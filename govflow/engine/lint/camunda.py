@@ -120,6 +120,8 @@ def _check_implementation(task, ctx: LintContext, findings: Findings) -> None:
         reason = "has camunda:type=\"external\" but no camunda:topic" if attr == "camunda:topic" else \
             f"has {attr} '{value}', which names no handler; write ${{name}} or ${{name.method(…)}}"
         findings.error("no-implementation", f"{describe(task)} {reason}", task)
+    elif attr == "camunda:topic":
+        return  # no handler of the topic: an external worker fetches and completes it
     elif ctx.handlers is not None and not any(n in ctx.handlers for n in names):
         if attr == "camunda:class":
             message = (f"{describe(task)} names unknown handler for camunda:class '{value}' "

@@ -97,6 +97,12 @@ def can_work_task(p: Principal, task) -> bool:
     return can_see_task(p, task) and task.assignee_id in (None, p.user_id)
 
 
+def ancestor_paths(path: str) -> list[str]:
+    """"/1/4/9/" → ["/1/", "/1/4/", "/1/4/9/"]: the units whose grants cover ``path``."""
+    parts = [p for p in path.split("/") if p]
+    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
+
+
 def path_prefix_clause(column, prefix: str):
     """``column`` starts with ``prefix``, written as an index-friendly range."""
     return and_(column >= prefix, column < prefix + "\x7f")

@@ -64,3 +64,8 @@ def _check_errcode(kind: str, answer: bytes) -> None:
     if code in PERMANENT_ERRCODES[kind]:
         raise PermanentFailure(message)
     raise DeliveryFailed(message)
+
+
+def post_robot(payload: dict, idempotency_key: str) -> None:
+    """The outbox channel ``robot``: a group robot of an org unit (``payload['robot_id']``)."""
+    deliver_to_robot(payload["robot_id"], payload["body"], idempotency_key)

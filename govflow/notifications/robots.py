@@ -16,12 +16,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 
 from ..extensions import db
+from ..identity.access import ancestor_paths
 from ..identity.models import OrgUnit
 from ..instances.models import ProcessInstance
 from ..outbox.service import enqueue
 from ..privacy.masking import mask_text, reporter_names
 from .models import RobotEndpoint
-from .service import ancestor_paths
 
 #: Event codes a robot may subscribe to, with the heading of their message.
 EVENTS = {

@@ -5,19 +5,18 @@ from sqlalchemy import event, func, insert, select, update
 
 from ..errors import NotFound
 from ..extensions import db
+from ..identity.access import ancestor_paths
 from ..identity.models import OrgUnit, RoleGrant, User
+from ..outbox.channels import register_channel
 from ..records.models import Notification
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
+from .delivery import post_robot
+from .robots import announce_task
+from .sms import send_sms
 
 #: Kinds of notification; the pages word each one.
 KINDS = ("task_created", "task_assigned", "task_returned", "urged", "overdue", "copied")
-
-
-def ancestor_paths(path: str) -> list[str]:
-    """"/1/4/9/" → ["/1/", "/1/4/", "/1/4/9/"]: the units whose grants cover ``path``."""
-    parts = [p for p in path.split("/") if p]
-    return ["/" + "/".join(parts[:n]) + "/" for n in range(1, len(parts) + 1)]
 
 
 def task_audience(executor, task) -> list[int]:
@@ -59,7 +58,6 @@ def notify_users(user_ids, kind: str, task, actor_id: int | None = None) -> int:
 def notify_audience(kind: str, task, actor_id: int | None = None) -> int:
     """In the platform; a 催办 also goes to the group robots over the task's unit."""
     if kind == "urged":
-        from .robots import announce_task
         announce_task("task_urged", task)
     return notify_users(task_audience(db.session, task), kind, task, actor_id)
 
@@ -74,10 +72,13 @@ _installed = False
 
 
 def install_hooks() -> None:
-    """Notify every new human task, whichever path created it (engine step, start, return)."""
+    """Notify every new human task, whichever path created it (engine step, start, return),
+    and give the outbox this domain's channels (group robots, SMS)."""
     global _installed
     if not _installed:
         event.listen(HumanTask, "after_insert", _on_task_inserted)
+        register_channel("robot", post_robot)
+        register_channel("sms", send_sms)
         _installed = True
 
 
@@ -86,7 +87,6 @@ def notify_overdue_tasks(limit: int = 500) -> int:
 
     Run by the background worker; returns how many tasks were reported.
     """
-    from .robots import announce_task
     told = select(Notification.task_id).where(Notification.kind == "overdue",
                                               Notification.task_id.isnot(None))
     rows = db.session.scalars(select(HumanTask).where(

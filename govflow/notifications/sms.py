@@ -53,3 +53,10 @@ def queue_sms(phone: str, template_code: str, params: dict, text: str, idempoten
     """Queue an SMS for after the commit, once per key. Only for a resident who consented."""
     enqueue_once("sms", {"phone": phone, "template": template_code, "params": params, "text": text, **extra},
                  idempotency_key)
+
+
+def send_sms(payload: dict, idempotency_key: str) -> None:
+    """The outbox channel ``sms``: through the sender chosen by the setting SMS_BACKEND."""
+    sms_sender().send(payload.get("phone", ""), payload.get("template", "text"),
+                      {**(payload.get("params") or {}), "text": payload.get("text", ""),
+                       "idempotency_key": idempotency_key})

@@ -32,6 +32,12 @@ def channel(name: str):
     return register
 
 
+def register_channel(name: str, fn: Channel) -> None:
+    """Another domain's channel (notifications registers ``robot`` and ``sms``), so the
+    outbox knows channels by name and imports none of them."""
+    _CHANNELS[name] = fn
+
+
 def get_channel(name: str) -> Channel | None:
     return _CHANNELS.get(name)
 
@@ -98,19 +104,3 @@ def post_json(url: str, body: dict, idempotency_key: str, timeout: float = 10,
 def post_webhook(payload: dict, idempotency_key: str) -> None:
     """POST ``payload['body']`` as JSON to ``payload['url']`` with an Idempotency-Key."""
     post_json(payload["url"], payload.get("body", {}), idempotency_key)
-
-
-@channel("robot")
-def post_robot(payload: dict, idempotency_key: str) -> None:
-    """A group robot of an org unit (``payload['robot_id']``), signed and checked as its kind wants."""
-    from ..notifications.delivery import deliver_to_robot
-    deliver_to_robot(payload["robot_id"], payload["body"], idempotency_key)
-
-
-@channel("sms")
-def send_sms(payload: dict, idempotency_key: str) -> None:
-    """An SMS through the sender chosen by the setting SMS_BACKEND."""
-    from ..notifications.sms import sms_sender
-    sms_sender().send(payload.get("phone", ""), payload.get("template", "text"),
-                      {**(payload.get("params") or {}), "text": payload.get("text", ""),
-                       "idempotency_key": idempotency_key})

@@ -25,12 +25,12 @@ from ..attachments.service import UploadTarget, get_upload, store_upload
 from ..database import ensure_write_transaction, writing
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
-from ..identity.access import Principal, can_see_task, can_work_task, path_prefix_clause
+from ..identity.access import Principal, ancestor_paths, can_see_task, can_work_task, path_prefix_clause
 from ..identity.models import OrgUnit, RoleGrant, User
 from ..instances.models import InstanceEvent, ProcessInstance
 from ..instances.operations import move_to_step
 from ..instances.runtime import changing
-from ..notifications.service import ancestor_paths, notify_audience, notify_users
+from ..notifications.service import notify_audience, notify_users
 from ..timeutil import utcnow
 from .action_models import TaskCopy, TaskDelegation
 from .models import DelegationState, HumanTask, TaskStatus

@@ -49,15 +49,15 @@ run: setup
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) ./scripts/serve.sh
 
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 	@if [ -n "$$TEST_PG_URL" ]; then \
 	  echo "== the same suite on PostgreSQL =="; \
-	  TEST_DATABASE_URL="$$TEST_PG_URL" $(BIN)/python -m pytest; \
+	  TEST_DATABASE_URL="$$TEST_PG_URL" $(BIN)/python -m pytest -n 2; \
 	fi
 
 # Everyday runs: no browser, no PostgreSQL, no gunicorn-based reliability tests.
 test-fast: $(BIN)/activate
-	$(BIN)/python -m pytest -m "not browser and not live"
+	$(BIN)/python -m pytest -n 2 -m "not browser and not live"
 
 # Benchmarks (docs/PERFORMANCE.md): PostgreSQL figures need BENCH_PG_URL, or the local
 # server that `make local-postgres` sets up (it says what it changes on the system).

@@ -15,7 +15,7 @@ import time
 from urllib.parse import urlencode
 
 from .harness import part_main, summary_ms
-from .scenario import Scenario, load
+from .scenario import PNG, Scenario, load, with_uploads
 from .server import Client, gunicorn, prepare
 
 
@@ -28,8 +28,10 @@ class ApiDriver:
 
     def start(self, starter: str = "grid1") -> int:
         s = self.scenario
-        status, body, _ = self.clients[starter].post("/api/v1/process-instances", {
-            "process_key": s.process_key, "org_unit": s.org_unit, "variables": s.start_variables})
+        client = self.clients[starter]
+        status, body, _ = client.post("/api/v1/process-instances", {
+            "process_key": s.process_key, "org_unit": s.org_unit,
+            "variables": with_uploads(s.start_variables, lambda: client.upload(PNG))})
         if status != 201:
             raise RuntimeError(f"start answered {status}: {body}")
         return body["id"]
@@ -43,8 +45,9 @@ class ApiDriver:
         return found[0], seconds
 
     def complete(self, task_id: int, step) -> float:
-        status, body, seconds = self.clients[step.username].post(
-            f"/api/v1/tasks/{task_id}/complete", {"variables": step.values})
+        client = self.clients[step.username]
+        values = with_uploads(step.values, lambda: client.upload(PNG))  # before the timed request
+        status, body, seconds = client.post(f"/api/v1/tasks/{task_id}/complete", {"variables": values})
         if status != 200:
             raise RuntimeError(f"complete {step.element_id} answered {status}: {body}")
         return seconds

@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 
 from .harness import part_main
 from .http_api import ApiDriver
-from .scenario import load
+from .scenario import PNG, load, with_uploads
 from .server import gunicorn, prepare, rss_mb, worker_pids
 
 IN_FLIGHT = 40
@@ -41,7 +41,8 @@ class Traffic:
     def start(self) -> None:
         s = self.scenario
         status, body = self._call("grid1", "POST", "/api/v1/process-instances", {
-            "process_key": s.process_key, "org_unit": s.org_unit, "variables": s.start_variables})
+            "process_key": s.process_key, "org_unit": s.org_unit,
+            "variables": with_uploads(s.start_variables, lambda: self.driver.clients["grid1"].upload(PNG))})
         if status == 201:
             self.position[body["id"]] = 0
 
@@ -73,7 +74,8 @@ class Traffic:
                 return None
             self._call(step.username, "GET", f"/api/v1/tasks/{found[0]}")
             status, _ = self._call(step.username, "POST", f"/api/v1/tasks/{found[0]}/complete",
-                                   {"variables": step.values})
+                                   {"variables": with_uploads(
+                                       step.values, lambda: self.driver.clients[step.username].upload(PNG))})
             if status == 200:
                 self.position[instance_id] = index + 1
         return None

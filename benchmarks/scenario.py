@@ -56,15 +56,44 @@ class Scenario:
         return {name: text.encode("utf-8") for name, text in self.files.items()}
 
 
+#: A file field's value in a step: before the step (untimed) it becomes a fresh upload of
+#: the user completing it, as a real client uploads a photo before sending the form — a
+#: form may name only its author's own uploads or files of its case (worklist/rules.py).
+FILE = "<upload>"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
+
+
+def with_uploads(values: dict, upload) -> dict:
+    """``values`` with every FILE entry replaced by ``upload()`` (a new upload id)."""
+    return {k: [upload() if item == FILE else item for item in v] if isinstance(v, list) else v
+            for k, v in values.items()}
+
+
+def store_photo(user_id: int) -> str:
+    """A photo uploaded by ``user_id`` for a form (service-layer runs), committed."""
+    import io
+
+    from flask import current_app
+
+    from govflow.attachments.service import UploadTarget, store_upload
+    from govflow.database import commit, writing
+    settings = current_app.config["GOVFLOW"]
+    with writing():
+        upload_id = store_upload(io.BytesIO(PNG), "photo.png", UploadTarget("form", user_id),
+                                 settings.UPLOAD_DIR, settings.UPLOAD_MAX_BYTES).id
+        commit()
+    return upload_id
+
+
 REPORT = {"title": "小区门口路灯不亮", "category": "road", "urgency": "normal",
           "description": "阳光小区3栋2单元501室门口路灯坏了一周，联系电话13900001111",
-          "location": "阳光小区3栋", "photos": ["file-before-1"], "reporter_name": "王小明",
+          "location": "阳光小区3栋", "photos": [FILE], "reporter_name": "王小明",
           "reporter_phone": "13812345678", "sms_consent": True, "source": "resident"}
 _VERIFY = Step("grid_verify", "grid1", {"resolution": "report_up", "verify_note": "现场核实情况属实"})
 _ANALYSE = Step("community_analyse", "secretary", {"decision": "whistle", "departments": ["dept_urban"],
                                                    "analysis_note": "需城管部门处置"})
 _ACCEPT = Step("dept_accept", "urban", {"accepted": True})
-_HANDLE = Step("dept_handle", "urban", {"dept_result": "已更换灯泡", "result_photos": ["file-after-1"]})
+_HANDLE = Step("dept_handle", "urban", {"dept_result": "已更换灯泡", "result_photos": [FILE]})
 _CHECK_OK = Step("community_check", "cstaff", {"check_passed": True, "check_note": "核查通过"})
 _CHECK_FAIL = Step("community_check", "cstaff", {"check_passed": False, "check_note": "仍未修好，退回重办"})
 
@@ -116,7 +145,7 @@ def start(scenario: Scenario, org_unit: str | None = None) -> int:
     from govflow.instances.service import start_instance
     with writing():
         instance_id = start_instance(scenario.process_key, org_unit or scenario.org_unit,
-                                     dict(scenario.start_variables)).id
+                                     with_uploads(scenario.start_variables, lambda: "file-before-1")).id
         commit()
     return instance_id
 
@@ -143,9 +172,10 @@ def complete(instance_id: int, step: Step, principals: dict, cpu: list | None = 
     from govflow.worklist.service import complete_task
     task_id = open_task_id(instance_id, step.element_id)
     principal = principals[step.username]
+    values = with_uploads(step.values, lambda: store_photo(principal.user_id))
     started, cpu_started = time.perf_counter(), time.thread_time()
     with writing():
-        complete_task(task_id, principal, dict(step.values))
+        complete_task(task_id, principal, values)
         commit()
     elapsed = time.perf_counter() - started
     if cpu is not None:

@@ -16,7 +16,7 @@ import time
 from collections import Counter, defaultdict
 
 from .harness import OUT, Database, make_app, part_main
-from .scenario import load, open_task_id, setup_platform, start
+from .scenario import load, open_task_id, setup_platform, start, store_photo, with_uploads
 
 #: (module or class path, attribute, phase name), outermost first.
 PHASES = [
@@ -132,10 +132,11 @@ def _steps(scenario, principals, instances: int, begin=lambda: None, end=lambda:
         for instance_id in ids:
             engine_cache.clear()
             task_id = open_task_id(instance_id, step.element_id)
+            values = with_uploads(step.values, lambda: store_photo(principals[step.username].user_id))
             begin()
             started = time.perf_counter()
             with writing():
-                complete_task(task_id, principals[step.username], dict(step.values))
+                complete_task(task_id, principals[step.username], values)
                 commit()
             total += time.perf_counter() - started
             end()

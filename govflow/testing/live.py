@@ -16,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -126,6 +127,25 @@ class Client:
 
     def get(self, path: str):
         return self.request("GET", self.prefix + path)
+
+    def upload(self, content: bytes, filename: str = "photo.png") -> str:
+        """POST /api/v1/attachments (multipart field ``file``); returns the upload's id."""
+        boundary = "govflow-" + uuid.uuid4().hex
+        body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{filename}\"\r\n"
+                f"Content-Type: application/octet-stream\r\n\r\n").encode() + content + f"\r\n--{boundary}--\r\n".encode()
+        headers = {"Connection": "close", "Content-Type": f"multipart/form-data; boundary={boundary}"}
+        if self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=self.timeout)
+        try:
+            connection.request("POST", "/api/v1/attachments", body=body, headers=headers)
+            response = connection.getresponse()
+            data = response.read()
+        finally:
+            connection.close()
+        if response.status != 201:
+            raise RuntimeError(f"upload answered {response.status}: {data[:200]!r}")
+        return json.loads(data)["id"]
 
     def post(self, path: str, body=None):
         return self.request("POST", self.prefix + path, body)

@@ -28,7 +28,7 @@ from ..instances.models import InstanceEvent, MessageSubscription, ProcessInstan
 from ..instances.service import deliver_message, start_instance
 from ..privacy.masking import board_text, surname_only, without_numbers
 from ..records.models import PublicResult
-from ..throttle import RateLimited, count_hit  # noqa: F401  (RateLimited: raised from check_rate)
+from ..throttle import RateLimited, check_limit, count_hit, record_hit  # noqa: F401  (RateLimited: raised here)
 from .models import TrackingCode
 
 PROCESS_KEY = "case_handling"
@@ -53,6 +53,18 @@ class PhotoRefused(ValidationFailed):
 
 
 # -- rate limit ----------------------------------------------------------------
+def check_report_rate(client: str, now: datetime | None = None) -> None:
+    """RateLimited when ``client`` already filed RATE_LIMIT reports within the window.
+    Only accepted reports count (:func:`count_report`): a form sent back for a missing
+    field costs the resident nothing."""
+    check_limit(db.session, "report", client, RATE_LIMIT, RATE_WINDOW, now)
+
+
+def count_report(client: str, now: datetime | None = None) -> None:
+    """Count an accepted report, in the transaction that stores it."""
+    record_hit(db.session, "report", client, RATE_WINDOW, now)
+
+
 def check_rate(bucket: str, client: str, now: datetime | None = None, session: Session | None = None) -> None:
     """Count one ``bucket`` action of ``client``; RateLimited when over the limit.
 

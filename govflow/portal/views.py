@@ -36,9 +36,11 @@ def _not_found():
 def report():
     form, errors = request.form, {}
     if request.method == "POST":
-        refused = _limited("report")
-        if refused:
-            return refused
+        try:
+            service.check_report_rate(client_address())
+        except RateLimited as exc:  # the form again, with what was typed, and why
+            return render_template("portal/report.html", tree=service.org_tree(), categories=CATEGORIES,
+                                   form=form, errors={}, limited=True), 429, {"Retry-After": str(exc.retry_after)}
         data = service.Report(
             community=form.get("community", ""), grid=form.get("grid", ""), category=form.get("category", ""),
             description=form.get("description", ""), address=form.get("address", ""),
@@ -51,6 +53,7 @@ def report():
                      for f in request.files.getlist("photos") if f and f.filename]
             data.photo_ids = service.store_photos(files, current_app.config["GOVFLOW"].UPLOAD_DIR)
             code = service.submit_report(data)
+            service.count_report(client_address())
         except ValidationFailed as exc:
             errors = exc.errors
         else:

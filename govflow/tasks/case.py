@@ -173,12 +173,18 @@ def notify_reporter(ctx: HandlerContext) -> dict:
         return {"reporter_notified": False}
     street = find_org_unit(v.get("street") or "")
     # The reporter reads it, but staff may have pasted other people's numbers into the texts.
-    params = dict(street=street.name if street else "", title=clip(mask_text(v.get("title")), 30),
-                  case_no=v.get("case_no"), result=clip(mask_text(v.get("result_summary")), 60),
-                  note=clip(mask_text(v.get("verify_note")), 60))
+    params = dict(street=street.name if street else "", title=_phrase(clip(mask_text(v.get("title")), 30)),
+                  case_no=v.get("case_no"), result=_phrase(clip(mask_text(v.get("result_summary")), 60)),
+                  note=_phrase(clip(mask_text(v.get("verify_note")), 60)))
     queue_sms(v["reporter_phone"], f"case_{template}", params, SMS_TEXTS[template].format(**params),
               f"case:{v.get('case_no')}:{template}:{v.get('reopen_count') or 0}", case_no=v.get("case_no"))
     return {"reporter_notified": True, "notified_at": iso(now_utc())}
+
+
+def _phrase(text: str | None) -> str:
+    """Staff text set inside an SMS sentence: its own closing punctuation goes, so the
+    message never reads "已修复。。" or "不属实。，"."""
+    return (text or "").rstrip("。．.！!？?；;，,、 \u3000")
 
 
 @handler("record_case_rating")

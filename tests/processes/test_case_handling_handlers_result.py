@@ -72,6 +72,16 @@ def test_notify_reporter_sends_an_sms_only_with_phone_and_consent(case):
     assert "经现场核实：现场无此情况，不予立案" in sms_messages()[-1].payload["text"]
 
 
+@pytest.mark.parametrize("summary", ["已更换灯泡。", "已更换灯泡！", "已更换灯泡。 ", "已更换灯泡；"])
+def test_the_result_sms_has_no_doubled_punctuation(case, summary):
+    import re
+    run("notify_reporter", case_context(case, properties={"template": "resolved"}, result_summary=summary))
+    run("notify_reporter", case_context(case, properties={"template": "invalid"}, verify_note=summary,
+                                        reopen_count=1))
+    for sms in sms_messages():
+        assert not re.search(r"[。！？；，、.!?;,]\s*[。！？；，、.!?;,]", sms.payload["text"]), sms.payload["text"]
+
+
 @pytest.mark.parametrize("given, rating, satisfied", [
     ("satisfied", "satisfied", True), ("basic", "basic", True), ("基本满意", "basic", True),
     ("3", "unsatisfied", False), ("不满意", "unsatisfied", False)])

@@ -10,7 +10,15 @@ from . import engine, models  # noqa: F401  (models: complete metadata)
 from .admin import reports as _admin_reports  # noqa: F401  (its routes join the admin blueprint)
 from .admin.blueprint import bp as admin_pages
 from .admin.views import bp as _admin_views  # noqa: F401  (routes of the admin blueprint)
-from .api import init_api
+from .api import admin as admin_api
+from .api import attachments as attachment_api
+from .api import definitions as definition_api
+from .api import init_api, register_api
+from .api import instances as instance_api
+from .api import messages as message_api
+from .api import orgs as organisation_api
+from .api import robots as robot_api
+from .api import tasks as task_api
 from .attachments.views import bp as upload_pages
 from .camunda_rest import init_camunda_rest
 from .cli import register_commands
@@ -37,7 +45,10 @@ from .worklist.action_views import bp as task_action_pages
 from .worklist.start_views import bp as start_pages
 from .worklist.views import bp as worklist_pages
 
-#: Every page blueprint, in one list (the REST API registers its own in api/).
+#: The REST API under /api/v1, module by module (each names its PREFIX).
+API_V1 = (organisation_api, definition_api, instance_api, task_api, message_api, attachment_api, admin_api,
+          robot_api)
+#: Every page blueprint, in one list.
 PAGES = (auth_pages, account_pages, worklist_pages, task_action_pages, start_pages, notification_pages,
          upload_pages, portal_pages, admin_pages, organisation_pages, robot_pages, designer_pages)
 
@@ -71,6 +82,8 @@ def create_app(config: dict | None = None) -> Flask:
     register_unit_of_work(app)
     init_security(app)
     init_api(app)
+    for module in API_V1:
+        register_api(module)
     init_camunda_rest(app)
     init_web(app)
     for blueprint in PAGES:

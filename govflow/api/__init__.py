@@ -21,8 +21,8 @@ def init_api(app: Flask) -> None:
                                 "(`flask --app wsgi users token NAME`)."},
     })
     api.init_app(app)
-    from . import attachments, definitions, instances, messages, orgs, tasks
-    for module in (orgs, definitions, instances, tasks, messages, attachments):
-        api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")
-    from . import admin; api.register_blueprint(admin.blp, url_prefix="/api/v1/admin")  # issue 5: admin console
-    from . import robots; api.register_blueprint(robots.blp, url_prefix="/api/v1/notifications")  # issue 7: robots
+
+
+def register_api(module) -> None:
+    """One module's blueprint under /api/v1 and its ``PREFIX`` (create_app lists them)."""
+    api.register_blueprint(module.blp, url_prefix=f"/api/v1{module.PREFIX}")

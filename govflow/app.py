@@ -22,6 +22,8 @@ from .instances.runtime import install_session_hooks
 from .notifications.pages import bp as notification_pages
 from .notifications.service import install_hooks as install_notification_hooks
 from .notifications.views import bp as robot_pages
+from .ops.setup import init_ops
+from .ops.views import bp as ops_pages
 from .organisation import import_views, tree_views, user_views  # noqa: F401  (routes of its blueprint)
 from .organisation.blueprint import bp as organisation_pages
 from .portal.views import bp as portal_pages
@@ -39,15 +41,13 @@ from .worklist.views import bp as worklist_pages
 
 #: Every page blueprint, in one list (the REST API registers its own in api/).
 PAGES = (auth_pages, account_pages, worklist_pages, task_action_pages, start_pages, notification_pages,
-         upload_pages, portal_pages, admin_pages, organisation_pages, robot_pages, designer_pages)
+         upload_pages, portal_pages, admin_pages, organisation_pages, robot_pages, designer_pages, ops_pages)
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; reads as the platform's table of contents."""
     settings = Settings.from_env(config)
     app = GovFlowApp(__name__)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every state change at INFO
     app.config.update(
         SECRET_KEY=settings.SECRET_KEY,
@@ -68,6 +68,7 @@ def create_app(config: dict | None = None) -> Flask:
                      max_multi_instance=settings.MAX_MULTI_INSTANCE, isolation=settings.SANDBOX_ISOLATION,
                      step_budget=settings.STEP_TIME_BUDGET)
 
+    init_ops(app)
     register_unit_of_work(app)
     init_security(app)
     init_api(app)

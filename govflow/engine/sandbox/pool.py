@@ -44,6 +44,11 @@ main()
 """
 
 
+#: Told (no arguments) whenever a child is killed and will be replaced: the metrics
+#: count these (govflow/ops); a listener must not raise.
+kill_listeners: list = []
+
+
 class _Child:
     """One sandbox process and the pipes to it."""
 
@@ -64,6 +69,8 @@ class _Child:
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
+        for listener in kill_listeners:  # also when its own limits ended it first (SIGXCPU)
+            listener()
         self.close()
 
     def close(self) -> None:

@@ -4,8 +4,9 @@ What a line may carry is fixed here, not left to each call: the request id, the
 signed-in user's numeric id, the route *pattern* (``/tasks/<int:task_id>``, never
 the raw path or query string, which can hold names, phone numbers or tokens), the
 status and the duration. No client addresses, no form data, no headers. An
-exception keeps its type and stack but not its message: database drivers echo SQL
-parameters — citizens' data — into theirs.
+exception keeps its type and its frames (file, line, function) but neither its
+message nor source lines: database drivers echo SQL parameters — citizens' data —
+into theirs.
 """
 from __future__ import annotations
 
@@ -43,12 +44,12 @@ class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {"ts": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
-        line.update(_context.get())
+        line.update(getattr(record, "context", {}))
         line.update(getattr(record, "fields", {}))
         if record.exc_info and record.exc_info[0] is not None:
             kind, _value, tb = record.exc_info
             line["exc_type"] = f"{kind.__module__}.{kind.__qualname__}"
-            line["stack"] = "".join(traceback.format_tb(tb))
+            line["stack"] = [f"{frame.filename}:{frame.lineno} {frame.name}" for frame in traceback.extract_tb(tb)]
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
@@ -58,7 +59,7 @@ class PlainFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         text = super().format(record)
-        extra = {**_context.get(), **getattr(record, "fields", {})}
+        extra = {**getattr(record, "context", {}), **getattr(record, "fields", {})}
         return text + ("  " + " ".join(f"{k}={v}" for k, v in extra.items()) if extra else "")
 
 
@@ -68,9 +69,23 @@ def uses_json(log_format: str) -> bool:
     return "gunicorn.arbiter" in sys.modules or not sys.stderr.isatty()
 
 
+def _stamped(factory):
+    """Records carry their request's or job's ids from the moment they are made, so a
+    handler that formats later (a queue, pytest's capture) still knows them."""
+    def make(*args, **kwargs):
+        record = factory(*args, **kwargs)
+        record.context = _context.get()
+        return record
+    make.stamps_context = True
+    return make
+
+
 def configure_logging(log_format: str) -> None:
-    """Install the one root handler, unless something (pytest, an embedding
-    application) has configured logging already."""
+    """Stamp records with their context; install the one root handler, unless something
+    (pytest, an embedding application) has configured logging already."""
+    factory = logging.getLogRecordFactory()
+    if not getattr(factory, "stamps_context", False):
+        logging.setLogRecordFactory(_stamped(factory))
     root = logging.getLogger()
     if root.handlers:
         return

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections import defaultdict
 
-from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import case, func, select
@@ -27,6 +27,7 @@ from ..worklist.models import HumanTask, TaskStatus
 from .health import wall_now
 from .models import WorkerHeartbeat
 
+disable_created_metrics()  # the *_created series double the output and say nothing a restart would not
 REGISTRY = CollectorRegistry()
 REQUEST_SECONDS = Histogram(
     "govflow_http_request_duration_seconds", "Time to answer a request, by Flask endpoint.",

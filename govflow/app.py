@@ -17,6 +17,7 @@ from .cli import register_commands
 from .database import configure_engine
 from .designer.views import bp as designer_pages
 from .extensions import db, migrate
+from .identity.sso import init_sso
 from .instances.handlers import call_handler
 from .instances.runtime import install_session_hooks
 from .notifications.pages import bp as notification_pages
@@ -34,6 +35,7 @@ from .web.errors import register_error_handlers
 from .web.presenters import register_template_helpers
 from .web.security import init_security
 from .web.setup import init_web
+from .web.sso import bp as sso_pages
 from .web.unit_of_work import GovFlowApp, register_unit_of_work
 from .worklist.action_views import bp as task_action_pages
 from .worklist.start_views import bp as start_pages
@@ -41,7 +43,8 @@ from .worklist.views import bp as worklist_pages
 
 #: Every page blueprint, in one list (the REST API registers its own in api/).
 PAGES = (auth_pages, account_pages, worklist_pages, task_action_pages, start_pages, notification_pages,
-         upload_pages, portal_pages, admin_pages, organisation_pages, robot_pages, designer_pages, ops_pages)
+         upload_pages, portal_pages, admin_pages, organisation_pages, robot_pages, designer_pages, ops_pages,
+         sso_pages)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -74,6 +77,7 @@ def create_app(config: dict | None = None) -> Flask:
     init_api(app)
     init_camunda_rest(app)
     init_web(app)
+    init_sso(app)
     for blueprint in PAGES:
         app.register_blueprint(blueprint)
     register_template_helpers(app)

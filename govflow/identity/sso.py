@@ -12,6 +12,7 @@ and every failure becomes one typed refusal.
 """
 from __future__ import annotations
 
+import logging
 from urllib.parse import urlencode
 
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
@@ -26,6 +27,7 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from .models import User
 
+log = logging.getLogger(__name__)
 #: Usernames are at most this long (users.username).
 MAX_NAME = 80
 
@@ -67,17 +69,29 @@ def finish_sign_in(leeway: int) -> tuple[dict, str]:
     id_token)``. Raises SsoRefused."""
     client = sso_client()
     try:
-        token = client.authorize_access_token(leeway=leeway)
-    except MismatchingStateError:
-        raise SsoRefused("state") from None
-    except (OAuthError, RequestException):  # an error answer, or the provider unreachable
-        raise SsoRefused("provider") from None
-    except (JoseError, ValueError):  # signature, issuer, audience, expiry, nonce, malformed
-        raise SsoRefused("id_token") from None
+        # Authlib checks the audience only through ``azp`` unless told: a token issued
+        # to another client with azp set to ours would pass. Name both claims here.
+        issuer = client.load_server_metadata()["issuer"]
+        options = {"iss": {"essential": True, "values": [issuer]},
+                   "aud": {"essential": True, "values": [client.client_id]}}
+        token = client.authorize_access_token(leeway=leeway, claims_options=options)
+    except MismatchingStateError as exc:
+        raise _refused("state", exc) from None
+    except (OAuthError, RequestException, KeyError) as exc:  # an error answer, or the provider unreachable
+        raise _refused("provider", exc) from None
+    except (JoseError, ValueError) as exc:  # signature, issuer, audience, expiry, nonce, malformed
+        raise _refused("id_token", exc) from None
     claims = token.get("userinfo")
     if not claims or not token.get("id_token"):
         raise SsoRefused("id_token")  # plain OAuth without an id_token is not a sign-in
     return dict(claims), token["id_token"]
+
+
+def _refused(reason: str, exc: Exception) -> SsoRefused:
+    """Log why (the error's code and which claim; never the token or its claims)."""
+    log.warning("single sign-on refused", extra={"fields": {
+        "reason": reason, "error": type(exc).__name__, "detail": str(getattr(exc, "description", ""))[:200]}})
+    return SsoRefused(reason)
 
 
 def user_for_claims(claims: dict, claim_name: str) -> tuple[User, bool]:

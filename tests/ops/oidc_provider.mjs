@@ -32,5 +32,6 @@ const provider = new Provider(issuer, {
   },
   cookies: { keys: ['govflow-test-cookie-key'] },
 });
+provider.on('server_error', (_ctx, err) => console.error('server_error', err));
 provider.proxy = false;
 provider.listen(port, '127.0.0.1', () => console.log('ready'));

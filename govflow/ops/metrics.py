@@ -18,6 +18,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, disable_cre
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import case, func, select
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..extensions import db
 from ..identity.models import OrgUnit
@@ -64,12 +65,17 @@ class WorkCollector:
     """Gauges read from the database when Prometheus asks (needs an app context)."""
 
     def collect(self):
+        # All or nothing, so that a database outage still lets the counters through,
+        # with govflow_database_up 0 to alert on instead of a failed scrape.
         try:
-            yield from _task_gauges()
-            yield from _engine_gauges()
-            yield from _worker_gauges()
+            families = [*_task_gauges(), *_engine_gauges(), *_worker_gauges()]
+        except SQLAlchemyError:
+            families = []
         finally:
             db.session.rollback()
+        yield GaugeMetricFamily("govflow_database_up", "Whether the scrape could read the database.",
+                                value=1 if families else 0)
+        yield from families
 
 
 def _task_gauges():

@@ -108,3 +108,16 @@ def test_metrics_show_requests_work_and_workers(org, deploy_fixture, api_as, met
     assert 'govflow_worker_heartbeat_age_seconds{worker="node-a:42"}' in body
     assert "govflow_sandbox_kills_total" in body
     assert 'govflow_http_request_duration_seconds_bucket{endpoint="' in body
+
+
+def test_metrics_still_answer_when_the_database_does_not(app, metrics_token, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    def down(*_a, **_k):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+    monkeypatch.setattr(db.session, "execute", down)
+    answer = app.test_client().get("/metrics", headers=metrics_token)
+    assert answer.status_code == 200
+    body = answer.get_data(as_text=True)
+    assert "govflow_database_up 0.0" in body and "govflow_http_requests_total" in body
+    assert "govflow_tasks_open" not in body.replace("# HELP govflow_tasks_open", "")

@@ -154,7 +154,7 @@ def test_local_passwords_can_be_kept_for_administrators(org, sso_app):
     client = platform.test_client()
     token = csrf_of(client.get("/login").text)
     staff = client.post("/login", data={"username": "grid1", "password": DEMO_PASSWORD, "csrf_token": token})
-    assert staff.status_code == 401 and "Staff sign in through single sign-on" in staff.text
+    assert staff.status_code == 401 and "工作人员请通过统一身份认证登录" in staff.text
     admin = client.post("/login", data={"username": "admin", "password": DEMO_PASSWORD, "csrf_token": token})
     assert admin.status_code == 302
 

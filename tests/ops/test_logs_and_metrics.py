@@ -121,3 +121,13 @@ def test_metrics_still_answer_when_the_database_does_not(app, metrics_token, mon
     body = answer.get_data(as_text=True)
     assert "govflow_database_up 0.0" in body and "govflow_http_requests_total" in body
     assert "govflow_tasks_open" not in body.replace("# HELP govflow_tasks_open", "")
+
+
+def test_a_sandbox_child_killed_for_its_time_limit_is_counted(app):
+    from govflow.engine.sandbox.errors import EvaluationTimeout
+    from govflow.engine.sandbox.pool import pool
+    from govflow.ops.metrics import SANDBOX_KILLS
+    before = SANDBOX_KILLS._value.get()
+    with pytest.raises(EvaluationTimeout):
+        pool.run("exec", "while True:\n    pass", {}, None, 0.2)
+    assert SANDBOX_KILLS._value.get() == before + 1

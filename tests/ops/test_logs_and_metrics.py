@@ -138,3 +138,18 @@ def test_a_sandbox_child_killed_for_its_time_limit_is_counted(app, monkeypatch):
     with pytest.raises(EvaluationTimeout):
         sandbox.pool.run("eval", "1 + 1", {}, None, 0.2)
     assert SANDBOX_KILLS._value.get() == before + 1
+
+
+def test_worker_jobs_log_one_line_each_and_idle_passes_none(app, caplog):
+    from govflow.ops.logs import job
+    caplog.set_level(logging.INFO, logger="govflow.jobs")
+    with job("worker.pass", worker="w:1") as outcome:
+        outcome.update(timers=2)
+    with job("worker.pass", worker="w:1") as outcome:
+        outcome["quiet"] = True
+    with pytest.raises(RuntimeError), job("worker.pass", worker="w:1") as outcome:
+        outcome["quiet"] = True
+        raise RuntimeError("boom")
+    lines = [json.loads(JsonFormatter().format(r)) for r in caplog.records if r.name == "govflow.jobs"]
+    assert [(line["outcome"], line.get("timers")) for line in lines] == [("ok", 2), ("error", None)]
+    assert all(len(line["job_id"]) == 32 and line["job"] == "worker.pass" for line in lines)

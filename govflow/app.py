@@ -25,11 +25,14 @@ from .cli import register_commands
 from .database import configure_engine
 from .designer.views import bp as designer_pages
 from .extensions import db, migrate
+from .identity.sso import init_sso
 from .instances.handlers import call_handler
 from .instances.runtime import install_session_hooks
 from .notifications.pages import bp as notification_pages
 from .notifications.service import install_hooks as install_notification_hooks
 from .notifications.views import bp as robot_pages
+from .ops.setup import init_ops
+from .ops.views import bp as ops_pages
 from .organisation import import_views, tree_views, user_views  # noqa: F401  (routes of its blueprint)
 from .organisation.blueprint import bp as organisation_pages
 from .portal.views import bp as portal_pages
@@ -40,6 +43,7 @@ from .web.errors import register_error_handlers
 from .web.presenters import register_template_helpers
 from .web.security import init_security
 from .web.setup import init_web
+from .web.sso import bp as sso_pages
 from .web.unit_of_work import GovFlowApp, register_unit_of_work
 from .worklist.action_views import bp as task_action_pages
 from .worklist.start_views import bp as start_pages
@@ -50,15 +54,14 @@ API_V1 = (organisation_api, definition_api, instance_api, task_api, message_api,
           robot_api)
 #: Every page blueprint, in one list.
 PAGES = (auth_pages, account_pages, worklist_pages, task_action_pages, start_pages, notification_pages,
-         upload_pages, portal_pages, admin_pages, organisation_pages, robot_pages, designer_pages)
+         upload_pages, portal_pages, admin_pages, organisation_pages, robot_pages, designer_pages, ops_pages,
+         sso_pages)
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the application; reads as the platform's table of contents."""
     settings = Settings.from_env(config)
     app = GovFlowApp(__name__)
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("spiff").setLevel(logging.WARNING)  # it logs every state change at INFO
     app.config.update(
         SECRET_KEY=settings.SECRET_KEY,
@@ -79,6 +82,7 @@ def create_app(config: dict | None = None) -> Flask:
                      max_multi_instance=settings.MAX_MULTI_INSTANCE, isolation=settings.SANDBOX_ISOLATION,
                      step_budget=settings.STEP_TIME_BUDGET)
 
+    init_ops(app)
     register_unit_of_work(app)
     init_security(app)
     init_api(app)
@@ -86,6 +90,7 @@ def create_app(config: dict | None = None) -> Flask:
         register_api(module)
     init_camunda_rest(app)
     init_web(app)
+    init_sso(app)
     for blueprint in PAGES:
         app.register_blueprint(blueprint)
     register_template_helpers(app)

@@ -13,3 +13,4 @@ from .admin.models import CaseFact, CaseFactDepartment, FactWatermark, SavedFilt
 from .organisation.models import IdentityAudit  # noqa: F401
 from .designer.models import ProcessDraft  # noqa: F401
 from .external_tasks.models import ExternalTask  # noqa: F401
+from .ops.models import WorkerHeartbeat  # noqa: F401

@@ -77,6 +77,26 @@ class Settings:
     ROBOT_ALLOW_PRIVATE_URLS: bool = False
     #: werkzeug hash method; tests use a cheap one, production keeps scrypt.
     PASSWORD_HASH_METHOD: str = "scrypt"
+    #: /readyz fails when no background worker has written a heartbeat for this many
+    #: seconds (0: the worker is not checked, for a web-only test set-up).
+    WORKER_HEARTBEAT_MAX_AGE: float = 60.0
+    #: Log lines: "json" (one object per line), "plain", or "auto" — JSON under gunicorn
+    #: or when stderr is not a terminal (systemd, containers), plain on a developer's terminal.
+    LOG_FORMAT: str = "auto"
+    #: Bearer token Prometheus sends to /metrics; empty: /metrics answers 404.
+    METRICS_TOKEN: str = ""
+    #: Single sign-on (OpenID Connect): the provider's issuer URL, this client's
+    #: credentials, and the id_token claim that names the GovFlow user. Empty issuer: off.
+    OIDC_ISSUER: str = ""
+    OIDC_CLIENT_ID: str = ""
+    OIDC_CLIENT_SECRET: str = ""
+    OIDC_USER_CLAIM: str = "preferred_username"
+    OIDC_SCOPES: str = "openid profile"
+    #: Seconds of clock difference tolerated in an id_token's exp/iat.
+    OIDC_CLOCK_SKEW_SECONDS: int = 60
+    #: Who may sign in with a local password: "everyone", or "administrators" (staff
+    #: then sign in through the provider only).
+    PASSWORD_LOGIN: str = "everyone"
     extra: dict = field(default_factory=dict)
 
     @classmethod
@@ -117,11 +137,30 @@ class Settings:
             raise SettingsError(f"SMS_BACKEND must be one of: log (got {self.SMS_BACKEND!r})")
         if self.TRUSTED_PROXIES < 0:
             raise SettingsError("TRUSTED_PROXIES must be 0 or more")
+        self._validate_operations()
         for name in ("SESSION_IDLE_MINUTES", "LOGIN_MAX_FAILURES", "LOGIN_LOCK_MINUTES",
                      "LOGIN_ADDRESS_MAX_FAILURES", "LOGIN_ADDRESS_WINDOW_MINUTES",
                      "UPLOAD_MAX_BYTES", "WORKLIST_PAGE_SIZE"):
             if getattr(self, name) <= 0:
                 raise SettingsError(f"{name} must be positive")
+
+    def _validate_operations(self) -> None:
+        if self.LOG_FORMAT not in ("auto", "json", "plain"):
+            raise SettingsError(f"LOG_FORMAT must be auto, json or plain (got {self.LOG_FORMAT!r})")
+        if self.WORKER_HEARTBEAT_MAX_AGE < 0:
+            raise SettingsError("WORKER_HEARTBEAT_MAX_AGE must be 0 (off) or positive")
+        if self.PASSWORD_LOGIN not in ("everyone", "administrators"):
+            raise SettingsError(f"PASSWORD_LOGIN must be everyone or administrators (got {self.PASSWORD_LOGIN!r})")
+        if self.OIDC_ISSUER and not (self.OIDC_CLIENT_ID and self.OIDC_USER_CLAIM):
+            raise SettingsError("OIDC_ISSUER needs OIDC_CLIENT_ID and OIDC_USER_CLAIM")
+        if self.OIDC_ISSUER and not self.OIDC_ISSUER.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise SettingsError("OIDC_ISSUER must be an https URL (plain http only on 127.0.0.1)")
+        if self.PASSWORD_LOGIN == "administrators" and not self.OIDC_ISSUER:
+            raise SettingsError("PASSWORD_LOGIN=administrators needs single sign-on (OIDC_ISSUER)")
+
+    @property
+    def sso_enabled(self) -> bool:
+        return bool(self.OIDC_ISSUER)
 
     @property
     def is_sqlite(self) -> bool:

@@ -21,6 +21,8 @@ from .errors import DomainError
 from .extensions import db
 from .instances.models import InstanceStatus, ProcessInstance
 from .instances.service import fire_timers
+from .ops.health import record_heartbeat, wall_now
+from .ops.logs import job
 from .outbox.service import deliver_due
 from .timeutil import utcnow
 
@@ -97,12 +99,16 @@ def run_worker(once: bool = False, now: datetime | None = None) -> dict:
     if not once:
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     worker_id = f"{os.uname().nodename}:{os.getpid()}"
+    started_at = wall_now()
     while not stopping:
-        with clock.frozen_at(now):
+        with clock.frozen_at(now), job("worker.pass", worker=worker_id) as outcome:
             timers = fire_due_timers()
             delivered, failed = deliver_due(worker_id)
-            notify_overdue()
+            overdue = notify_overdue()
             fold_case_facts()
+            outcome.update(timers=timers, delivered=delivered, failed=failed, overdue_notices=overdue,
+                           quiet=not (timers or delivered or failed or overdue))
+        record_heartbeat(worker_id, started_at)
         stats["timers"] += timers
         stats["delivered"] += delivered
         stats["failed"] += failed

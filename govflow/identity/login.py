@@ -26,6 +26,7 @@ from ..errors import DomainError, ValidationFailed
 from ..extensions import db
 from ..throttle import check_limit, record_hit
 from ..timeutil import utcnow
+from .access import is_administrator, principal_for
 from .models import User
 from .service import check_password, end_access, set_password
 
@@ -33,12 +34,13 @@ LOGIN_BUCKET = "login"
 
 
 class LoginRefused(DomainError):
-    """Wrong name or password, a locked account (the same answer), or an inactive one."""
+    """Wrong name or password, a locked account (the same answer), an inactive one, or
+    a staff member while local passwords are for administrators only."""
     status = 401
 
     def __init__(self, reason: str):
         super().__init__(reason)
-        #: ``invalid`` or ``inactive`` (only told to whoever knows the password).
+        #: ``invalid``, ``inactive`` or ``sso_only`` (only told to whoever knows the password).
         self.reason = reason
 
 
@@ -67,6 +69,8 @@ def authenticate(username: str, password: str, client: str, settings) -> User:
         raise LoginRefused("invalid")
     if not user.is_active:
         raise LoginRefused("inactive")
+    if settings.PASSWORD_LOGIN == "administrators" and not is_administrator(principal_for(user)):
+        raise LoginRefused("sso_only")
     user.failed_logins, user.locked_until = 0, None
     return user
 

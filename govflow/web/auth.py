@@ -7,6 +7,7 @@ from flask_login import current_user, logout_user
 
 from ..errors import ValidationFailed
 from ..identity.login import LoginRefused, authenticate, change_password
+from ..identity.sso import provider_logout_url
 from ..throttle import RateLimited
 from .forms import LoginForm, PasswordForm
 from .messages import field_errors
@@ -37,11 +38,15 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
-    lang = session.get("lang")
+    """Ends GovFlow's session; one begun through single sign-on ends the provider's too."""
+    lang, id_token = session.get("lang"), session.get("sso_id_token")
     logout_user()
     session.clear()
     session["lang"] = lang
     flash(_("You have signed out."), "info")
+    if id_token:
+        return redirect(provider_logout_url(id_token, url_for("auth.login", _external=True))
+                        or url_for("auth.login"))
     return redirect(url_for("auth.login"))
 
 
@@ -49,6 +54,8 @@ def _refusal(exc: LoginRefused, settings) -> str:
     """One answer for unknown names, wrong passwords and locked accounts alike."""
     if exc.reason == "inactive":
         return _("This account is disabled.")
+    if exc.reason == "sso_only":
+        return _("Staff sign in through single sign-on.")
     return _("Wrong username or password.") + " " + _(
         "After %(failures)d failures in a row an account is locked for %(minutes)d minutes.",
         failures=settings.LOGIN_MAX_FAILURES, minutes=settings.LOGIN_LOCK_MINUTES)

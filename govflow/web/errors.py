@@ -14,7 +14,8 @@ log = logging.getLogger(__name__)
 _PAGE = """<!doctype html><html lang="zh-CN"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{{ code }}</title><body style="font-family:sans-serif;padding:2rem">
-<h1>{{ code }}</h1><p>{{ message }}</p><p><a href="/">返回首页</a></p></body></html>"""
+<h1>{{ code }}</h1><p>{{ message }}</p><p><a href="/">返回首页</a></p>
+<p><small>Request ID: <code>{{ g.request_id }}</code></small></p></body></html>"""
 
 
 def _wants_json() -> bool:

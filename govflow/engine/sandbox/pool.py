@@ -44,6 +44,17 @@ main()
 """
 
 
+#: Told (no arguments) whenever a child is killed or retired after a fatal error (its
+#: own time or memory limit) and will be replaced: the metrics count these
+#: (govflow/ops); a listener must not raise.
+kill_listeners: list = []
+
+
+def _replaced() -> None:
+    for listener in kill_listeners:
+        listener()
+
+
 class _Child:
     """One sandbox process and the pipes to it."""
 
@@ -64,6 +75,7 @@ class _Child:
     def kill(self) -> None:
         if self.process.poll() is None:
             self.process.kill()
+        _replaced()  # also when its own limits ended it first (SIGXCPU)
         self.close()
 
     def close(self) -> None:
@@ -116,7 +128,11 @@ class SandboxPool:
             self._give_back(child)
             return reply[1]
         _, kind, args, lineno, fatal = reply
-        child.close() if fatal else self._give_back(child)
+        if fatal:
+            child.close()
+            _replaced()
+        else:
+            self._give_back(child)
         raise rebuild_error(kind, args, lineno)
 
     def _take(self) -> _Child:

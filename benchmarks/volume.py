@@ -4,7 +4,7 @@ At each level (human-task rows; instances = rows / 10; open work constant) the
 seeded history of the previous level is replaced and three things are timed, each many times per persona, a new
 session per call:
 
-* worklist — ``worklist.service.list_tasks(p, "all", limit=50)``: my tasks and the
+* worklist — ``worklist.inbox.list_tasks(p, "all", limit=50)``: my tasks and the
   tasks offered to my roles in my jurisdiction, first page by due date, with the total
   (the query behind ``GET /api/v1/tasks``);
 * instance search — ``GET /api/v1/process-instances?…`` through the Flask test client
@@ -131,7 +131,7 @@ def _by_rounds(samples: int, calls: dict) -> dict:
 
 
 def measure_worklist(principals: dict, samples: int) -> dict:
-    from govflow.worklist.service import list_tasks
+    from govflow.worklist.inbox import list_tasks
     out = _by_rounds(samples, {persona: (users, lambda p: list_tasks(p, "all", limit=50))
                                for persona, users in principals.items()})
     sizes = {persona: sum(list_tasks(u, "all", limit=1)[1] for u in users) / len(users)

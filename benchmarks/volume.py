@@ -80,10 +80,13 @@ def measure_platform_dashboard(samples: int) -> dict:
     from flask import current_app
 
     from govflow.admin.dashboard import light_table, open_tasks, supervision_queue
+    from govflow.identity.access import principal_for
+    from govflow.identity.service import get_user
     settings = current_app.config["GOVFLOW"]
+    admin = principal_for(get_user("admin"))  # the district administrator: every unit
 
     def load(_):
-        tasks = open_tasks()
+        tasks = open_tasks(admin)
         light_table(tasks, settings.SLA_YELLOW_AT)
         supervision_queue(tasks)
     return _by_rounds(samples, {"admin": ([None], load)})["admin"]

@@ -1,0 +1,110 @@
+"""Camunda Forms: deployed and versioned with diagrams, referenced by user tasks,
+every submission checked on the server against the form."""
+from __future__ import annotations
+
+import io
+import json
+import time
+from pathlib import Path
+
+from tests.camunda_rest.conftest import engine_rest  # noqa: F401  (fixture)
+
+FIXTURES = Path(__file__).parent / "fixtures"
+VALID = {"phone": "13812345678", "households": 3, "severity": "high", "escalate": False,
+         "measures": ["advise"], "people": [{"name": "张三"}], "visited_on": "2026-12-01"}
+
+
+def _files(*names, **replaced):
+    return [(io.BytesIO(replaced.get(n) or (FIXTURES / n).read_bytes()), n) for n in names]
+
+
+def _deploy(api, *names, **replaced):
+    return api.client.post("/api/v1/deployments", headers=api.headers, content_type="multipart/form-data",
+                           data={"file": _files(*names, **replaced)})
+
+
+def _form(**changes) -> bytes:
+    doc = json.loads((FIXTURES / "inspection.form").read_text())
+    components = list(doc["components"])
+    while components:
+        component = components.pop()
+        component.update(changes.get(component.get("key") or component.get("id"), {}))
+        components += component.get("components") or []
+    return json.dumps(doc, ensure_ascii=False).encode()
+
+
+def _first_task(api):
+    started = api.post("/process-instances", {"process_key": "inspection", "org_unit": "grid_yg_1",
+                                              "variables": {"title": "楼道堆物"}})
+    assert started.status_code == 201, started.json
+    tasks = api.get(f"/process-instances/{started.json['id']}").json["tasks"]
+    return api.get(f"/tasks/{next(t for t in tasks if t['status'] != 'completed')['id']}").json
+
+
+def test_forms_deploy_with_versions_by_id(api_as):
+    designer = api_as("designer")
+    r = _deploy(designer, "inspection.form", "inspection.bpmn")
+    assert r.status_code == 201, r.json
+    assert r.json["form_versions"] == {"inspection_form": 1} and r.json["versions"] == {"inspection": 1}
+    again = _deploy(designer, "inspection.form")
+    assert again.status_code == 201 and again.json["form_versions"] == {"inspection_form": 1}
+    changed = _deploy(designer, "inspection.form", **{"inspection.form": _form(phone={"label": "手机"})})
+    assert changed.json["form_versions"] == {"inspection_form": 2}
+
+
+def test_lint_refuses_what_the_server_cannot_check(api_as):
+    designer = api_as("designer")
+    bad = _form(reason={"conditional": {"hide": "=count(measures) > 1"}}, phone={"type": "iframe"})
+    r = _deploy(designer, "inspection.form", "inspection.bpmn", **{"inspection.form": bad})
+    assert r.status_code == 422
+    text = json.dumps(r.json, ensure_ascii=False)
+    assert "invalid-form" in text and "iframe" in text and "count(measures)" in text
+    alone = _deploy(designer, "inspection.bpmn")
+    assert alone.status_code == 422
+    assert "check" in alone.json["errors"] and "unknown-form-ref" in alone.json["errors"]["check"][0]
+    assert ":9:" in alone.json["errors"]["check"][0]  # file and line of the user task
+
+
+def test_api_refuses_invalid_then_accepts_valid(api_as):
+    assert _deploy(api_as("designer"), "inspection.form", "inspection.bpmn").status_code == 201
+    grid1 = api_as("grid1")
+    task = _first_task(grid1)
+    assert [f["id"] for f in task["form"]["fields"]][:3] == ["intro", "phone", "households"]
+    wrong = dict(VALID, phone="12345", households=501, severity="extreme", visited_on="yesterday",
+                 measures=["bribe"], people=[{"name": "x" * 21}])
+    r = grid1.post(f"/tasks/{task['id']}/complete", {"variables": wrong})
+    assert r.status_code == 422
+    assert set(r.json["errors"]) >= {"phone", "households", "severity", "visited_on", "measures", "people"}
+    hidden = grid1.post(f"/tasks/{task['id']}/complete", {"variables": dict(VALID, reason="不该出现的理由")})
+    assert hidden.status_code == 422 and "reason" in hidden.json["errors"]
+    shown = grid1.post(f"/tasks/{task['id']}/complete", {"variables": dict(VALID, escalate=True)})
+    assert shown.status_code == 422 and "reason" in shown.json["errors"]  # now visible, so required
+    ok = grid1.post(f"/tasks/{task['id']}/complete", {"variables": dict(VALID, escalate=True, reason="需要街道协调处理")})
+    assert ok.status_code == 200, ok.json
+
+
+def test_hostile_pattern_fails_the_field_quickly(api_as):
+    hostile = _form(phone={"validate": {"required": True, "pattern": "^(a+)+$"}})
+    assert _deploy(api_as("designer"), "inspection.form", "inspection.bpmn",
+                   **{"inspection.form": hostile}).status_code == 201
+    grid1 = api_as("grid1")
+    task = _first_task(grid1)
+    began = time.monotonic()
+    r = grid1.post(f"/tasks/{task['id']}/complete", {"variables": dict(VALID, phone="a" * 40 + "!")})
+    assert r.status_code == 422 and "phone" in r.json["errors"]
+    assert time.monotonic() - began < 2
+
+
+def test_engine_rest_submit_form_and_form_variables(api_as, engine_rest):
+    assert _deploy(api_as("designer"), "inspection.form", "inspection.bpmn").status_code == 201
+    task = _first_task(api_as("grid1"))
+    grid1 = engine_rest("grid1")
+    (camunda_task,) = grid1.get("/task?taskDefinitionKey=check").json
+    variables = grid1.get(f"/task/{camunda_task['id']}/form-variables").json
+    assert {"phone", "severity", "households"} <= set(variables)
+    typed = lambda values: {k: {"value": v} for k, v in values.items()}  # noqa: E731
+    r = grid1.post(f"/task/{camunda_task['id']}/submit-form", {"variables": typed(dict(VALID, phone="1"))})
+    assert r.status_code == 400 and "phone" in r.json["message"]
+    r = grid1.post(f"/task/{camunda_task['id']}/submit-form", {"variables": typed(VALID)})
+    assert r.status_code in (200, 204), r.json
+    assert task["element_id"] == "check"

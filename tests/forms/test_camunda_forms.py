@@ -8,6 +8,7 @@ import time
 from pathlib import Path
 
 from tests.camunda_rest.conftest import engine_rest  # noqa: F401  (fixture)
+from tests.web.conftest import page_as, web_app  # noqa: F401  (fixtures)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = {"phone": "13812345678", "households": 3, "severity": "high", "escalate": False,
@@ -108,3 +109,31 @@ def test_engine_rest_submit_form_and_form_variables(api_as, engine_rest):
     r = grid1.post(f"/task/{camunda_task['id']}/submit-form", {"variables": typed(VALID)})
     assert r.status_code in (200, 204), r.json
     assert task["element_id"] == "check"
+
+
+def test_staff_page_draws_and_checks_the_form(web_app, page_as):
+    from sqlalchemy import select
+
+    from govflow.database import commit, writing
+    from govflow.definitions.service import deploy
+    from govflow.extensions import db
+    from govflow.instances.service import start_instance
+    from govflow.worklist.models import HumanTask
+    with web_app.app_context(), writing():
+        deploy({n: (FIXTURES / n).read_bytes() for n in ("inspection.form", "inspection.bpmn")})
+        instance = start_instance("inspection", "grid_yg_1", {"title": "楼道堆物"})
+        task_id = db.session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance.id))
+        commit()
+    grid1 = page_as("grid1")
+    page = grid1.get(f"/tasks/{task_id}").text
+    assert 'data-hide-if="escalate != true"' in page and "form-conditions.js" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>alert" not in page
+    assert 'name="people.0.name"' in page and 'name="photos__files"' in page and 'name="measures"' in page
+    form = {"phone": "123", "households": "2", "severity": "low", "people.0.name": "李四"}
+    refused = grid1.post(f"/tasks/{task_id}/complete", data=form)
+    assert refused.status_code == 200 and 'class="field has-error w-text" data-field="phone"' in refused.text
+    hidden = grid1.post(f"/tasks/{task_id}/complete", data=dict(form, phone="13812345678", reason="隐藏的理由"))
+    assert hidden.status_code == 200 and 'data-field="reason"' in hidden.text and "has-error w-textarea" in hidden.text
+    done = grid1.post(f"/tasks/{task_id}/complete", data=dict(form, phone="13812345678", escalate="true",
+                                                              reason="需要街道协调处理"))
+    assert done.status_code == 303, done.text[:2000]

@@ -26,17 +26,19 @@ for (const [from, to] of files) {
 }
 
 // The designer's editors: bpmn-js + bpmn-js-properties-panel + camunda-bpmn-moddle
-// (designer.js) and dmn-js (designer-dmn.js). Fonts become files next to the CSS:
+// (designer.js), dmn-js (designer-dmn.js) and form-js (designer-form.js, Camunda Forms). Fonts become files next to the CSS:
 // the pages' CSP (font-src 'self') refuses data: fonts.
 const fonts = { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" };
 const designer = join(root, "scripts", "designer");
 await build({
-  entryPoints: { designer: join(designer, "modeler.mjs"), "designer-dmn": join(designer, "decisions.mjs") },
+  entryPoints: { designer: join(designer, "modeler.mjs"), "designer-dmn": join(designer, "decisions.mjs"),
+                 "designer-form": join(designer, "forms.mjs") },
   bundle: true, minify: true, format: "iife", target: "es2020", outdir: out,
   legalComments: "linked", logLevel: "warning",
 });
 await build({
-  entryPoints: { designer: join(designer, "modeler.css"), "designer-dmn": join(designer, "decisions.css") },
+  entryPoints: { designer: join(designer, "modeler.css"), "designer-dmn": join(designer, "decisions.css"),
+                 "designer-form": join(designer, "forms.css") },
   bundle: true, minify: true, outdir: out, logLevel: "warning", assetNames: "[name]-[hash]", loader: fonts,
 });
-console.log("designer.js/css, designer-dmn.js/css <- scripts/designer/");
+console.log("designer.js/css, designer-dmn.js/css, designer-form.js/css <- scripts/designer/");

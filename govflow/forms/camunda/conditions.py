@@ -101,8 +101,8 @@ def _atom(tokens):
         if text == "null":
             return ("lit", None), rest
         if text == "not":
-            inner, rest = _atom(_expect_open(rest))
-            return ("not", inner), _expect(rest, ")")
+            inner, rest = _atom(_expect_open(rest))  # the parenthesised atom takes its ")"
+            return ("not", inner), rest
         if text in ("and", "or"):
             raise ConditionError(f"'{text}' needs something before it")
         return ("name", text), rest
@@ -112,7 +112,7 @@ def _atom(tokens):
 def _expect_open(tokens):
     if not tokens or tokens[0] != ("op", "("):
         raise ConditionError("not needs parentheses: not(…)")
-    return [("op", "(")] + tokens[1:]
+    return tokens
 
 
 def _expect(tokens, closing):

@@ -1,0 +1,30 @@
+"""The FEEL subset of conditional.hide: what it reads, what it refuses, FEEL's null rules."""
+from __future__ import annotations
+
+import pytest
+
+from govflow.forms.camunda.conditions import ConditionError, evaluate, names, parse
+
+
+@pytest.mark.parametrize("text, data, expected", [
+    ("=escalate != true", {"escalate": True}, False),
+    ("=escalate != true", {}, True),
+    ('severity = "high" and households > 10', {"severity": "high", "households": 12}, True),
+    ('severity = "high" and households > 10', {"severity": "high"}, False),  # null > 10 is null, not true
+    ("not(escalate) or households >= 3", {"escalate": True, "households": 3}, True),
+    ("(a = 1 or b = 2) and c = null", {"b": 2}, True),
+    ("a = 1", {"a": True}, False),  # different types are never equal
+])
+def test_evaluates_like_feel(text, data, expected):
+    assert evaluate(parse(text), data) is expected
+
+
+@pytest.mark.parametrize("text", ["count(measures) > 1", "a +", "a = 'x'", "x" * 501, "", "and a",
+                                  "a.b = 1", "not a"])
+def test_refuses_what_it_does_not_evaluate(text):
+    with pytest.raises(ConditionError):
+        parse(text)
+
+
+def test_names_are_the_fields_read():
+    assert names(parse('a = 1 and (b != "x" or not(c))')) == {"a", "b", "c"}

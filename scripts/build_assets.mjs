@@ -31,10 +31,16 @@ for (const [from, to] of files) {
 const fonts = { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" };
 const designer = join(root, "scripts", "designer");
 await build({
-  entryPoints: { designer: join(designer, "modeler.mjs"), "designer-dmn": join(designer, "decisions.mjs"),
-                 "designer-form": join(designer, "forms.mjs") },
+  entryPoints: { designer: join(designer, "modeler.mjs"), "designer-dmn": join(designer, "decisions.mjs") },
   bundle: true, minify: true, format: "iife", target: "es2020", outdir: out,
   legalComments: "linked", logLevel: "warning",
+});
+// form-js-editor ships its own preact beside the viewer's: two copies mean two hook
+// contexts and an editor that cannot render, so the form bundle uses one.
+await build({
+  entryPoints: { "designer-form": join(designer, "forms.mjs") },
+  bundle: true, minify: true, format: "iife", target: "es2020", outdir: out,
+  legalComments: "linked", logLevel: "warning", alias: { preact: join(root, "node_modules", "preact") },
 });
 await build({
   entryPoints: { designer: join(designer, "modeler.css"), "designer-dmn": join(designer, "decisions.css"),

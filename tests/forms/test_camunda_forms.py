@@ -140,3 +140,18 @@ def test_staff_page_draws_and_checks_the_form(web_app, page_as):
     done = grid1.post(f"/tasks/{task_id}/complete", data=dict(form, phone="13812345678", escalate="true",
                                                               reason="需要街道协调处理"))
     assert done.status_code == 303, done.text[:2000]
+
+
+def test_start_form_is_checked_when_starting(api_as):
+    bpmn = (FIXTURES / "inspection.bpmn").read_bytes().replace(
+        b'<bpmn:startEvent id="start"/>', b'<bpmn:startEvent id="start" camunda:formRef="inspection_form"/>')
+    assert _deploy(api_as("designer"), "inspection.form", "inspection.bpmn",
+                   **{"inspection.bpmn": bpmn}).status_code == 201
+    grid1 = api_as("grid1")
+    start = {"process_key": "inspection", "org_unit": "grid_yg_1"}
+    refused = grid1.post("/process-instances", {**start, "variables": {"title": "x", "phone": "1"}})
+    assert refused.status_code == 422 and set(refused.json["errors"]) >= {"phone", "severity"}
+    started = grid1.post("/process-instances", {**start, "variables": dict(VALID, title="楼道堆物")})
+    assert started.status_code == 201, started.json
+    shown = grid1.get("/process-definitions/inspection").json["start_form"]["fields"]
+    assert {"phone": "^1[3-9][0-9]{9}$"}.items() <= {f["id"]: f["constraints"].get("pattern") for f in shown}.items()

@@ -109,7 +109,8 @@ def _latest_by_file(name: str) -> FormDefinition:
     return resolve(f"{REF_PREFIX}{form_id_of(stored.content.encode())}:latest", None)
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=64)
 def _read(_checksum: str, content: str) -> CamundaForm:
-    # Keyed by checksum: the content of a version never changes, and reading it builds schemas.
+    # Keyed by checksum too (the content of a version never changes; reading it builds schemas).
+    # The content is part of the key: 64 forms of at most MAX_FORM_BYTES bound the memory.
     return read_form(content.encode("utf-8"))

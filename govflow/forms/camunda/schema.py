@@ -24,7 +24,7 @@ _FIELD_TYPES = {"textfield", "textarea", "number", "datetime", "select", "radio"
 MAX_PATTERN = 300
 MAX_TEXT = 10_000
 PATTERN_TIMEOUT = 0.05
-MAX_FORM_BYTES = 500_000
+MAX_FORM_BYTES = 200_000
 
 
 class FormError(ValueError):
@@ -99,7 +99,8 @@ def _components(components: list, form: CamundaForm, problems: list[str], into: 
                 problems.append(f"{where}: groups with a path (nested data) are not supported")
             _components(c.get("components") or [], form, problems, into)
             continue
-        key = c.get("id") if kind == "text" else c.get("key")
+        # form-js names a dynamic list's data by "path", every other input by "key".
+        key = c.get("id") if kind == "text" else (c.get("path") or c.get("key")) if kind == "dynamiclist" else c.get("key")
         if not isinstance(key, str) or not key.isidentifier():
             problems.append(f"{where}: the key '{key}' is not a plain variable name")
             continue

@@ -28,3 +28,26 @@ def test_refuses_what_it_does_not_evaluate(text):
 
 def test_names_are_the_fields_read():
     assert names(parse('a = 1 and (b != "x" or not(c))')) == {"a", "b", "c"}
+
+
+def _read(components):
+    import json
+
+    from govflow.forms.camunda.schema import FormError, read_form
+    try:
+        return read_form(json.dumps({"type": "default", "id": "f", "components": components}).encode())
+    except FormError as exc:
+        return exc.problems
+
+
+def test_a_group_hides_its_fields_and_conditions_read_only_the_form():
+    form = _read([{"type": "checkbox", "key": "a"},
+                  {"type": "group", "id": "g", "conditional": {"hide": "=a = true"}, "components": [
+                      {"type": "textfield", "key": "b", "conditional": {"hide": "=c = 1"}}]},
+                  {"type": "number", "key": "c"}])
+    assert form.hidden({"a": True}) == {"b"} and form.hidden({"c": 1}) == {"b"} and form.hidden({}) == set()
+    assert form.hide_source["b"] == "(a = true) or (c = 1)"
+    problems = _read([{"type": "textfield", "key": "b", "conditional": {"hide": "=status = \"x\""}},
+                      {"type": "dynamiclist", "path": "rows", "components": [
+                          {"type": "textfield", "key": "n", "conditional": {"hide": "=b = null"}}]}])
+    assert any("reads status" in p for p in problems) and any("inside a dynamic list" in p for p in problems)

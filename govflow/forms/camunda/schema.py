@@ -66,6 +66,12 @@ def read_form(data: bytes) -> CamundaForm:
     form = CamundaForm(form_id, {})
     problems: list[str] = []
     _components(_load(data).get("components") or [], form, problems)
+    for key, tree in form.hide.items():
+        # Page and server judge a condition on the form's own values, so it may read only those.
+        unknown = conditions.names(tree) - set(form.schema_fields)
+        if unknown:
+            problems.append(f"component {key}: conditional.hide reads {', '.join(sorted(unknown))}, "
+                            "which the form does not have")
     if problems:
         raise FormError(problems)
     return form
@@ -83,7 +89,10 @@ def _load(data: bytes) -> dict:
     return doc
 
 
-def _components(components: list, form: CamundaForm, problems: list[str], into: dict | None = None) -> None:
+def _components(components: list, form: CamundaForm, problems: list[str], into: dict | None = None,
+                group_hide: str | None = None) -> None:
+    """Read ``components`` into ``into`` (the form's fields, or a dynamic list's row).
+    ``group_hide``: the condition of enclosing groups, which hides their fields too."""
     into = form.schema_fields if into is None else into
     for index, c in enumerate(components):
         kind = c.get("type") if isinstance(c, dict) else None
@@ -93,11 +102,11 @@ def _components(components: list, form: CamundaForm, problems: list[str], into: 
         if kind not in _FIELD_TYPES:
             problems.append(f"{where}: GovFlow cannot check components of type '{kind}'")
             continue
-        hide = (c.get("conditional") or {}).get("hide")
+        hide = _either(group_hide, ((c.get("conditional") or {}).get("hide") or "").strip().lstrip("=").strip())
         if kind == "group":
             if c.get("path"):
                 problems.append(f"{where}: groups with a path (nested data) are not supported")
-            _components(c.get("components") or [], form, problems, into)
+            _components(c.get("components") or [], form, problems, into, hide)
             continue
         # form-js names a dynamic list's data by "path", every other input by "key".
         key = c.get("id") if kind == "text" else (c.get("path") or c.get("key")) if kind == "dynamiclist" else c.get("key")
@@ -107,10 +116,12 @@ def _components(components: list, form: CamundaForm, problems: list[str], into: 
         if key in into:
             problems.append(f"{where}: the key '{key}' is used twice")
             continue
-        if hide:
+        if hide and into is not form.schema_fields:
+            problems.append(f"{where}: conditional.hide inside a dynamic list is not supported")
+        elif hide:
             try:
                 form.hide[key] = conditions.parse(hide)
-                form.hide_source[key] = hide.lstrip("= ")
+                form.hide_source[key] = hide
             except conditions.ConditionError as exc:
                 problems.append(f"{where}: conditional.hide '{hide}' cannot be evaluated: {exc}")
         if kind == "text":
@@ -121,6 +132,12 @@ def _components(components: list, form: CamundaForm, problems: list[str], into: 
             into[key] = _field(c, kind, form, problems, where)
         except (TypeError, ValueError) as exc:
             problems.append(f"{where}: {exc}")
+
+
+def _either(outer: str | None, inner: str | None) -> str | None:
+    if outer and inner:
+        return f"({outer}) or ({inner})"
+    return outer or inner or None
 
 
 def _field(c: dict, kind: str, form: CamundaForm, problems: list[str], where: str):

@@ -112,6 +112,8 @@ def test_engine_rest_submit_form_and_form_variables(api_as, engine_rest):
     r = grid1.post(f"/task/{camunda_task['id']}/submit-form", {"variables": typed(VALID)})
     assert r.status_code in (200, 204), r.json
     assert task["element_id"] == "check"
+    (review,) = grid1.get("/task?taskDefinitionKey=review").json
+    assert grid1.get(f"/task/{review['id']}/deployed-form").json["id"] == "inspection_form"
 
 
 def test_staff_page_draws_and_checks_the_form(web_app, page_as):

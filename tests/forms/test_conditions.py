@@ -51,3 +51,8 @@ def test_a_group_hides_its_fields_and_conditions_read_only_the_form():
                       {"type": "dynamiclist", "path": "rows", "components": [
                           {"type": "textfield", "key": "n", "conditional": {"hide": "=b = null"}}]}])
     assert any("reads status" in p for p in problems) and any("inside a dynamic list" in p for p in problems)
+
+
+def test_a_readonly_field_is_shown_but_never_taken():
+    form = _read([{"type": "textfield", "key": "case_no", "readonly": True}, {"type": "textfield", "key": "note"}])
+    assert form.schema().load({"case_no": "forged", "note": "ok"}, unknown="exclude") == {"note": "ok"}

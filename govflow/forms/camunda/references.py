@@ -15,6 +15,7 @@ the worker saw.
 """
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 
 from sqlalchemy import select
@@ -85,9 +86,21 @@ def _deployment_form(deployment_id: int | None, name: str, by_file: bool) -> Dep
     return None
 
 
+def form_document(form_key: str | None) -> dict:
+    """The JSON schema of the form a (pinned or not) key names, as deployed; raises NotFound."""
+    if not is_camunda_form(form_key):
+        raise NotFound("the task has no Camunda Form", {"form": ["no deployed form"]})
+    return json.loads(_definition(form_key).file.content)
+
+
 def load_form(form_key: str) -> CamundaForm:
     """The form a pinned (or, for lists and previews, unpinned: the latest) key names.
     Raises NotFound."""
+    definition = _definition(form_key)
+    return _read(definition.checksum, definition.file.content)
+
+
+def _definition(form_key: str) -> FormDefinition:
     if form_key.startswith(PINNED_PREFIX):
         form_id, _, version = form_key[len(PINNED_PREFIX):].rpartition(":v")
         definition = db.session.scalar(select(FormDefinition).where(
@@ -98,7 +111,7 @@ def load_form(form_key: str) -> CamundaForm:
         name, binding, _ = parse_reference(form_key)
         definition = resolve(form_key if binding != "deployment" else f"{REF_PREFIX}{name}:latest", None) \
             if binding != "file" else _latest_by_file(name)
-    return _read(definition.checksum, definition.file.content)
+    return definition
 
 
 def _latest_by_file(name: str) -> FormDefinition:

@@ -132,6 +132,11 @@ def _components(components: list, form: CamundaForm, problems: list[str], into: 
             into[key] = _field(c, kind, form, problems, where)
         except (TypeError, ValueError) as exc:
             problems.append(f"{where}: {exc}")
+            continue
+        if c.get("readonly") or c.get("disabled"):
+            # Shown, never taken: a value sent for it is left out like an unknown key.
+            into[key].dump_only = True
+            into[key].metadata["readonly"] = True
 
 
 def _either(outer: str | None, inner: str | None) -> str | None:

@@ -144,7 +144,7 @@ def test_staff_page_draws_and_checks_the_form(web_app, page_as):
     assert done.status_code == 303, done.text[:2000]
 
 
-def test_start_form_is_checked_when_starting(api_as):
+def test_start_form_is_checked_when_starting(api_as, engine_rest):
     bpmn = (FIXTURES / "inspection.bpmn").read_bytes().replace(
         b'<bpmn:startEvent id="start"/>', b'<bpmn:startEvent id="start" camunda:formRef="inspection_form"/>')
     assert _deploy(api_as("designer"), "inspection.form", "inspection.bpmn",
@@ -155,5 +155,9 @@ def test_start_form_is_checked_when_starting(api_as):
     assert refused.status_code == 422 and set(refused.json["errors"]) >= {"phone", "severity"}
     started = grid1.post("/process-instances", {**start, "variables": dict(VALID, title="楼道堆物")})
     assert started.status_code == 201, started.json
+    assert engine_rest("grid1").get("/process-definition/key/inspection/deployed-start-form").json["id"] == \
+        "inspection_form"
+    variables = engine_rest("grid1").get("/process-definition/key/inspection/form-variables").json
+    assert variables["households"]["type"] == "Long" and variables["visited_on"]["type"] == "Date"
     shown = grid1.get("/process-definitions/inspection").json["start_form"]["fields"]
     assert {"phone": "^1[3-9][0-9]{9}$"}.items() <= {f["id"]: f["constraints"].get("pattern") for f in shown}.items()

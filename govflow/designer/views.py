@@ -96,7 +96,7 @@ def deploy(key):
 def upload():
     files = {f.filename or "upload.bpmn": f.read() for f in request.files.getlist("file") if f.filename}
     if not files:
-        raise ValidationFailed("no file uploaded", {"file": ["choose a .bpmn or .dmn file"]})
+        raise ValidationFailed("no file uploaded", {"file": ["choose a .bpmn, .dmn or .form file"]})
     result, problems = service.deploy_files(files, g.principal.user_id, "upload")
     status = 201 if result is not None else 422
     return render_template("designer/upload.html", result=result, problems=problems,

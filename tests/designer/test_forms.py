@@ -40,3 +40,10 @@ def test_designer_builds_validates_and_deploys_a_form(designer):
 
 def test_only_designers_reach_the_form_editor(page_as):
     assert page_as("grid1").get("/designer/forms/visit_form").status_code == 403
+
+
+def test_upload_takes_a_form_with_its_diagram(designer):
+    import io
+    files = [(io.BytesIO((FIXTURES / n).read_bytes()), n) for n in ("inspection.form", "inspection.bpmn")]
+    page = designer.post_form("/designer/upload", {"file": files}, content_type="multipart/form-data")
+    assert page.status_code == 201 and 'data-testid="uploaded-form"' in page.text and "inspection_form v1" in page.text

@@ -104,11 +104,14 @@ def _definition(form_key: str) -> FormDefinition:
     if form_key.startswith(PINNED_PREFIX):
         form_id, _, version = form_key[len(PINNED_PREFIX):].rpartition(":v")
         definition = db.session.scalar(select(FormDefinition).where(
-            FormDefinition.key == form_id, FormDefinition.version == int(version or 0)))
+            FormDefinition.key == form_id, FormDefinition.version == int(version))) if version.isdigit() else None
         if definition is None:
             raise NotFound(f"form '{form_key}' is not deployed", {"form": [f"unknown form '{form_id}'"]})
     else:
-        name, binding, _ = parse_reference(form_key)
+        try:
+            name, binding, _ = parse_reference(form_key)
+        except ValueError as exc:  # refused at deployment; a task keeps what it was created with
+            raise NotFound(str(exc), {"form": [str(exc)]}) from exc
         definition = resolve(form_key if binding != "deployment" else f"{REF_PREFIX}{name}:latest", None) \
             if binding != "file" else _latest_by_file(name)
     return definition

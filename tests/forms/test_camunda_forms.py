@@ -80,8 +80,14 @@ def test_api_refuses_invalid_then_accepts_valid(api_as):
     assert hidden.status_code == 422 and "reason" in hidden.json["errors"]
     shown = grid1.post(f"/tasks/{task['id']}/complete", {"variables": dict(VALID, escalate=True)})
     assert shown.status_code == 422 and "reason" in shown.json["errors"]  # now visible, so required
-    ok = grid1.post(f"/tasks/{task['id']}/complete", {"variables": dict(VALID, escalate=True, reason="需要街道协调处理")})
+    stranger = grid1.post(f"/tasks/{task['id']}/complete", {"variables": dict(VALID, photos=["not-mine"])})
+    assert stranger.status_code == 422 and "photos" in stranger.json["errors"]
+    photo = grid1.upload()
+    ok = grid1.post(f"/tasks/{task['id']}/complete", {"variables": dict(VALID, escalate=True, reason="需要街道协调处理",
+                                                                         photos=[photo])})
     assert ok.status_code == 200, ok.json
+    instance = grid1.get(f"/process-instances/{task['instance_id']}").json
+    assert instance["variables"]["photos"] == [photo] and instance["variables"]["reason"] == "需要街道协调处理"
 
 
 def test_hostile_pattern_fails_the_field_quickly(api_as):

@@ -20,7 +20,7 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
-from ...errors import NotFound
+from ...errors import NotFound, ValidationFailed
 from ...extensions import db
 from ...definitions.models import DeploymentFile, FormDefinition
 from .schema import CamundaForm, form_id_of, read_form
@@ -89,7 +89,8 @@ def _deployment_form(deployment_id: int | None, name: str, by_file: bool) -> Dep
 def form_document(form_key: str | None) -> dict:
     """The JSON schema of the form a (pinned or not) key names, as deployed; raises NotFound."""
     if not is_camunda_form(form_key):
-        raise NotFound("the task has no Camunda Form", {"form": ["no deployed form"]})
+        # The task exists and may be read; it has nothing of this kind (Camunda answers 400 too).
+        raise ValidationFailed("no deployed form: the form is not a Camunda Form", {"form": ["no deployed form"]})
     return json.loads(_definition(form_key).file.content)
 
 

@@ -35,7 +35,8 @@ def check_forms(files: dict[str, bytes]) -> list[dict]:
         try:
             deploying[name] = read_form(data).form_id
         except FormError as exc:
-            problems += [_problem("invalid-form", message, name) for message in exc.problems]
+            problems += [{**_problem("invalid-form", message, name), "element_id": getattr(message, "component", None)}
+                         for message in exc.problems]
     for name, data in files.items():
         if name.lower().endswith((".bpmn", ".bpmn20.xml")):
             problems += _check_references(name, data, deploying)

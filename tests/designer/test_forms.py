@@ -23,6 +23,7 @@ def test_designer_builds_validates_and_deploys_a_form(designer):
     bad = _as("visit_form", components=[{"type": "iframe", "id": "x", "url": "https://example.org"}])
     saved = designer.post_xml("/designer/forms/visit_form/draft", bad)
     assert saved.status_code == 200 and saved.json["problems"][0]["code"] == "invalid-form"
+    assert saved.json["problems"][0]["element_id"] == "x"
     refused = designer.post_xml("/designer/forms/visit_form/deploy", bad)
     assert refused.status_code == 422
     wrong_id = designer.post_xml("/designer/forms/visit_form/deploy", _as("other"))

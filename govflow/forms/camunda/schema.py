@@ -27,6 +27,11 @@ PATTERN_TIMEOUT = 0.05
 MAX_FORM_BYTES = 200_000
 
 
+class FormProblem(str):
+    """A problem's text, knowing the component it is about (the designer marks it)."""
+    component: str | None = None
+
+
 class FormError(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__("; ".join(problems))
@@ -95,48 +100,58 @@ def _components(components: list, form: CamundaForm, problems: list[str], into: 
     ``group_hide``: the condition of enclosing groups, which hides their fields too."""
     into = form.schema_fields if into is None else into
     for index, c in enumerate(components):
-        kind = c.get("type") if isinstance(c, dict) else None
-        where = f"component {c.get('key') or c.get('id') or index} ({kind})" if isinstance(c, dict) else f"component {index}"
-        if kind in _LAYOUT:
-            continue
-        if kind not in _FIELD_TYPES:
-            problems.append(f"{where}: GovFlow cannot check components of type '{kind}'")
-            continue
-        hide = _either(group_hide, ((c.get("conditional") or {}).get("hide") or "").strip().lstrip("=").strip())
-        if kind == "group":
-            if c.get("path"):
-                problems.append(f"{where}: groups with a path (nested data) are not supported")
-            _components(c.get("components") or [], form, problems, into, hide)
-            continue
-        # form-js names a dynamic list's data by "path", every other input by "key".
-        key = c.get("id") if kind == "text" else (c.get("path") or c.get("key")) if kind == "dynamiclist" else c.get("key")
-        if not isinstance(key, str) or not key.isidentifier():
-            problems.append(f"{where}: the key '{key}' is not a plain variable name")
-            continue
-        if key in into:
-            problems.append(f"{where}: the key '{key}' is used twice")
-            continue
-        if hide and into is not form.schema_fields:
-            problems.append(f"{where}: conditional.hide inside a dynamic list is not supported")
-        elif hide:
-            try:
-                form.hide[key] = conditions.parse(hide)
-                form.hide_source[key] = hide
-            except conditions.ConditionError as exc:
-                problems.append(f"{where}: conditional.hide '{hide}' cannot be evaluated: {exc}")
-        if kind == "text":
-            form.texts[key] = str(c.get("text") or "")[:MAX_TEXT]
-            into[key] = fields.Raw(dump_only=True, metadata={"widget": "markdown", "text": form.texts[key]})
-            continue
+        before = len(problems)
+        _component(c, index, form, problems, into, group_hide)
+        for i in range(before, len(problems)):
+            if not isinstance(problems[i], FormProblem):  # the innermost component names it
+                problems[i] = FormProblem(problems[i])
+                problems[i].component = str(c.get("key") or c.get("path") or c.get("id") or index) \
+                    if isinstance(c, dict) else str(index)
+
+
+def _component(c, index: int, form: CamundaForm, problems: list[str], into: dict, group_hide: str | None) -> None:
+    kind = c.get("type") if isinstance(c, dict) else None
+    where = f"component {c.get('key') or c.get('id') or index} ({kind})" if isinstance(c, dict) else f"component {index}"
+    if kind in _LAYOUT:
+        return
+    if kind not in _FIELD_TYPES:
+        problems.append(f"{where}: GovFlow cannot check components of type '{kind}'")
+        return
+    hide = _either(group_hide, ((c.get("conditional") or {}).get("hide") or "").strip().lstrip("=").strip())
+    if kind == "group":
+        if c.get("path"):
+            problems.append(f"{where}: groups with a path (nested data) are not supported")
+        _components(c.get("components") or [], form, problems, into, hide)
+        return
+    # form-js names a dynamic list's data by "path", every other input by "key".
+    key = c.get("id") if kind == "text" else (c.get("path") or c.get("key")) if kind == "dynamiclist" else c.get("key")
+    if not isinstance(key, str) or not key.isidentifier():
+        problems.append(f"{where}: the key '{key}' is not a plain variable name")
+        return
+    if key in into:
+        problems.append(f"{where}: the key '{key}' is used twice")
+        return
+    if hide and into is not form.schema_fields:
+        problems.append(f"{where}: conditional.hide inside a dynamic list is not supported")
+    elif hide:
         try:
-            into[key] = _field(c, kind, form, problems, where)
-        except (TypeError, ValueError) as exc:
-            problems.append(f"{where}: {exc}")
-            continue
-        if c.get("readonly") or c.get("disabled"):
-            # Shown, never taken: a value sent for it is left out like an unknown key.
-            into[key].dump_only = True
-            into[key].metadata["readonly"] = True
+            form.hide[key] = conditions.parse(hide)
+            form.hide_source[key] = hide
+        except conditions.ConditionError as exc:
+            problems.append(f"{where}: conditional.hide '{hide}' cannot be evaluated: {exc}")
+    if kind == "text":
+        form.texts[key] = str(c.get("text") or "")[:MAX_TEXT]
+        into[key] = fields.Raw(dump_only=True, metadata={"widget": "markdown", "text": form.texts[key]})
+        return
+    try:
+        into[key] = _field(c, kind, form, problems, where)
+    except (TypeError, ValueError) as exc:
+        problems.append(f"{where}: {exc}")
+        return
+    if c.get("readonly") or c.get("disabled"):
+        # Shown, never taken: a value sent for it is left out like an unknown key.
+        into[key].dump_only = True
+        into[key].metadata["readonly"] = True
 
 
 def _either(outer: str | None, inner: str | None) -> str | None:

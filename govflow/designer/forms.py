@@ -15,6 +15,7 @@ from ..definitions.models import Deployment, FormDefinition
 from ..definitions.service import DeployResult
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
+from ..forms.camunda.schema import MAX_FORM_ID
 from ..identity.models import User
 from .models import ProcessDraft
 from .service import store_draft, deploy_files, discard_draft
@@ -64,7 +65,7 @@ def form_copy(form_id: str) -> tuple[str, ProcessDraft | None]:
 
 def new_form(form_id: str, actor_id: int) -> ProcessDraft:
     """A draft of an empty form; raises Conflict if the id is taken."""
-    if not form_id.isidentifier() or len(form_id) > 120:
+    if not form_id.isidentifier() or len(form_id) > MAX_FORM_ID:
         raise ValidationFailed("invalid form id", {"key": ["letters, digits and _, not starting with a digit"]})
     if _draft(form_id) is not None or db.session.scalar(select(FormDefinition.id).where(FormDefinition.key == form_id)):
         raise Conflict(f"form '{form_id}' exists", {"key": [f"'{form_id}' is already used"]})

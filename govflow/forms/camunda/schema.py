@@ -25,6 +25,8 @@ MAX_PATTERN = 300
 MAX_TEXT = 10_000
 PATTERN_TIMEOUT = 0.05
 MAX_FORM_BYTES = 200_000
+#: A task's pinned key ``camunda-form:<id>:v<n>`` must fit its 120-character form_key.
+MAX_FORM_ID = 80
 
 
 class FormProblem(str):
@@ -60,8 +62,8 @@ def form_id_of(data: bytes) -> str:
     """The key a ``.form`` file is versioned by: its ``id``; raises FormError."""
     doc = _load(data)
     form_id = doc.get("id")
-    if not isinstance(form_id, str) or not form_id.strip() or len(form_id) > 120:
-        raise FormError(["the form has no id (1–120 characters)"])
+    if not isinstance(form_id, str) or not form_id.strip() or len(form_id) > MAX_FORM_ID:
+        raise FormError([f"the form has no id (1–{MAX_FORM_ID} characters)"])
     return form_id
 
 

@@ -20,16 +20,17 @@ def register_commands(app: Flask) -> None:
 @click.command("deploy")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def deploy_command(paths):
-    """Deploy .bpmn/.dmn files (default: the processes/ directory) as one deployment."""
+    """Deploy .bpmn/.dmn/.form files (default: the processes/ directory) as one deployment."""
     from .definitions.service import deploy
     from .errors import ValidationFailed
     paths = paths or (Path(current_app.config["GOVFLOW"].PROCESSES_DIR),)
     files = {}
     for path in paths:
-        candidates = sorted(path.glob("*.bpmn")) + sorted(path.glob("*.dmn")) if path.is_dir() else [path]
+        candidates = [c for pattern in ("*.bpmn", "*.dmn", "*.form") for c in sorted(path.glob(pattern))] \
+            if path.is_dir() else [path]
         files.update({c.name: c.read_bytes() for c in candidates})
     if not files:
-        raise click.ClickException("no .bpmn or .dmn files found")
+        raise click.ClickException("no .bpmn, .dmn or .form files found")
     with writing():
         try:
             result = deploy(files, source="cli")

@@ -26,7 +26,7 @@ for (const [from, to] of files) {
 }
 
 // The designer's editors: bpmn-js + bpmn-js-properties-panel + camunda-bpmn-moddle
-// (designer.js) and dmn-js (designer-dmn.js). Fonts become files next to the CSS:
+// (designer.js), dmn-js (designer-dmn.js) and form-js (designer-form.js, Camunda Forms). Fonts become files next to the CSS:
 // the pages' CSP (font-src 'self') refuses data: fonts.
 const fonts = { ".woff": "file", ".woff2": "file", ".ttf": "file", ".eot": "file", ".svg": "file" };
 const designer = join(root, "scripts", "designer");
@@ -35,8 +35,16 @@ await build({
   bundle: true, minify: true, format: "iife", target: "es2020", outdir: out,
   legalComments: "linked", logLevel: "warning",
 });
+// form-js-editor ships its own preact beside the viewer's: two copies mean two hook
+// contexts and an editor that cannot render, so the form bundle uses one.
 await build({
-  entryPoints: { designer: join(designer, "modeler.css"), "designer-dmn": join(designer, "decisions.css") },
+  entryPoints: { "designer-form": join(designer, "forms.mjs") },
+  bundle: true, minify: true, format: "iife", target: "es2020", outdir: out,
+  legalComments: "linked", logLevel: "warning", alias: { preact: join(root, "node_modules", "preact") },
+});
+await build({
+  entryPoints: { designer: join(designer, "modeler.css"), "designer-dmn": join(designer, "decisions.css"),
+                 "designer-form": join(designer, "forms.css") },
   bundle: true, minify: true, outdir: out, logLevel: "warning", assetNames: "[name]-[hash]", loader: fonts,
 });
-console.log("designer.js/css, designer-dmn.js/css <- scripts/designer/");
+console.log("designer.js/css, designer-dmn.js/css, designer-form.js/css <- scripts/designer/");

@@ -17,7 +17,7 @@ blp = api_blueprint("definitions", "Deployments and process definitions")
 @blp.response(201, DeploymentResultSchema)
 @blp.alt_response(422, description="the files have problems (element ids and lines in errors)")
 def create_deployment():
-    """Deploy .bpmn/.dmn files (multipart field `file`, repeatable)."""
+    """Deploy .bpmn/.dmn/.form files (multipart field `file`, repeatable)."""
     result = deploy_as(principal(), _uploaded())
     first = result.process_keys[0] if result.process_keys else None
     return {**result.__dict__, "version": result.versions.get(first) if first else None}

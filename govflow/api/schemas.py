@@ -49,6 +49,7 @@ class DeploymentResultSchema(Schema):
     created = fields.List(fields.String())
     warnings = fields.List(fields.Nested(lambda: ProblemSchema()))
     decision_versions = fields.Dict(keys=fields.String(), values=fields.Integer())
+    form_versions = fields.Dict(keys=fields.String(), values=fields.Integer())
 
 
 class ProblemSchema(Schema):
@@ -120,6 +121,9 @@ class FormFieldSchema(Schema):
     constraints = fields.Nested(lambda: ConstraintsSchema())
     #: A table field's columns, described the same way.
     columns = fields.List(fields.Nested(lambda: FormFieldSchema(exclude=("columns",))))
+    #: Camunda Forms: the markdown of a text component, and the FEEL that hides a field.
+    text = fields.String()
+    hide_if = fields.String(allow_none=True)
 
 
 class OptionSchema(Schema):
@@ -133,6 +137,8 @@ class ConstraintsSchema(Schema):
     max = fields.Raw()
     minlength = fields.Integer()
     maxlength = fields.Integer()
+    #: A Camunda Form's validate.pattern (the whole value must match).
+    pattern = fields.String()
 
 
 class FormSchema(Schema):

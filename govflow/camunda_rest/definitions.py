@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..errors import ValidationFailed
+from ..forms.camunda.references import form_document
 from ..forms.validation import describe
 from ..identity.service import sole_org_unit
 from ..worklist.catalogue import process_xml, readable_definition, startable_definitions
@@ -53,8 +54,15 @@ def start_form_variables(key):
 
 
 def _form_type(field: dict) -> str:
-    return {"boolean": "Boolean", "integer": "Long", "long": "Long", "number": "Double",
-            "date": "Date"}.get(field["type"], "String")
+    return {"boolean": "Boolean", "integer": "Long", "long": "Long", "number": "Double", "double": "Double",
+            "date": "Date", "datetime": "Date"}.get(field["type"], "String")
+
+
+@bp.route("/process-definition/key/<key>/deployed-start-form")
+def deployed_start_form(key):
+    """The Camunda Form (JSON schema) of the start event, the version a start is checked against."""
+    _d, details, _versions = readable_definition(principal(), key)
+    return jsonify(form_document(details.start_form_key))
 
 
 @bp.route("/process-definition/key/<key>/start", methods=["POST"])

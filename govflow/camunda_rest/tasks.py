@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..forms.camunda.references import form_document
 from ..forms.validation import describe
 from ..identity.models import User
 from ..instances.models import InstanceStatus, ProcessInstance
@@ -67,6 +68,13 @@ def form_variables(task_id):
         db.session.get(ProcessInstance, row.instance_id).variables or {}
     fields = [f["id"] for f in describe(row.form_key, row.form_fields or [])]
     return jsonify(typed_out({k: values.get(k) for k in fields} if fields else values))
+
+
+@bp.route("/task/<task_id>/deployed-form")
+def deployed_form(task_id):
+    """The Camunda Form (JSON schema) of the task, the version the task was created with."""
+    row, _copy = get_readable_task(_task_id(task_id), principal())
+    return jsonify(form_document(row.form_key))
 
 
 @bp.route("/task/<task_id>/claim", methods=["POST"])

@@ -25,7 +25,7 @@ class DeploymentFile(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
     filename: Mapped[str] = mapped_column(String(255))
-    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn
+    kind: Mapped[str] = mapped_column(String(8))  # bpmn | dmn | form
     checksum: Mapped[str] = mapped_column(String(64), index=True)
     content: Mapped[str] = mapped_column(Text)
     deployment: Mapped[Deployment] = relationship(back_populates="files")
@@ -69,4 +69,15 @@ class DecisionDefinition(_Versioned, db.Model):
     rows say which versions exist (for the designer and the Camunda REST adapter).
     """
     __tablename__ = "decision_definitions"
+    __table_args__ = (UniqueConstraint("key", "version"),)
+
+
+class FormDefinition(_Versioned, db.Model):
+    """One version of one Camunda Form (a ``.form`` file), keyed by the form's ``id``.
+
+    User tasks and start events name a form by ``camunda:formRef`` (bound to the
+    latest version, the one of their deployment, or a fixed version) or by
+    ``camunda:formKey="camunda-forms:deployment:NAME.form"``.
+    """
+    __tablename__ = "form_definitions"
     __table_args__ = (UniqueConstraint("key", "version"),)

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..forms import form_keys
 from ..identity.models import ROLE_CODES
 from ..tasks import handler_names
+from .forms import check_forms, is_form_file, store_forms
 from .library import deployed_library, keys_defined, latest_decision, pinned_versions
 from .models import DecisionDefinition, Deployment, DeploymentFile, ProcessDefinition
 
@@ -25,6 +26,8 @@ class DeployResult:
     warnings: list[dict] = field(default_factory=list)
     #: Version of each DMN decision key of the deployment (new or, unchanged, the latest).
     decision_versions: dict[str, int] = field(default_factory=dict)
+    #: Version of each Camunda Form id of the deployment (new or, unchanged, the latest).
+    form_versions: dict[str, int] = field(default_factory=dict)
 
 
 def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "api", *,
@@ -45,16 +48,17 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
     know; production deployments are always strict.
     """
     problems = check_deployment(files, strict=strict)
-    library = deployed_library(keys_defined(files))
+    diagrams = {n: d for n, d in files.items() if not is_form_file(n)}
+    library = deployed_library(keys_defined(diagrams))
     errors = [p for p in problems if p["severity"] == "error"]
     if errors:
         raise ValidationFailed(f"{len(errors)} problem(s) in the deployment", _problem_map(errors))
     try:
-        bundles = engine.parse_bundles(files, library, handler_names=handler_names(),
-                                       pinned=pinned_versions(files))
+        bundles = engine.parse_bundles(diagrams, library, handler_names=handler_names(),
+                                       pinned=pinned_versions(diagrams)) if diagrams else {}
     except engine.BundleError as exc:
         raise ValidationFailed(str(exc), _problem_map([p.__dict__ for p in exc.problems])) from exc
-    if not bundles and not any(n.lower().endswith((".dmn", ".dmn11.xml")) for n in files):
+    if not bundles and not any(n.lower().endswith((".dmn", ".dmn11.xml", ".form")) for n in files):
         raise ValidationFailed("no executable process in the files", {"file": ["isExecutable=\"true\" missing"]})
 
     dmn_digest = "".join(sorted(_sha(d) for n, d in files.items() if _kind(n) == "dmn"))
@@ -86,6 +90,7 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
     for name, data in files.items():
         if _kind(name) == "dmn":
             result.decision_versions.update(_store_decisions(data, deployment, stored[name]))
+    result.form_versions = store_forms(files, deployment, stored)
     db.session.flush()
     return result
 
@@ -115,12 +120,17 @@ def check_deployment(files: dict[str, bytes], *, strict: bool = True) -> list[di
     code, message, file, element_id, line), so that the designer can list them.
     """
     if not files:
-        raise ValidationFailed("no files to deploy", {"file": ["a .bpmn or .dmn file is required"]})
+        raise ValidationFailed("no files to deploy", {"file": ["a .bpmn, .dmn or .form file is required"]})
     for name in files:
-        if not name.lower().endswith((".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml")):
-            raise ValidationFailed(f"'{name}' is not a .bpmn or .dmn file", {"file": [f"{name}: unsupported type"]})
-    library = deployed_library(keys_defined(files))
-    return engine.check_files(files, library, known_decisions=_known_decisions(library),
+        if not name.lower().endswith((".bpmn", ".dmn", ".bpmn20.xml", ".dmn11.xml", ".form")):
+            raise ValidationFailed(f"'{name}' is not a .bpmn, .dmn or .form file",
+                                   {"file": [f"{name}: unsupported type"]})
+    diagrams = {n: d for n, d in files.items() if not is_form_file(n)}
+    forms = check_forms(files)
+    if not diagrams:
+        return forms
+    library = deployed_library(keys_defined(diagrams))
+    return forms + engine.check_files(diagrams, library, known_decisions=_known_decisions(library),
                               roles=set(ROLE_CODES) if strict else None,
                               form_keys=form_keys() if strict else None,
                               handlers=handler_names() if strict else None,
@@ -173,6 +183,8 @@ def _problem_map(problems: list[dict]) -> dict[str, list[str]]:
 
 
 def _kind(name: str) -> str:
+    if is_form_file(name):
+        return "form"
     return "dmn" if name.lower().endswith((".dmn", ".dmn11.xml")) else "bpmn"
 
 

@@ -7,6 +7,8 @@ from datetime import datetime
 from lxml import etree
 from sqlalchemy import select
 
+from ..definitions.models import FormDefinition
+from ..engine.parser import form_key_of
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..forms import form_keys
@@ -22,6 +24,8 @@ _C = "{http://camunda.org/schema/1.0/bpmn}"
 def pickers() -> dict[str, list[str]]:
     """The values the properties panel suggests; the server validates free text anyway."""
     return {"roles": list(ROLE_CODES), "form_keys": sorted(form_keys()),
+            # Deployed Camunda Forms, for camunda:formRef (a formKey may name them too).
+            "form_refs": sorted(db.session.scalars(select(FormDefinition.key).distinct())),
             "handlers": sorted(handler_names()),
             "handler_expressions": [f"${{{name}}}" for name in sorted(handler_names())]}
 
@@ -34,7 +38,7 @@ def task_form(xml: str, element_id: str) -> tuple[str | None, list[dict]]:
                     if el.get("id") == element_id), None)
     if element is None:
         raise NotFound(f"no user task '{element_id}'", {"element_id": [f"no user task '{element_id}'"]})
-    return element.get(_C + "formKey"), _form_data(element)
+    return form_key_of(element), _form_data(element)
 
 
 def start_trial(p: Principal, definition, org_unit_code: str, variables: dict):

@@ -97,10 +97,10 @@ def save_draft(key: str, xml: str, actor_id: int) -> tuple[ProcessDraft, list[di
     _own_process(key, xml)
     latest = latest_definition(key, required=False)
     filename = version_file(latest).filename if latest else f"{key}.bpmn"
-    return _store_draft(key, filename, latest.version if latest else None, xml, actor_id)
+    return store_draft(key, filename, latest.version if latest else None, xml, actor_id)
 
 
-def _store_draft(key: str, filename: str, base_version: int | None, xml: str,
+def store_draft(key: str, filename: str, base_version: int | None, xml: str,
                  actor_id: int) -> tuple[ProcessDraft, list[dict]]:
     problems = validate({filename: _checked_text(xml)})
     unsafe = [p for p in problems if p["code"] in _UNSTORABLE]
@@ -136,7 +136,7 @@ def decision_copy(filename: str) -> tuple[str, ProcessDraft | None]:
 
 def save_decision_draft(filename: str, xml: str, actor_id: int) -> tuple[ProcessDraft, list[dict]]:
     decision_copy(filename)
-    return _store_draft(filename, filename, None, xml, actor_id)
+    return store_draft(filename, filename, None, xml, actor_id)
 
 
 def deploy_decision(filename: str, xml: str, actor_id: int) -> tuple[DeployResult | None, list[dict]]:
@@ -154,13 +154,14 @@ def new_process(key: str, name: str, category: str, actor_id: int) -> ProcessDra
     xml = blank_process(key, name, category)
     if _known(key):
         raise Conflict(f"process '{key}' exists", {"key": [f"'{key}' is already used"]})
-    return _store_draft(key, f"{key}.bpmn", None, xml, actor_id)[0]
+    return store_draft(key, f"{key}.bpmn", None, xml, actor_id)[0]
 
 
 def drafts_of_new_processes() -> list[ProcessDraft]:
     deployed = select(ProcessDefinition.key)
     return list(db.session.scalars(select(ProcessDraft).where(ProcessDraft.key.not_in(deployed),
-                                                              ProcessDraft.filename.not_like("%.dmn"))
+                                                              ProcessDraft.filename.not_like("%.dmn"),
+                                                              ProcessDraft.filename.not_like("%.form"))
                                    .order_by(ProcessDraft.key)))
 
 

@@ -13,7 +13,7 @@ from ..worklist.start_views import submit_start_form
 from ..forms.inputs import form_fields
 from ..worklist.catalogue import info as definition_info
 from ..worklist.inbox import org_units_for
-from . import service
+from . import forms, service
 from .diff import compare
 from .platform import pickers, start_trial, task_form
 
@@ -30,7 +30,8 @@ def _designers_only():
 @bp.route("")
 def catalogue():
     return render_template("designer/catalogue.html", groups=service.catalogue(),
-                           decisions=service.decision_files(), new_drafts=service.drafts_of_new_processes())
+                           decisions=service.decision_files(), new_drafts=service.drafts_of_new_processes(),
+                           forms=forms.form_catalogue())
 
 
 @bp.route("/new", methods=["POST"])
@@ -95,7 +96,7 @@ def deploy(key):
 def upload():
     files = {f.filename or "upload.bpmn": f.read() for f in request.files.getlist("file") if f.filename}
     if not files:
-        raise ValidationFailed("no file uploaded", {"file": ["choose a .bpmn or .dmn file"]})
+        raise ValidationFailed("no file uploaded", {"file": ["choose a .bpmn, .dmn or .form file"]})
     result, problems = service.deploy_files(files, g.principal.user_id, "upload")
     status = 201 if result is not None else 422
     return render_template("designer/upload.html", result=result, problems=problems,
@@ -174,13 +175,61 @@ def deploy_decision(filename):
     return jsonify({"version": None, "problems": problems}), 201
 
 
-def _xml(text: str, download_name: str | None = None) -> Response:
+@bp.route("/forms/new", methods=["POST"])
+def new_form():
+    draft = forms.new_form(request.form.get("key", "").strip(), g.principal.user_id)
+    return redirect(url_for("designer.form_editor", form_id=draft.key.removesuffix(".form")), 303)
+
+
+@bp.route("/forms/<form_id>")
+def form_editor(form_id):
+    _text, draft = forms.form_copy(form_id)
+    return render_template("designer/form.html", form_id=form_id, draft=draft)
+
+
+@bp.route("/forms/<form_id>/working.form")
+def form_json(form_id):
+    return _xml(forms.form_copy(form_id)[0], mimetype="application/json")
+
+
+@bp.route("/forms/<form_id>/v<int:version>.form")
+def form_download(form_id, version):
+    stored = forms.form_version(form_id, version).file
+    return _xml(stored.content, f"{form_id}-v{version}.form", mimetype="application/json")
+
+
+@bp.route("/forms/<form_id>/draft", methods=["POST"])
+def save_form(form_id):
+    draft, problems = forms.save_form_draft(form_id, _posted_xml(), g.principal.user_id)
+    return jsonify({"saved_at": draft.updated_at.isoformat(), "problems": problems})
+
+
+@bp.route("/forms/<form_id>/draft/discard", methods=["POST"])
+def discard_form(form_id):
+    service.discard_draft(f"{form_id}.form")
+    return redirect(url_for("designer.catalogue"), 303)
+
+
+@bp.route("/forms/<form_id>/validate", methods=["POST"])
+def validate_form(form_id):
+    return jsonify({"problems": service.validate({f"{form_id}.form": _posted_xml().encode("utf-8")})})
+
+
+@bp.route("/forms/<form_id>/deploy", methods=["POST"])
+def deploy_form(form_id):
+    result, problems = forms.deploy_form(form_id, _posted_xml(), g.principal.user_id)
+    if result is None:
+        return jsonify({"message": "the form has errors; nothing was deployed", "problems": problems}), 422
+    return jsonify({"version": result.form_versions.get(form_id), "problems": problems}), 201
+
+
+def _xml(text: str, download_name: str | None = None, mimetype: str = "application/xml") -> Response:
     """Stored diagrams are user content: a browser opening one directly must not run
     anything in it (XML may carry XHTML script), hence a CSP that allows nothing."""
     headers = {"Content-Security-Policy": "default-src 'none'; sandbox", "X-Content-Type-Options": "nosniff"}
     if download_name:
         headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
-    return Response(text, mimetype="application/xml", headers=headers)
+    return Response(text, mimetype=mimetype, headers=headers)
 
 
 def _posted_xml() -> str:

@@ -15,7 +15,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from .feel import rewrite_decision_tables
-from .parser import GovflowParser, parse_xml
+from .parser import GovflowParser, form_key_of, parse_xml
 from .serialization import dump_specs, load_specs
 from .versions import drop_defined, pin_calls, pinned_tree
 
@@ -162,7 +162,7 @@ def _start_attributes(parser, process_id) -> tuple[str | None, str | None]:
         return None, None
     for start in node.findall(f"{{{BPMN_NS}}}startEvent"):
         if len(start.findall(f"{{{BPMN_NS}}}messageEventDefinition")) == 0:
-            return start.get(_CAMUNDA + "formKey"), start.get(_CAMUNDA + "initiator")
+            return form_key_of(start), start.get(_CAMUNDA + "initiator")
     return None, None
 
 

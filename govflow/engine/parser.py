@@ -48,8 +48,22 @@ def handler_candidates(node) -> list[str]:
     return reference[2] if reference else []
 
 
+def form_key_of(node) -> str | None:
+    """The form a user task or start event names: ``camunda:formRef`` (Camunda 7.19+)
+    spelled as a key, ``camunda-forms:ref:ID:BINDING[:VERSION]``, else ``camunda:formKey``.
+    The platform resolves it (govflow.forms.camunda.references); the engine only carries it."""
+    ref = (node.get(_CAMUNDA + "formRef") or "").strip()
+    if not ref:
+        return node.get(_CAMUNDA + "formKey")
+    binding = (node.get(_CAMUNDA + "formRefBinding") or "latest").strip()
+    version = (node.get(_CAMUNDA + "formRefVersion") or "").strip()
+    return f"camunda-forms:ref:{ref}:{binding}" + (f":{version}" if binding == "version" else "")
+
+
 class GovUserTaskParser(UserTaskParser):
     def create_task(self):
+        form = self.get_form()
+        form.key = form_key_of(self.node)
         assignment = {
             "assignee": self.node.get(_CAMUNDA + "assignee"),
             "candidate_users": self.node.get(_CAMUNDA + "candidateUsers"),
@@ -59,7 +73,7 @@ class GovUserTaskParser(UserTaskParser):
             "priority": self.node.get(_CAMUNDA + "priority"),
             "scope": self.parse_extensions().get("scope"),
         }
-        return GovUserTask(self.spec, self.bpmn_id, form=self.get_form(),
+        return GovUserTask(self.spec, self.bpmn_id, form=form,
                            assignment={k: v for k, v in assignment.items() if v},
                            **self.bpmn_attributes)
 

@@ -15,6 +15,7 @@ from flask import current_app
 
 from ..attachments.service import UploadTarget, own_uploads, store_upload
 from ..errors import ValidationFailed
+from .camunda.text import render_text
 from .validation import describe
 
 
@@ -30,6 +31,8 @@ def form_fields(form_key: str | None, fields: list | tuple) -> list[dict]:
     for f in describe(form_key, list(fields or [])):
         if f["widget"] == "checkbox" and f["required"]:
             f = {**f, "widget": "yesno"}
+        elif f["widget"] == "markdown":
+            f = {**f, "html": render_text(f.get("text") or "")}
         out.append(f)
     return out
 
@@ -47,7 +50,7 @@ def parse_submission(fields: list[dict], form, files, target: UploadTarget) -> t
     values, errors = {}, {}
     for f in fields:
         name, widget = f["id"], f["widget"]
-        if f["readonly"]:
+        if f["readonly"] or widget == "markdown":
             continue
         if widget == "checkbox":
             values[name] = form.get(name) in ("true", "on", "1")

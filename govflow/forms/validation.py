@@ -11,6 +11,8 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from ..errors import ValidationFailed
 from . import get_form
+from .camunda.references import is_camunda_form, load_form
+from .camunda.schema import SafePattern
 
 #: The largest whole number a form field of type long takes (PostgreSQL BIGINT).
 LONG_MAX = 2**63 - 1
@@ -23,7 +25,9 @@ _TYPES = {fields.Integer: "long", fields.Float: "double", fields.Decimal: "doubl
 
 
 def schema_for(form_key: str | None, form_fields: list[dict]) -> Schema | None:
-    """The schema of a task: the registered formKey schema wins over formData."""
+    """The schema of a task: a Camunda Form, else the registered formKey schema, else formData."""
+    if is_camunda_form(form_key):
+        return load_form(form_key).schema()
     if form_key and get_form(form_key) is not None:
         return _registered(form_key)
     if form_fields:
@@ -89,7 +93,13 @@ def _num(value):
 
 def describe(form_key: str | None, form_fields: list[dict]) -> list[dict]:
     schema = schema_for(form_key, form_fields)
-    return [] if schema is None else describe_schema(schema)
+    described = [] if schema is None else describe_schema(schema)
+    if is_camunda_form(form_key):
+        # The page hides and shows fields by the same conditions the server checks.
+        hide = load_form(form_key).hide_source
+        for entry in described:
+            entry["hide_if"] = hide.get(entry["id"])
+    return described
 
 
 def describe_schema(schema: Schema) -> list[dict]:
@@ -115,6 +125,8 @@ def describe_schema(schema: Schema) -> list[dict]:
                  "readonly": bool(meta.get("readonly")),
                  "options": [{"id": str(v), "name": str(label)} for v, label in (choices or [])],
                  "constraints": _constraints(field)}
+        if widget == "markdown":
+            entry["text"] = meta.get("text") or ""
         if rows is not None:
             entry["columns"] = describe_schema(rows)
         out.append(entry)
@@ -130,6 +142,8 @@ def _constraints(field) -> dict:
                         if val is not None and abs(val) != LONG_MAX})
         elif isinstance(v, validate.Length):
             out.update({k: val for k, val in (("minlength", v.min), ("maxlength", v.max)) if val is not None})
+        elif isinstance(v, SafePattern):
+            out["pattern"] = v.pattern
     return out
 
 
@@ -139,9 +153,30 @@ def validate_submission(form_key: str | None, form_fields: list[dict], data: dic
     Values for keys that the form does not declare pass through unchanged when
     there is no form at all (API callers completing form-less tasks).
     """
+    if is_camunda_form(form_key):
+        return _validate_camunda(form_key, data)
     schema = schema_for(form_key, form_fields)
     if schema is None:
         return dict(data)
+    return _load(schema, data)
+
+
+def _validate_camunda(form_key: str, data: dict) -> dict:
+    """A field hidden by its ``conditional.hide`` (judged on what was submitted) must
+    not carry a value, and is not required: the worker never saw it."""
+    form = load_form(form_key)
+    hidden = form.hidden(data)
+    refused = {k: ["this field is hidden and takes no value"] for k in hidden if data.get(k) not in (None, "", [])}
+    try:
+        cleaned = _load(form.schema(without=hidden), data)
+    except ValidationFailed as exc:
+        raise ValidationFailed("the form has errors", {**exc.errors, **refused}) from exc
+    if refused:
+        raise ValidationFailed("the form has errors", refused)
+    return cleaned
+
+
+def _load(schema: Schema, data: dict) -> dict:
     try:
         loaded = schema.load(data, unknown="exclude")
     except ValidationError as exc:

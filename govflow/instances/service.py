@@ -12,6 +12,7 @@ from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..database import ensure_write_transaction
 from ..extensions import db
 from ..forms import get_form
+from ..forms.camunda.references import is_camunda_form, pin
 from ..forms.validation import validate_submission
 from ..identity.access import Principal, covered_clause
 from ..identity.models import User
@@ -48,10 +49,11 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
     bundle = bundle_for(definition)
     # camunda:initiator needs no protection: the starting user's name overwrites it below.
     variables = dict(check_incoming(variables))
-    if bundle.start_form_key and get_form(bundle.start_form_key) is not None:
+    if bundle.start_form_key and (get_form(bundle.start_form_key) is not None
+                                  or is_camunda_form(bundle.start_form_key)):
         # The start form's fields are checked and cleaned; extra variables from
         # integrating systems pass unchanged.
-        variables.update(validate_submission(bundle.start_form_key, [], variables))
+        variables.update(validate_submission(pin(bundle.start_form_key, definition.deployment_id), [], variables))
     if bundle.initiator and actor_id is not None:
         variables[bundle.initiator] = db.session.get(User, actor_id).username
     variables.setdefault("org_unit", unit.code)

@@ -12,7 +12,10 @@ from datetime import date, datetime
 from sqlalchemy import delete, or_, select
 
 from ..identity.models import OrgKind, OrgUnit, User
+from ..definitions.models import ProcessDefinition
+from ..errors import NotFound
 from ..extensions import db
+from ..forms.camunda.references import is_camunda_form, pin
 from ..external_tasks.models import ExternalTask
 from ..timeutil import to_naive_utc, utcnow
 from ..worklist.models import HumanTask, TaskCandidate, TaskStatus
@@ -116,7 +119,7 @@ def _create_task(change, item) -> HumanTask:
         title=instance.title, assignee_id=assignee, candidate_groups=item.candidate_groups,
         candidate_users=item.candidate_users, scope_org_unit_id=scope.id, scope_path=scope.path,
         due_at=to_naive_utc(item.due_at), follow_up_at=to_naive_utc(item.follow_up_at),
-        priority=item.priority, form_key=item.form_key, form_fields=item.form_fields)
+        priority=item.priority, form_key=_pinned_form(instance, item.form_key), form_fields=item.form_fields)
     db.session.add(row)
     for role in item.candidate_groups:
         row.candidates.append(TaskCandidate(role=role, scope_path=scope.path, due_at=row.due_at))
@@ -125,6 +128,16 @@ def _create_task(change, item) -> HumanTask:
         if user_id:
             row.candidates.append(TaskCandidate(user_id=user_id, scope_path=scope.path, due_at=row.due_at))
     return row
+
+
+def _pinned_form(instance, form_key: str | None) -> str | None:
+    """A Camunda Form reference becomes the version the task will show and check."""
+    if not is_camunda_form(form_key):
+        return form_key
+    try:
+        return pin(form_key, db.session.get(ProcessDefinition, instance.definition_id).deployment_id)
+    except NotFound:  # checked at deployment; kept unpinned, a submission then names the missing form
+        return form_key
 
 
 class _Scope(NamedTuple):

@@ -48,6 +48,10 @@ def _patterns():
          lambda m: _("Someone else changed this case at the same time; please try again.")),
         (r"process instance \d+ is (suspended|completed|terminated)",
          lambda m: _("The case is not running.")),
+        (r"this field is hidden and takes no value", lambda m: _("This field is hidden and takes no value.")),
+        (r"does not match the pattern .*", lambda m: _("The value does not have the required format.")),
+        (r"Not a valid datetime\.", lambda m: _("Enter a date and time.")),
+        (r"Not a valid email address\.", lambda m: _("Enter an e-mail address.")),
         (r"bad_type", lambda m: _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted.")),
     ]
 

@@ -6,16 +6,18 @@ fetches nothing), cached per definition version.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from lxml import etree
 from sqlalchemy import select
 
 from ..definitions.models import DeploymentFile, ProcessDefinition
+from ..engine.parser import form_key_of
 from ..definitions.service import latest_definition, list_latest_definitions
 from ..errors import NotFound
 from ..extensions import db
+from ..forms.camunda.references import is_camunda_form, pin
 from ..identity.access import Principal
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -40,7 +42,11 @@ def process_xml(definition: ProcessDefinition) -> str:
 
 
 def info(definition: ProcessDefinition) -> DefinitionInfo:
-    return _parse(definition.id, definition.checksum, definition.key, process_xml(definition))
+    details = _parse(definition.id, definition.checksum, definition.key, process_xml(definition))
+    if not is_camunda_form(details.start_form_key):
+        return details
+    # Pinned per call, not cached: "latest" moves when a new form version is deployed.
+    return replace(details, start_form_key=pin(details.start_form_key, definition.deployment_id))
 
 
 @lru_cache(maxsize=128)
@@ -61,7 +67,7 @@ def _parse(_definition_id: int, _checksum: str, key: str, text: str) -> Definiti
     return DefinitionInfo(
         starter_groups=tuple(_split(process.get(_C + "candidateStarterGroups"))),
         starter_users=tuple(_split(process.get(_C + "candidateStarterUsers"))),
-        start_form_key=start.get(_C + "formKey") if start is not None else None,
+        start_form_key=form_key_of(start) if start is not None else None,
         start_form_fields=tuple(_form_data(start)) if start is not None else (),
         properties=properties, documentation=(doc.text or "").strip() if doc is not None else None)
 

@@ -13,7 +13,7 @@ import { translateModule } from "./zh.mjs";
 // Properties panel field → datalist of values the platform has (see modeler.html).
 const SUGGESTIONS = {
   candidateGroups: "gf-roles", candidateStarterGroups: "gf-roles",
-  formKey: "gf-form-keys", customFormKey: "gf-form-keys",
+  formKey: "gf-form-keys", customFormKey: "gf-form-keys", formRef: "gf-form-refs",
   delegateExpression: "gf-handlers", externalTopic: "gf-topics",
   dueDate: "gf-durations", followUpDate: "gf-durations",
 };

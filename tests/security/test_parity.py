@@ -41,6 +41,7 @@ TWINS = {
     "designer.deploy_decision": "definitions.create_deployment",
     "designer.validate": "definitions.validate_deployment",
     "designer.validate_decision": "definitions.validate_deployment",
+    "designer.deploy_form": "definitions.create_deployment", "designer.validate_form": "definitions.validate_deployment",
 }
 #: Page actions with no REST twin, and why.
 PAGE_ONLY = {
@@ -54,6 +55,8 @@ PAGE_ONLY = {
     "designer.save": "a designer's draft in the browser modeler, not yet a deployment",
     "designer.discard": "a designer's draft", "designer.new_process": "a designer's draft",
     "designer.save_decision": "a designer's draft", "designer.discard_decision": "a designer's draft",
+    "designer.new_form": "a designer's draft", "designer.save_form": "a designer's draft",
+    "designer.discard_form": "a designer's draft",
     "designer.trial": "a trial instance of a draft version, from the modeler",
 }
 

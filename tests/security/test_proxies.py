@@ -54,9 +54,18 @@ def test_cookie_secure_setting_is_read_from_the_environment(monkeypatch):
 
 
 def test_portal_rate_limit_ignores_a_forged_x_forwarded_for(web_app):
-    """With no trusted proxy, rotating X-Forwarded-For does not buy fresh rate-limit buckets."""
+    """With no trusted proxy, rotating X-Forwarded-For does not buy fresh rate-limit buckets
+    (accepted reports count; case_handling receives them)."""
+    from govflow.database import commit, writing
+    from govflow.definitions.service import deploy
+    from tests.processes.test_case_handling_helpers import case_files
+    with web_app.app_context(), writing():
+        deploy(case_files())
+        commit()
     client = web_app.test_client()
     token = csrf_of(client.get("/report").text)
-    statuses = [client.post("/report", data={"csrf_token": token, "description": ""},
-                            headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code for i in range(6)]
-    assert statuses == [400] * 5 + [429]
+    report = {"csrf_token": token, "community": "comm_yangguang", "grid": "grid_yg_1", "category": "road",
+              "description": "路灯坏了一周", "address": "阳光小区3栋"}
+    statuses = [client.post("/report", data=report, headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+                for i in range(6)]
+    assert statuses == [302] * 5 + [429]

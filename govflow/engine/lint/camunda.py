@@ -90,7 +90,8 @@ def _check_assignment(task, findings: Findings) -> None:
 
 def _check_form(el, ctx: LintContext, findings: Findings) -> None:
     key = el.get(camunda("formKey"))
-    if ctx.form_keys is None or is_juel(key):
+    # Camunda Forms are deployed files, checked by the platform against what is deployed.
+    if ctx.form_keys is None or is_juel(key) or key.startswith("camunda-forms:"):
         return
     if key not in ctx.form_keys:
         findings.error("unknown-form", f"{describe(el)} names unknown form '{key}' in camunda:formKey", el)

@@ -39,6 +39,8 @@ CODES: dict[str, tuple[str, str]] = {
     # Camunda dialect
     "unknown-role": ("error", "camunda:candidateGroups names a role the platform does not have"),
     "unknown-form": ("error", "camunda:formKey names a form the platform does not have"),
+    "invalid-form": ("error", "a Camunda Form (.form) with a component, pattern or condition the server cannot check"),
+    "unknown-form-ref": ("error", "a camunda:formRef or camunda-forms: formKey naming a form neither deployed nor deploying"),
     "unknown-handler": ("error", "a service task names a handler the platform does not have"),
     "no-implementation": ("error", "a service, send or business rule task that names nothing to run"),
     "unsupported-connector": ("error", "a service task implemented by a Camunda connector"),

@@ -81,3 +81,34 @@ def test_every_staff_page_fits_the_screen(web_app, world, browser, tmp_path, vie
                 person.close()
     assert not broken, "\n".join(broken)
     assert not too_wide, f"wider than {viewport['width']} px:\n" + "\n".join(too_wide)
+
+
+def test_a_form_survives_a_dropped_connection(web_app, world, browser, tmp_path):  # noqa: F811
+    task = world["task:in"]
+    with serve(web_app) as base:
+        grid1 = Staff(browser, base, "grid1", PHONE, screenshot_dir(tmp_path))
+        try:
+            page = grid1.page
+            grid1.goto(f"/tasks/{task}")
+            if page.get_by_test_id("claim").count():
+                page.get_by_test_id("claim").click()
+            page.get_by_label("核实说明").fill("路灯线路老化")
+            page.get_by_label("审批意见").fill("已到现场")
+            page.get_by_test_id("approved-yes").check()
+            grid1.context.set_offline(True)
+            with pytest.raises(Exception):
+                page.get_by_test_id("complete").click(no_wait_after=False)
+                page.wait_for_url(re.compile(r"/tasks$"), timeout=3_000)
+            grid1.context.set_offline(False)
+
+            grid1.goto(f"/tasks/{task}")
+            page.locator('form[data-draft-restored="true"]').wait_for()
+            assert page.get_by_label("核实说明").input_value() == "路灯线路老化"
+            assert page.get_by_label("审批意见").input_value() == "已到现场"
+            assert page.get_by_test_id("approved-yes").is_checked()
+
+            page.get_by_test_id("complete").click()
+            page.wait_for_url(re.compile(r"/tasks$"))
+            assert page.evaluate(f"localStorage.getItem('govflow-draft:task-{task}')") is None
+        finally:
+            grid1.close()

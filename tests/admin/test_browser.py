@@ -54,7 +54,7 @@ def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp
             assert "分类更正" in page.locator('[data-kind="variable_changed"]').inner_text()
 
             admin.goto("/admin/instances")
-            page.get_by_test_id("f-org").fill("grid_yg_1")
+            page.get_by_test_id("f-org").select_option("grid_yg_1")
             page.get_by_test_id("admin-search-submit").click()
             page.wait_for_url(re.compile(r"org=grid_yg_1"))
             page.get_by_test_id("filter-name").fill("一网格")

@@ -10,8 +10,10 @@ from ..records.models import Notification
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
 
-#: Kinds of notification; the pages word each one.
-KINDS = ("task_created", "task_assigned", "task_returned", "urged", "overdue", "copied")
+#: Kinds of notification; the pages word each one, so that people read which of
+#: 转办/委派/交回/退回/抄送/催办 happened.
+KINDS = ("task_created", "task_assigned", "task_transferred", "task_delegated", "task_resolved", "task_returned",
+         "urged", "overdue", "copied")
 
 
 def ancestor_paths(path: str) -> list[str]:

@@ -46,7 +46,7 @@ def test_resident_reports_tracks_rates_and_sees_the_board(app, case_deployed, br
         page.get_by_label("手机号", exact=True).fill("13912345678")
         page.get_by_label("同意工作人员").check()
         page.get_by_test_id("submit-report").click()
-        page.wait_for_url(re.compile(r"/track/[A-Za-z0-9_-]{16}\?new=1$"))
+        page.wait_for_url(re.compile(r"/track/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\?new=1$"))
         code = page.get_by_test_id("tracking-code").inner_text().strip()
         assert page.evaluate(fits)
         db.session.expire_all()

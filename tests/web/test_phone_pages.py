@@ -92,6 +92,8 @@ def test_a_form_survives_a_dropped_connection(web_app, world, browser, tmp_path)
             grid1.goto(f"/tasks/{task}")
             if page.get_by_test_id("claim").count():
                 page.get_by_test_id("claim").click()
+            page.get_by_test_id("phrases").get_by_role("button", name="同意", exact=True).click()  # 常用意见
+            expect(page.get_by_label("审批意见")).to_have_value("同意")
             page.get_by_label("核实说明").fill("路灯线路老化")
             page.get_by_label("审批意见").fill("已到现场")
             page.get_by_test_id("approved-yes").check()

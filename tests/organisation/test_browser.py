@@ -49,7 +49,7 @@ def test_admin_imports_org_units_and_users_with_one_bad_row(web_app, browser, tm
             page.get_by_test_id("user-search-submit").click()
             page.wait_for_url(re.compile(r"q=grid7"))
             row = page.locator('[data-testid="user-row"][data-username="grid7"]')
-            expect(row).to_contain_text("grid_worker@grid_yg_7")
+            expect(row).to_contain_text("网格员 · 阳光社区第七网格")  # role and unit by name
             admin.shot("org-03-users")
         finally:
             admin.close()

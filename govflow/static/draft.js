@@ -32,12 +32,22 @@
     store.setItem(PREFIX + key, JSON.stringify(values));
   }
 
+  // Only what nobody has touched since the page was drawn: a person quick enough to
+  // type before this script runs keeps what they typed.
+  function untouched(field) {
+    if (field.type === "checkbox" || field.type === "radio") { return field.checked === field.defaultChecked; }
+    if (field.options) {
+      return Array.prototype.every.call(field.options, function (o) { return o.selected === o.defaultSelected; });
+    }
+    return field.value === field.defaultValue;
+  }
+
   function restore(form, key) {
     var values;
     try { values = JSON.parse(store.getItem(PREFIX + key) || "null"); } catch (e) { values = null; }
     if (!values) { return; }
     Array.prototype.forEach.call(form.elements, function (field) {
-      if (!keep(field)) { return; }
+      if (!keep(field) || !untouched(field)) { return; }
       if (field.type === "checkbox" || field.type === "radio") {
         var flag = values[field.name + "\u0000" + field.value];
         if (typeof flag === "boolean") { field.checked = flag; }
@@ -64,7 +74,8 @@
 
   forms.forEach(function (form) {
     var key = form.getAttribute("data-draft");
-    restore(form, key);
+    // Sent back with errors: the server drew the values that were sent.
+    if (!form.querySelector(".has-error, [data-testid=form-errors]")) { restore(form, key); }
     form.addEventListener("input", function () { save(form, key); });
     form.addEventListener("change", function () { save(form, key); });
     form.addEventListener("submit", function () { save(form, key); store.setItem(SENT + key, "1"); });

@@ -30,7 +30,7 @@ NO_SAMPLE = {"admin.called_detail": "web_case calls no other process",
 VARIANTS = {"worklist.task_list": [f"?list={name}" for name in ("mine", "candidate", "done", "overdue", "copied")]}
 
 
-def staff_pages(app, world):
+def staff_pages(app, world):  # noqa: F811  (the objects, not the fixture)
     """[(role's user, url)] for every GET page of staff, administrators and designers."""
     values = {"task_id": world["task:in"], "instance_id": world["instance:in"], "key": "web_case",
               "code": "grid_yg_1", "username": "grid1", "element_id": "verify"}

@@ -39,8 +39,8 @@ def known_codes(app) -> dict[str, set[str]]:
     """Codes of the roles granted, the processes deployed and the org units."""
     from sqlalchemy import select
 
-    from govflow.extensions import db
     from govflow.definitions.models import ProcessDefinition
+    from govflow.extensions import db
     from govflow.identity.models import OrgUnit, RoleGrant
     with app.app_context():
         return {"roles": set(db.session.scalars(select(RoleGrant.role))),

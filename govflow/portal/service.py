@@ -292,7 +292,7 @@ def tracking(code: str) -> dict:
     instance = instance_for_code(code)
     variables = instance.variables or {}
     result = public_result(instance.id)
-    return {"code": code, "case_no": instance.business_key, "status": instance.status,
+    return {"code": stored_form(code), "case_no": instance.business_key, "status": instance.status,
             "category": CATEGORY_NAMES.get(variables.get("category"), "其他"),
             "steps": timeline(instance.id), "awaits_rating": awaits_rating(instance.id),
             "result": board_row(result) if result else None,

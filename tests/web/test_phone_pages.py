@@ -27,7 +27,8 @@ NO_SAMPLE = {"admin.called_detail": "web_case calls no other process",
              "robot_pages.robot_form": "no robot in the sample world (/admin/robots/new is visited)",
              "uploads.show_upload": "an image, not a page"}
 #: Query strings that change what a page lays out.
-VARIANTS = {"worklist.task_list": [f"?list={name}" for name in ("mine", "candidate", "done", "overdue", "copied")]}
+VARIANTS = {"worklist.task_list": [f"?list={name}"
+                                   for name in ("mine", "candidate", "done", "overdue", "copied", "started")]}
 
 
 def staff_pages(app, world):  # noqa: F811  (the objects, not the fixture)

@@ -12,6 +12,7 @@ from ..identity.access import Principal
 from ..privacy.audience import audience_for
 from ..privacy.masking import mask_text, personal_columns, reporter_names
 from ..spreadsheet import append_row, csv_bytes, workbook_bytes
+from ..web.names import process_name
 from .access import ledger_scope
 from .queries import EXPORT_LIMIT, org_names
 
@@ -45,7 +46,7 @@ def ledger_table(instances, tz_name: str, reader: Principal | None = None) -> li
     rows = []
     for i in instances:
         audience = audience_for(reader, i.org_path)
-        rows.append([i.id, i.process_key, i.version, i.business_key or "",
+        rows.append([i.id, process_name(i.process_key), i.version, i.business_key or "",
                      mask_text(i.title or "", reporter_names(i.variables), audience),
                      names.get(i.org_unit_id, ""), STATUS_NAMES.get(i.status, i.status), i.current_steps or "",
                      _local(i.started_at, tz), _local(i.ended_at, tz), *personal_columns(audience, i.variables)])
@@ -105,9 +106,9 @@ def statistics_tables(tables: dict, stages: list[dict], steps: list[dict]) -> li
                  r["resolution_rate"], r["satisfaction_rate"], r["overdue"], r["mean_hours"]]
                 for r in tables.get(dimension, [])]
         out.append((title, [label, *CASE_HEADERS], rows))
-    out.append(("流程阶段", STAGE_HEADERS, [[s["process"], STATUS_NAMES.get(s["status"], s["status"]),
+    out.append(("流程阶段", STAGE_HEADERS, [[process_name(s["process"]), STATUS_NAMES.get(s["status"], s["status"]),
                                           s["stage"] or "", s["count"]] for s in stages]))
-    out.append(("环节用时", STEP_HEADERS, [[t["process"], t["element_id"], t["name"], t["count"], t["mean_hours"]]
+    out.append(("环节用时", STEP_HEADERS, [[process_name(t["process"]), t["element_id"], t["name"], t["count"], t["mean_hours"]]
                                         for t in steps]))
     return out
 

@@ -6,6 +6,7 @@ from datetime import date
 from flask import current_app, g, render_template, request
 
 from ..errors import ValidationFailed
+from ..web.names import process_name
 from .dashboard import light_table, open_tasks, supervision_queue
 from .exports import statistics_file, statistics_tables
 from .statistics import Period, case_tables, stage_counts, step_times
@@ -50,7 +51,7 @@ def statistics():
         body, mime = statistics_file(statistics_tables(data["cases"], data["stages"], data["steps"]), fmt)
         return download(body, mime, "statistics", fmt)
     labels = status_labels()
-    stage_labels = [f"{s['process']} · {s['stage'] or labels.get(s['status'], s['status'])}"
+    stage_labels = [f"{process_name(s['process'])} · {s['stage'] or labels.get(s['status'], s['status'])}"
                     for s in data["stages"]]
     return render_template("admin/statistics.html", args=request.args, stage_labels=stage_labels,
                            status_names=labels, **data)

@@ -12,8 +12,10 @@ from ..definitions.service import list_latest_definitions
 from ..errors import DomainError, ValidationFailed
 from ..database import undone_if_refused
 from ..extensions import db
+from ..identity.models import ROLE_CODES
 from ..instances.models import InstanceStatus
 from ..worklist.catalogue import process_xml
+from ..worklist.inbox import org_units_for
 from ..web.paging import whole_number
 from .access import console_scope
 from .blueprint import bp, download, status_labels
@@ -41,7 +43,8 @@ def instance_list():
     return render_template("admin/instances.html", f=f, page=page, args=request.args,
                            processes=list_latest_definitions(), statuses=list(InstanceStatus.__members__),
                            status_names=status_labels(), org_names=org_names(i.org_unit_id for i in page.rows),
-                           saved=list_filters(g.principal.user_id), current_query=filter_query(request.args)
+                           saved=list_filters(g.principal.user_id), current_query=filter_query(request.args),
+                           units=org_units_for(g.principal), roles=ROLE_CODES,
                            ), 422 if f.errors else 200  # bad values are named on the page and left out
 
 

@@ -12,6 +12,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from ..timeutil import utcnow
 from . import form
+from .pickers import units_picker
 
 CATEGORIES = [
     ("road", "道路设施"), ("sanitation", "环境卫生"), ("greening", "园林绿化"),
@@ -114,10 +115,8 @@ class AnalyseForm(Schema):
     """分析研判: the community decides how the case is handled."""
     decision = _choice(DECISIONS, label="研判结论",
                        help="社区能办的自行处置；涉及多方利益的议事协商；需职能部门执法或专业处置的吹哨")
-    departments = fields.List(fields.String(validate=validate.Regexp(r"^[A-Za-z0-9_.\-]{1,64}$")),
-                              load_default=list, validate=validate.Length(max=10),
-                              metadata={"label": "吹哨部门", "widget": "multiselect",
-                                        "help": "吹哨时选择；留空则按问题类别推荐的部门派单（已退单的部门除外）"})
+    departments = units_picker("吹哨部门", ("department",), "须为平台中的职能部门",
+                               "吹哨时选择；留空则按问题类别推荐的部门派单（已退单的部门除外）")
     analysis_note = _text("研判意见", "问题性质、责任主体、处置建议")
 
 

@@ -5,11 +5,9 @@ Field names are the process variables that dual_*.dmn and govflow/tasks/dual.py 
 from __future__ import annotations
 
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
-from sqlalchemy import select
 
-from ..extensions import db
-from ..identity.models import OrgUnit
 from . import form
+from .pickers import case_variables, unit_picker
 from .owners import (amount, choice, choices, count, flag, future_date, long_text, names, past_date, phone, photos,
                      require_when, text)
 
@@ -25,15 +23,9 @@ RESOURCES = [("venue", "活动场地"), ("funds", "资金"), ("volunteers", "志
 GRADES = [("excellent", "优秀"), ("pass", "合格"), ("fail", "不合格")]
 
 
-def unit_code(label, help_text, required=True):
-    """The platform code of an employer unit (机关企事业单位) or a department."""
-    return text(label, help_text, required=required, max_length=64)
-
-
-def require_unit(value) -> None:
-    kind = db.session.scalar(select(OrgUnit.kind).where(OrgUnit.code == value))
-    if kind not in ("unit", "department"):
-        raise ValidationError("须为平台中已有的机关企事业单位或职能部门编码")
+def employer_unit_picker(label, help_text):
+    """An employer unit (机关企事业单位) or a department of the platform, by name."""
+    return unit_picker(label, ("unit", "department"), "须为平台中已有的机关企事业单位或职能部门", help_text)
 
 
 @form("dual.registration")
@@ -43,17 +35,13 @@ class RegistrationForm(Schema):
     member_phone = phone("手机号")
     party_branch = text("所在党支部", max_length=100)
     employer_name = text("工作单位", max_length=100)
-    employer_unit = unit_code("工作单位党组织（编码）", "报到须经工作单位党组织确认，如 unit_tax")
+    employer_unit = employer_unit_picker("工作单位党组织", "报到须经工作单位党组织确认")
     job_title = text("职务", required=False, max_length=60)
     skills = choices(SKILLS, "专业特长")
     service_preferences = choices(SERVICE_POSTS, "服务意向", "社区按需求清单安排岗位时优先考虑")
     available_times = choices(TIMES, "可服务时间")
     home_address = text("居住地址", "本社区内的住址", max_length=200)
     pledge = flag("承诺履行在职党员报到服务义务")
-
-    @validates("employer_unit")
-    def _employer_exists(self, value, **_):
-        require_unit(value)
 
     @validates("pledge")
     def _pledged(self, value, **_):
@@ -72,10 +60,16 @@ class EmployerConfirmForm(Schema):
 class CommunityAcceptForm(Schema):
     """社区接收，安排网格和服务岗位."""
     community_accepted = flag("同意接收")
-    grid_unit = text("编入网格（编码）", "本社区的网格，如 grid_yg_1", required=False, max_length=64)
+    grid_unit = unit_picker("编入网格", ("grid",), "须为本社区的网格", "本社区的网格", required=False, in_case_unit=True)
     service_post = choice(SERVICE_POSTS, "服务岗位", "从本社区需求清单中选择；系统已按服务意向推荐", required=False)
     post_duties = long_text("岗位职责", required=False)
     accept_opinion = long_text("接收意见")
+
+    @validates("service_post")
+    def _post_needed(self, value, **_):
+        needed = case_variables().get("need_posts")
+        if value and needed is not None and value not in needed:
+            raise ValidationError("所选岗位不在本社区需求清单中")
 
     @validates_schema
     def _post_when_accepted(self, data, **_):

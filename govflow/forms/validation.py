@@ -109,6 +109,8 @@ def describe_schema(schema: Schema) -> list[dict]:
     for name, field in schema.fields.items():
         meta = field.metadata
         choices = meta.get("choices")
+        if callable(choices):  # units of the organisation (forms/pickers.py), read when drawn
+            choices = choices()
         if choices is None:
             one_of = next((v for v in field.validators if isinstance(v, validate.OneOf)), None)
             if one_of is not None:

@@ -15,8 +15,10 @@ from .delivery import post_robot
 from .robots import announce_task
 from .sms import send_sms
 
-#: Kinds of notification; the pages word each one.
-KINDS = ("task_created", "task_assigned", "task_returned", "urged", "overdue", "copied")
+#: Kinds of notification; the pages word each one, so that people read which of
+#: 转办/委派/交回/退回/抄送/催办 happened.
+KINDS = ("task_created", "task_assigned", "task_transferred", "task_delegated", "task_resolved", "task_returned",
+         "urged", "overdue", "copied")
 
 
 def task_audience(executor, task) -> list[int]:

@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 
 from ..admin.access import require_administrator
 from ..errors import DomainError
+from ..web.names import KIND_NAMES
 from ..web.setup import page_blueprint
 
 bp = page_blueprint("organisation", __name__)
@@ -28,5 +29,4 @@ def flash_error(exc: DomainError) -> None:
 
 @bp.context_processor
 def _names():
-    return {"kind_names": {"district": _("District"), "street": _("Street"), "community": _("Community"),
-                           "grid": _("Grid"), "department": _("Department"), "unit": _("Employer unit")}}
+    return {"kind_names": KIND_NAMES}

@@ -1,7 +1,7 @@
 """The resident portal's service layer: report, track, rate, board; photos and rate limits.
 
 Residents have no account. A report starts ``case_handling`` at the chosen grid
-(source ``resident``) and gets a random tracking code (``secrets.token_urlsafe``),
+(source ``resident``) and gets a random tracking code (``codes.new_code``, read aloud easily),
 stored in its own table and distinct from the case number, so codes cannot be
 enumerated. Tracking shows a plain-Chinese timeline built from the audit events,
 never staff names or comments.
@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import re
-import secrets
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +28,7 @@ from ..instances.service import deliver_message, start_instance
 from ..privacy.masking import board_text, surname_only, without_numbers
 from ..records.models import PublicResult
 from ..throttle import RateLimited, check_limit, count_hit, record_hit  # noqa: F401  (RateLimited: raised here)
+from .codes import new_code, stored_form
 from .models import TrackingCode
 
 PROCESS_KEY = "case_handling"
@@ -42,7 +42,6 @@ MAX_PHOTOS = 6
 MAX_PHOTO_BYTES = 8_000_000
 MAX_PIXELS = 40_000_000
 MAX_SIDE = 2560
-_CODE = re.compile(r"^[A-Za-z0-9_-]{16}$")
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
 
 
@@ -239,7 +238,7 @@ def submit_report(report: Report) -> str:
     grid, variables = report_variables(report)
     instance = start_instance(PROCESS_KEY, grid.code, variables)
     link_to_instance(list(report.photo_ids), instance.id)
-    code = secrets.token_urlsafe(12)
+    code = new_code()
     db.session.add(TrackingCode(code=code, instance_id=instance.id))
     db.session.flush()
     return code
@@ -259,7 +258,8 @@ _DONE = {"grid_verify": "网格员已受理核实", "community_analyse": "社区
 
 def instance_for_code(code: str) -> ProcessInstance:
     """The instance of a tracking code; NotFound alike for malformed and unknown codes."""
-    row = db.session.get(TrackingCode, code) if isinstance(code, str) and _CODE.match(code) else None
+    stored = stored_form(code)
+    row = db.session.get(TrackingCode, stored) if stored else None
     instance = db.session.get(ProcessInstance, row.instance_id) if row else None
     if instance is None:
         raise NotFound("no such tracking code")
@@ -304,7 +304,7 @@ def tracking(code: str) -> dict:
     instance = instance_for_code(code)
     variables = instance.variables or {}
     result = public_result(instance.id)
-    return {"code": code, "case_no": instance.business_key, "status": instance.status,
+    return {"code": stored_form(code), "case_no": instance.business_key, "status": instance.status,
             "category": CATEGORY_NAMES.get(variables.get("category"), "其他"),
             "steps": timeline(instance.id), "awaits_rating": awaits_rating(instance.id),
             "result": board_row(result) if result else None,

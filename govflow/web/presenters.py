@@ -10,6 +10,7 @@ from ..extensions import db
 from ..notifications.service import unread_count
 from ..timeutil import as_aware, utcnow
 from ..worklist.inbox import count_lists, deadline_light
+from . import names
 from .setup import LANGUAGES
 
 
@@ -19,6 +20,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals["light_of"] = light_of
     app.jinja_env.globals["user_label"] = user_label
     app.jinja_env.globals["kind_label"] = kind_label
+    names.register(app)
 
     @app.context_processor
     def _navigation():

@@ -93,12 +93,23 @@ def jurisdiction_line(scope_path: str):
     return or_(OrgUnit.path.in_(ancestor_paths(scope_path)), path_prefix_clause(OrgUnit.path, scope_path))
 
 
+#: Roles whose holders are not staff of a unit: a resident party member, and the people
+#: who run the platform. Their grants never make anyone a receiver.
+NOT_RECEIVING_ROLES = ("party_member", "admin", "designer")
+
+
+def _receiving_grant(task: HumanTask):
+    """A staff grant on the task's line of jurisdiction (the rule of ``possible_receivers``
+    and ``_receiver`` both)."""
+    return jurisdiction_line(task.scope_path) & RoleGrant.role.notin_(NOT_RECEIVING_ROLES)
+
+
 def possible_receivers(task: HumanTask, p: Principal, limit: int = 200) -> list[User]:
-    """Active users who may receive ``task`` (transfer, delegate, copy), without ``p``;
+    """Active staff who may receive ``task`` (transfer, delegate, copy), without ``p``;
     those of the units nearest the task's scope first."""
     depth = func.max(func.length(OrgUnit.path)).label("depth")
     nearest = select(RoleGrant.user_id, depth).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id) \
-        .where(jurisdiction_line(task.scope_path)).group_by(RoleGrant.user_id).subquery()
+        .where(_receiving_grant(task)).group_by(RoleGrant.user_id).subquery()
     return list(db.session.scalars(select(User).join(nearest, nearest.c.user_id == User.id).where(
         User.id != p.user_id, User.is_active_user.is_(True))
         .order_by(nearest.c.depth.desc(), User.username).limit(limit)))
@@ -109,7 +120,7 @@ def _receiver(task: HumanTask, username: str, p: Principal, field: str) -> User:
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     on_line = user is not None and db.session.scalar(
         select(RoleGrant.id).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
-        .where(RoleGrant.user_id == user.id, jurisdiction_line(task.scope_path)).limit(1)) is not None
+        .where(RoleGrant.user_id == user.id, _receiving_grant(task)).limit(1)) is not None
     if not on_line or user.id == p.user_id or not user.is_active:
         raise ValidationFailed("that person cannot receive this task", {field: ["not_receivable"]})
     return user
@@ -146,7 +157,7 @@ def transfer_task(task_id: int, p: Principal, username: str, comment: str | None
         task.assignee_id, task.claimed_at = target.id, utcnow()
         change.record("task_transferred", task.element_id, task.id, comment=comment,
                       data={"from": p.username, "to": target.username})
-        notify_users([target.id], "task_assigned", task, p.user_id)
+        notify_users([target.id], "task_transferred", task, p.user_id)
     return task
 
 
@@ -163,7 +174,7 @@ def delegate_task(task_id: int, p: Principal, username: str, comment: str | None
         task.assignee_id, task.claimed_at = target.id, utcnow()
         change.record("task_delegated", task.element_id, task.id, comment=comment,
                       data={"owner": p.username, "delegate": target.username})
-        notify_users([target.id], "task_assigned", task, p.user_id)
+        notify_users([target.id], "task_delegated", task, p.user_id)
     return task
 
 
@@ -183,7 +194,7 @@ def resolve_task(task_id: int, p: Principal, comment: str | None) -> HumanTask:
         task.assignee_id, task.claimed_at = delegation.owner_id, utcnow()
         change.record("task_resolved", task.element_id, task.id, comment=comment,
                       data={"owner_id": delegation.owner_id})
-        notify_users([delegation.owner_id], "task_assigned", task, p.user_id)
+        notify_users([delegation.owner_id], "task_resolved", task, p.user_id)
     return task
 
 

@@ -23,10 +23,10 @@ from ..timeutil import utcnow
 from .action_models import TaskCopy
 from .models import HumanTask, TaskCandidate, TaskStatus
 
-#: 我的待办, 待认领, 已办, 逾期, 抄送我的: the pages' lists.
-LISTS = ("mine", "candidate", "done", "overdue", "copied")
-#: The API's lists: the pages' ones, every open task offered to the caller (``all``),
-#: and the open steps of the cases the caller started (``started``, 我发起的).
+#: 我的待办, 待认领, 已办, 逾期, 抄送我的, 我发起的 (the open steps of the cases the user
+#: started): the pages' lists.
+LISTS = ("mine", "candidate", "done", "overdue", "copied", "started")
+#: The API's lists: the pages' ones and every open task offered to the caller (``all``).
 API_LISTS = ("mine", "candidate", "all", "done", "copied", "overdue", "started")
 SORTS = ("due", "due_desc", "priority", "newest")
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..database import ensure_write_transaction, is_postgres
 from ..extensions import db
+from ..forms.pickers import for_case
 from ..forms.validation import validate_submission
 from ..identity.access import Principal, can_see_task, is_administrator_of
 from ..instances.models import ProcessInstance
@@ -99,8 +100,10 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
     require_not_delegated(task)
     errors: dict = {}
     data: dict = {}
+    instance = db.session.get(ProcessInstance, task.instance_id)
     try:
-        data = check_incoming(validate_submission(task.form_key, task.form_fields, variables or {}))
+        with for_case(instance.org_unit_id, instance.variables):
+            data = check_incoming(validate_submission(task.form_key, task.form_fields, variables or {}))
     except ValidationFailed as exc:
         errors.update(exc.errors)
     errors.update(file_field_errors(task.form_key, task.form_fields, data, p, task.instance_id, task.id))

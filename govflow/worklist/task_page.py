@@ -15,6 +15,7 @@ from .catalogue import info
 from .history import history
 from .models import HumanTask, TaskStatus
 from ..forms.inputs import FormState, form_fields, initial_values
+from ..forms.pickers import for_case
 
 def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormState | None = None) -> dict:
     instance = db.session.get(ProcessInstance, task.instance_id)
@@ -24,9 +25,12 @@ def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormS
     is_open = task.status == TaskStatus.open.value
     delegation = pending_delegation(task) if is_open else None
     may_work = copy is None and is_open and can_work_task(p, task) and delegation is None
-    fields = form_fields(task.form_key, task.form_fields)
+    with for_case(instance.org_unit_id, instance.variables):
+        fields = form_fields(task.form_key, task.form_fields)
     if state is None:
         state = FormState(fields, initial_values(fields, instance.variables or {}), {})
+    else:  # sent back with errors: the same values, the pickers of this case
+        state = FormState(fields, state.values, state.errors)
     return {
         "task": task, "instance": instance, "definition": definition, "copy": copy,
         "is_open": is_open, "may_work": may_work, "may_claim": may_work and task.assignee_id is None,

@@ -8,7 +8,7 @@ import re
 
 from openpyxl import load_workbook
 
-from tests.web.browser import DESKTOP, Staff, screenshot_dir, serve
+from tests.web.browser import DESKTOP, Staff, expect, screenshot_dir, serve
 
 
 def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp_path):
@@ -21,11 +21,11 @@ def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp
         try:
             page = admin.page
             admin.goto("/admin/instances")
-            assert page.get_by_test_id("instance-row").count() == 3
+            expect(page.get_by_test_id("instance-row")).to_have_count(3)
             page.get_by_test_id("f-key").fill("BK-2")
             page.get_by_test_id("admin-search-submit").click()
             page.wait_for_url(re.compile(r"business_key=BK-2"))
-            assert page.get_by_test_id("instance-row").count() == 1
+            expect(page.get_by_test_id("instance-row")).to_have_count(1)
             admin.shot("admin-01-search")
 
             with page.expect_download() as info:
@@ -36,11 +36,11 @@ def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp
             page.get_by_test_id("open-instance").click()
             page.wait_for_url(re.compile(r"/admin/instances/\d+$"))
             page.locator("#diagram.is-ready").wait_for()
-            assert page.locator('.gf-current[data-element-id="verify"]').count() == 1
+            expect(page.locator('.gf-current[data-element-id="verify"]')).to_have_count(1)
             page.get_by_test_id("op-reason").fill("等待街道批示")
             page.get_by_test_id("op-suspend").click()
             page.locator('[data-testid="instance-status"]:has-text("已挂起")').wait_for()
-            assert "等待街道批示" in page.get_by_test_id("audit").inner_text()
+            expect(page.get_by_test_id("audit")).to_contain_text("等待街道批示")
             admin.shot("admin-02-suspended")
 
             page.get_by_test_id("op-resume").wait_for()
@@ -51,10 +51,10 @@ def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp
             page.get_by_test_id("var-reason").fill("分类更正")
             page.get_by_test_id("op-edit-variable").click()
             page.locator('[data-kind="variable_changed"]').wait_for()
-            assert "分类更正" in page.locator('[data-kind="variable_changed"]').inner_text()
+            expect(page.locator('[data-kind="variable_changed"]')).to_contain_text("分类更正")
 
             admin.goto("/admin/instances")
-            page.get_by_test_id("f-org").fill("grid_yg_1")
+            page.get_by_test_id("f-org").select_option("grid_yg_1")
             page.get_by_test_id("admin-search-submit").click()
             page.wait_for_url(re.compile(r"org=grid_yg_1"))
             page.get_by_test_id("filter-name").fill("一网格")
@@ -63,20 +63,20 @@ def test_admin_searches_suspends_and_downloads(web_app, page_cases, browser, tmp
             admin.goto("/admin/instances")
             page.get_by_test_id("apply-filter").click()
             page.wait_for_url(re.compile(r"org=grid_yg_1"))
-            assert page.get_by_test_id("instance-row").count() == 2
+            expect(page.get_by_test_id("instance-row")).to_have_count(2)
 
             admin.goto("/admin/dashboard")
-            assert page.get_by_test_id("light-row").count() == 2
+            expect(page.get_by_test_id("light-row")).to_have_count(2)
             page.locator('[data-role="grid_worker"] a').last.click()
             page.wait_for_url(re.compile(r"role=grid_worker"))
-            assert page.get_by_test_id("instance-row").count() == 3
+            expect(page.get_by_test_id("instance-row")).to_have_count(3)
             admin.shot("admin-03-drill-down")
 
             admin.goto("/admin/statistics")
             page.locator('canvas[data-testid="chart-community"].is-ready').wait_for()
             assert int(page.get_by_test_id("chart-community").get_attribute("data-points")) == 6
             assert page.locator("canvas.is-ready").count() >= 4
-            assert "阳光社区" in page.get_by_test_id("stats-community").inner_text()
+            expect(page.get_by_test_id("stats-community")).to_contain_text("阳光社区")
             admin.shot("admin-04-statistics")
             with page.expect_download() as info:
                 page.get_by_test_id("stats-xlsx").click()

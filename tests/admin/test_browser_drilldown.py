@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.web.browser import DESKTOP, Staff, screenshot_dir, serve
+from tests.web.browser import DESKTOP, Staff, expect, screenshot_dir, serve
 
 from .test_instance_drilldown import deploy_review, review_sent_back_twice
 
@@ -20,16 +20,16 @@ def test_rounds_badge_and_click_through_to_the_called_process(web_app, browser, 
             page = admin.page
             admin.goto(f"/admin/instances/{instance_id}")
             page.locator("#diagram.is-ready").wait_for()
-            assert page.get_by_test_id("rounds-check").inner_text() == "×3"
-            assert page.locator('.gf-done[data-element-id="check"]').count() == 1
-            assert page.locator('.gf-current.gf-call[data-element-id="talk"]').count() == 1
+            expect(page.get_by_test_id("rounds-check")).to_have_text("×3")
+            expect(page.locator('.gf-done[data-element-id="check"]')).to_have_count(1)
+            expect(page.locator('.gf-current.gf-call[data-element-id="talk"]')).to_have_count(1)
             admin.shot("admin-05-rounds")
 
             page.locator('.djs-element[data-element-id="talk"]').click()
             page.wait_for_url(re.compile(rf"/admin/instances/{instance_id}/called/talk$"))
             page.locator("#diagram.is-ready").wait_for()
-            assert page.locator('.gf-current[data-element-id="talk_over"]').count() == 1
-            assert "组织议事" in page.get_by_test_id("called-steps").inner_text()
+            expect(page.locator('.gf-current[data-element-id="talk_over"]')).to_have_count(1)
+            expect(page.get_by_test_id("called-steps")).to_contain_text("组织议事")
             admin.shot("admin-06-called-process")
 
             page.get_by_test_id("back-to-instance").click()

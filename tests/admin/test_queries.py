@@ -76,7 +76,7 @@ def test_xlsx_has_chinese_headers_real_dates_and_one_row_per_instance(cases):
     assert list(values[0]) == HEADERS
     assert sorted(r[3] for r in values[1:]) == ["BK-1", "BK-3"]
     row = next(r for r in values[1:] if r[3] == "BK-1")
-    assert row[1] == "web_case" and row[4] == "路灯不亮" and row[5] == "阳光社区第一网格" and row[6] == "运行中"
+    assert row[1] == "街巷问题处置" and row[4] == "路灯不亮" and row[5] == "阳光社区第一网格" and row[6] == "运行中"
     assert isinstance(row[8], datetime) and row[9] is None
     started = next(i for i in rows if i.business_key == "BK-1").started_at
     assert row[8].replace(microsecond=0) == (started + timedelta(hours=8)).replace(microsecond=0)

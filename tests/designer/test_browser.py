@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 
-from tests.web.browser import DESKTOP, Staff, screenshot_dir, serve
+from tests.web.browser import DESKTOP, Staff, expect, screenshot_dir, serve
 
 from .test_designer import START
 
@@ -43,13 +43,13 @@ def test_designer_edits_validates_and_deploys(web_app, browser, tmp_path):
             page.on("pageerror", lambda e: errors.append(str(e)))
             designer.goto("/designer")
             process = page.locator('[data-testid="process"][data-key="web_case"]')
-            assert process.locator('[data-testid="version-row"]').count() == 1
+            expect(process.locator('[data-testid="version-row"]')).to_have_count(1)
             process.get_by_test_id("open-modeler").click()
             page.wait_for_url(re.compile(r"/designer/web_case$"))
             page.locator("#designer-canvas.is-ready").wait_for()
 
             page.locator('.djs-element[data-element-id="verify"]').click()
-            assert page.get_by_test_id("form-preview").is_visible()  # a user task: its form can be previewed
+            expect(page.get_by_test_id("form-preview")).to_be_visible()  # a user task: its form can be previewed
             _open_group(page, "人员分配")   # the properties panel speaks Chinese too
             _set(page, "candidateGroups", "night_watch")
             assert page.locator("#bio-properties-panel-candidateGroups").get_attribute("list") == "gf-roles"
@@ -59,8 +59,8 @@ def test_designer_edits_validates_and_deploys(web_app, browser, tmp_path):
             page.get_by_test_id("designer-save").click()
             problem = page.locator('#designer-problems li[data-code="unknown-role"]')
             problem.wait_for()
-            assert "night_watch" in problem.inner_text()
-            assert page.locator('.djs-element.gf-error[data-element-id="verify"]').count() == 1
+            expect(problem).to_contain_text("night_watch")
+            expect(page.locator('.djs-element.gf-error[data-element-id="verify"]')).to_have_count(1)
             page.get_by_test_id("designer-deploy").click()
             page.locator("#designer-message.error").wait_for()
             designer.shot("designer-02-unknown-role")
@@ -70,7 +70,7 @@ def test_designer_edits_validates_and_deploys(web_app, browser, tmp_path):
             _set(page, "candidateGroups", "community_staff")
             page.get_by_test_id("designer-validate").click()
             page.locator("#designer-message.ok").wait_for()
-            assert page.locator(".gf-error").count() == 0
+            expect(page.locator(".gf-error")).to_have_count(0)
             page.get_by_test_id("designer-deploy").click()
             page.locator('#designer-message.ok:has-text("2")').wait_for()
             designer.shot("designer-03-deployed")
@@ -78,11 +78,11 @@ def test_designer_edits_validates_and_deploys(web_app, browser, tmp_path):
             page.get_by_test_id("back-to-catalogue").click()
             page.wait_for_url(re.compile(r"/designer$"))
             rows = page.locator('[data-testid="process"][data-key="web_case"] [data-testid="version-row"]')
-            assert rows.count() == 2
+            expect(rows).to_have_count(2)
             v2, v1 = rows.nth(0), rows.nth(1)
             assert v2.get_attribute("data-version") == "2" and v1.get_attribute("data-version") == "1"
-            assert v2.get_by_test_id("instance-count").inner_text() == "0"
-            assert v1.get_by_test_id("instance-count").inner_text() == "1"
+            expect(v2.get_by_test_id("instance-count")).to_have_text("0")
+            expect(v1.get_by_test_id("instance-count")).to_have_text("1")
             designer.shot("designer-04-catalogue")
             with page.expect_download() as info:
                 v2.get_by_test_id("download").click()

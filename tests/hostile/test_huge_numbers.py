@@ -57,13 +57,16 @@ def test_page_and_limit_arguments_on_every_get_are_never_500(web_app, callers):
     for rule in web_app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint == "static" or "logout" in rule.endpoint:
             continue
+        # /readyz answers 503 by design while no background worker beats (none runs here).
+        expected_5xx = {503} if rule.endpoint == "ops.readyz" else set()
         client, headers = callers["api" if rule.rule.startswith("/api/") else "page"]
         base = _url(rule, "1")
         for name in QUERY_ARGS:
             for value in HOSTILE:
                 response = client.get(f"{base}?{name}={value}", headers=headers)
                 calls += 1
-                assert response.status_code < 500, (rule.rule, name, value, response.status_code)
+                assert response.status_code < 500 or response.status_code in expected_5xx, \
+                    (rule.rule, name, value, response.status_code)
     FIGURES["huge numbers: GET routes × arguments × values"] = calls
 
 

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from govflow.extensions import db
 from govflow.outbox.models import OutboxMessage
 from tests.notifications.conftest import DING_SECRET
-from tests.web.browser import DESKTOP
+from tests.web.browser import DESKTOP, expect
 from tests.web.conftest import web_app  # noqa: F401
 from tests.web.test_browser import browser, site  # noqa: F401
 
@@ -35,7 +35,7 @@ def test_admin_sets_up_and_tests_a_robot(site, web_app):
     assert "测试消息已进入发送队列" in page.content()
     admin.shot("robots")
     admin.goto("/admin/outbox?state=pending")
-    assert f"robot #{robot_id} · test · comm_yangguang" in page.get_by_test_id("outbox").inner_text()
+    expect(page.get_by_test_id("outbox")).to_contain_text(f"robot #{robot_id} · test · comm_yangguang")
     admin.shot("outbox")
     with web_app.app_context():
         assert [m.payload["event"] for m in db.session.scalars(select(OutboxMessage))] == ["test"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 
 
-from tests.web.browser import DESKTOP, Staff, screenshot_dir, serve
+from tests.web.browser import DESKTOP, Staff, expect, screenshot_dir, serve
 
 from .conftest import xlsx_file
 
@@ -22,7 +22,7 @@ def test_admin_imports_org_units_and_users_with_one_bad_row(web_app, browser, tm
             page = admin.page
             admin.goto("/admin/org")
             page.locator('[data-testid="org-unit"][data-code="grid_yg_1"]').wait_for()
-            assert "阳光社区第一网格" in page.get_by_test_id("org-tree").inner_text()
+            expect(page.get_by_test_id("org-tree")).to_contain_text("阳光社区第一网格")
             admin.shot("org-01-tree")
 
             page.get_by_test_id("org-tab-import").click()
@@ -30,8 +30,9 @@ def test_admin_imports_org_units_and_users_with_one_bad_row(web_app, browser, tm
             page.get_by_test_id("import-check").click()
             rejected = page.get_by_test_id("rejected-row")
             rejected.first.wait_for()
-            assert rejected.count() == 1
-            assert "上级单位编码" in rejected.first.inner_text() and "no_such_unit" in rejected.first.inner_text()
+            expect(rejected).to_have_count(1)
+            expect(rejected.first).to_contain_text("上级单位编码")
+            expect(rejected.first).to_contain_text("no_such_unit")
             admin.shot("org-02-preview")
 
             page.get_by_test_id("import-confirm").click()
@@ -42,13 +43,13 @@ def test_admin_imports_org_units_and_users_with_one_bad_row(web_app, browser, tm
 
             page.get_by_test_id("org-tab-tree").click()
             page.locator('[data-testid="org-unit"][data-code="grid_yg_7"]').wait_for()
-            assert page.locator('[data-testid="org-unit"][data-code="grid_bad"]').count() == 0
+            expect(page.locator('[data-testid="org-unit"][data-code="grid_bad"]')).to_have_count(0)
             page.get_by_test_id("org-tab-users").click()
             page.get_by_test_id("user-search").fill("grid7")
             page.get_by_test_id("user-search-submit").click()
             page.wait_for_url(re.compile(r"q=grid7"))
             row = page.locator('[data-testid="user-row"][data-username="grid7"]')
-            assert "grid_worker@grid_yg_7" in row.inner_text()
+            expect(row).to_contain_text("网格员 · 阳光社区第七网格")  # role and unit by name
             admin.shot("org-03-users")
         finally:
             admin.close()

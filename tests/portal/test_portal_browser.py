@@ -6,7 +6,7 @@ import re
 
 
 from tests.portal.conftest import image_bytes
-from tests.web.browser import PHONE, serve
+from tests.web.browser import PHONE, expect, serve
 
 
 def _staff_photo(app, username: str) -> str:
@@ -46,7 +46,7 @@ def test_resident_reports_tracks_rates_and_sees_the_board(app, case_deployed, br
         page.get_by_label("手机号", exact=True).fill("13912345678")
         page.get_by_label("同意工作人员").check()
         page.get_by_test_id("submit-report").click()
-        page.wait_for_url(re.compile(r"/track/[A-Za-z0-9_-]{16}\?new=1$"))
+        page.wait_for_url(re.compile(r"/track/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}\?new=1$"))
         code = page.get_by_test_id("tracking-code").inner_text().strip()
         assert page.evaluate(fits)
         db.session.expire_all()
@@ -58,7 +58,7 @@ def test_resident_reports_tracks_rates_and_sees_the_board(app, case_deployed, br
         timeline = page.get_by_test_id("timeline").inner_text()
         assert "网格员已受理核实" in timeline and "社区分析研判中" in timeline
         assert "王芳" not in page.content() and "现场核实情况属实" not in page.content()
-        assert page.get_by_test_id("rating-form").count() == 0
+        expect(page.get_by_test_id("rating-form")).to_have_count(0)
 
         analyse(instance_id, "self")
         after = _staff_photo(app, "cstaff")
@@ -67,7 +67,7 @@ def test_resident_reports_tracks_rates_and_sees_the_board(app, case_deployed, br
 
         # Published: the result with its photo and the rating form.
         page.goto(f"{base}/track/{code}")
-        assert "已协调物业更换灯具" in page.get_by_test_id("result").inner_text()
+        expect(page.get_by_test_id("result")).to_contain_text("已协调物业更换灯具")
         image = page.get_by_test_id("result").locator("img").first
         image.wait_for()
         assert page.evaluate("img => img.complete && img.naturalWidth === 60", image.element_handle())
@@ -75,9 +75,9 @@ def test_resident_reports_tracks_rates_and_sees_the_board(app, case_deployed, br
         page.get_by_label("意见（可选）").fill("修得很快")
         page.get_by_test_id("submit-rating").click()
         page.wait_for_url(re.compile(r"rated=1$"))
-        assert "满意" in page.get_by_test_id("rated").inner_text()
-        assert page.get_by_test_id("rating-form").count() == 0
-        assert "已办结" in page.get_by_test_id("timeline").inner_text()
+        expect(page.get_by_test_id("rated")).to_contain_text("满意")
+        expect(page.get_by_test_id("rating-form")).to_have_count(0)
+        expect(page.get_by_test_id("timeline")).to_contain_text("已办结")
 
         # The board: masked.
         page.goto(base + "/board")

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+import math
+import re
 import struct
 import zlib
 from datetime import timedelta
@@ -18,6 +20,7 @@ from govflow.extensions import db
 from govflow.identity.service import get_org_unit, get_user
 from govflow.instances.models import InstanceEvent, ProcessInstance
 from govflow.portal import service
+from govflow.portal.codes import LENGTH, SYMBOLS, new_code
 from govflow.portal.models import TrackingCode
 from govflow.records.models import PublicResult
 from govflow.timeutil import utcnow
@@ -51,7 +54,7 @@ def test_report_starts_the_case_at_the_chosen_grid_with_the_variables(case_deplo
     assert v["location"] == "阳光小区3栋2单元501室" and (v["latitude"], v["longitude"]) == (39.9, 116.4)
     assert v["title"] == "阳光小区3栋2单元**室门口路灯坏了一周"  # the title travels to robots and lists
     # The tracking code is random and not the case number.
-    assert len(code) == 16 and code != instance.business_key and v["case_no"] not in code
+    assert len(code) == 14 and code != instance.business_key and v["case_no"] not in code
     # The grid's worker has the verification task.
     assert task("grid2", "grid_verify").instance_id == instance.id
 
@@ -226,3 +229,16 @@ def test_stored_photos_belong_to_the_instance(case_deployed, app):
     with pytest.raises(ValidationFailed):
         service.store_photos([("a.jpg", image_bytes())] * (service.MAX_PHOTOS + 1), "/nonexistent")
     assert db.session.scalar(select(func.count()).select_from(TrackingCode)) == 1
+
+
+def test_tracking_codes_read_aloud_easily(case_deployed):
+    """Grouped, without look-alikes, 60 random bits; typed in any case, with spaces or a
+    look-alike, it still finds the case."""
+    assert math.log2(len(SYMBOLS)) * LENGTH >= 60
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{4}(-[0-9A-HJKMNP-TV-Z]{4}){2}", new_code())
+    code, instance = submit()
+    raw = code.replace("-", "")
+    typed = " ".join([raw[:4].lower(), raw[4:8], raw[8:].replace("0", "o").replace("1", "l")])
+    assert service.instance_for_code(typed).id == instance.id
+    with pytest.raises(NotFound):
+        service.instance_for_code("ZZZZ-ZZZZ-ZZZZ")

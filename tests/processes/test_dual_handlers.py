@@ -108,7 +108,7 @@ def test_registration_form(dual_deployed):
     assert errors("dual.registration", {**REGISTRATION, "pledge": False, "member_phone": "1391234567",
                                         "employer_unit": "grid_yg_1", "skills": []}) == {
         "pledge": ["须承诺后方可报到"], "member_phone": ["请填写11位手机号"],
-        "employer_unit": ["须为平台中已有的机关企事业单位或职能部门编码"], "skills": ["至少选择1项"]}
+        "employer_unit": ["须为平台中已有的机关企事业单位或职能部门"], "skills": ["至少选择1项"]}
     posts = next(f for f in describe("dual.registration", []) if f["id"] == "service_preferences")
     assert posts["widget"] == "multiselect" and {"id": "patrol", "name": "平安巡防岗"} in posts["options"]
 

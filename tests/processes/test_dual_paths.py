@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from govflow.errors import NotFound
+from govflow.errors import NotFound, ValidationFailed
 from govflow.extensions import db
 from tests.processes.test_owners_branch_dual_support import (
     complete, days, elements, instance, ledger, ledger_kinds, notifications, t0, task, variables, worker)
@@ -33,16 +33,17 @@ def test_community_not_accepting_ends_the_registration(dual_deployed):
     assert notifications("member", "dual_")[-1].title == "您的双报到申请社区未接收"
 
 
-def test_grid_of_another_community_or_a_post_not_needed_is_assigned_again(dual_deployed):
+def test_grid_of_another_community_or_a_post_not_needed_is_a_field_error(dual_deployed):
+    """The 社区接收 form names what is wrong; the step is not completed, never looped back."""
     at = t0()
     iid = begin(at)
     register(iid, at, service_preferences=["tutoring"])          # not on 阳光社区's needs list
     employer_confirm(iid, at)
     assert variables(iid)["suggested_posts"] == ["policy_promotion", "environment", "elderly_care", "patrol"]
-    accept(iid, at + days(1), grid="grid_xf_1", post="legal_aid")
-    v = variables(iid)
-    assert (v["assignment_valid"], v["assignment_problems"]) == (
-        False, ["grid_xf_1不是本社区的网格", "所选岗位不在本社区需求清单中"])
+    with pytest.raises(ValidationFailed) as refused:
+        accept(iid, at + days(1), grid="grid_xf_1", post="legal_aid")
+    assert refused.value.errors == {"grid_unit": ["须为本社区的网格"], "service_post": ["所选岗位不在本社区需求清单中"]}
+    assert "assignment_valid" not in variables(iid)
     assert ledger(iid, "dual.registered") == [] and notifications("unitsec", "dual_") == []
     accept(iid, at + days(2), grid="grid_yg_2", post="environment")
     assert variables(iid)["service_post_label"] == "环境整治岗"

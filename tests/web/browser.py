@@ -86,3 +86,11 @@ class Staff:
 
     def close(self):
         self.context.close()
+
+
+def expect(target):
+    """Playwright's auto-waiting assertions (the page is checked until it says so, up to
+    15 s), imported here because Playwright is optional: the tests skip without it."""
+    from playwright.sync_api import expect as playwright_expect
+    playwright_expect.set_options(timeout=15_000)
+    return playwright_expect(target)

@@ -97,7 +97,7 @@ def test_transfer_hands_the_task_over_and_notifies(case, principal_of):
     assert task.assignee.username == "cstaff"
     event = events(review.id, "task_transferred")[-1]
     assert event.data == {"from": "secretary", "to": "cstaff"} and event.comment == "请陈静跟进"
-    assert [n.task_id for n in notes("cstaff", "task_assigned")] == [review.id]
+    assert [n.task_id for n in notes("cstaff", "task_transferred")] == [review.id]
     with pytest.raises(Conflict):  # it is no longer the secretary's
         run(transfer_task, review.id, principal_of("secretary"), "street")
 
@@ -132,7 +132,7 @@ def test_delegate_and_resolve_back(case, principal_of):
         run(resolve_task, review.id, principal_of("secretary"), "我自己办")
     task = run(resolve_task, review.id, principal_of("cstaff"), "已摸排，共三户")
     assert task.assignee.username == "secretary"
-    assert [n.kind for n in notes("secretary", "task_assigned")] == ["task_assigned"]
+    assert [n.kind for n in notes("secretary", "task_resolved")] == ["task_resolved"]
     assert events(review.id, "task_resolved")[-1].comment == "已摸排，共三户"
     run(complete_task, review.id, principal_of("secretary"), {"decision": "close"}, "办结")
 
@@ -249,3 +249,14 @@ def test_notifications_are_read_by_their_owner_only(case, principal_of):
     run(mark_read, note.id, grid1.user_id)
     assert unread_count(grid1.user_id) == 0
     run(mark_all_read, grid1.user_id)
+
+
+def test_receivers_are_staff_of_the_units_concerned(case, principal_of):
+    """No resident party member, administrator or designer is offered, nor accepted."""
+    from govflow.worklist.actions import possible_receivers, transfer_task
+    review = verify(case, principal_of)
+    names = {u.username for u in possible_receivers(review, principal_of("secretary"))}
+    assert "cstaff" in names and not names & {"member", "admin", "designer"}
+    for outsider in ("member", "admin", "designer"):
+        with pytest.raises(ValidationFailed):
+            run(transfer_task, review.id, principal_of("secretary"), outsider, "请跟进")

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from .browser import DESKTOP, PHONE, Staff, chromium, screenshot_dir, serve
+from .browser import DESKTOP, PHONE, Staff, chromium, expect, screenshot_dir, serve
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde"
        b"\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00\x00IEND\xaeB`\x82")
@@ -54,78 +54,79 @@ def test_a_case_from_report_to_closure(site, tmp_path):
     page.get_by_test_id("start").click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
     task_id = int(page.url.rsplit("/", 1)[1])
-    assert page.get_by_role("heading", name="现场核实").is_visible()
-    assert page.locator(".details img").count() == 1
+    expect(page.get_by_role("heading", name="现场核实")).to_be_visible()
+    expect(page.locator(".details img")).to_have_count(1)
     assert grid1.fits_the_screen()
 
     # A validation error: the yes/no question left unanswered; what was typed stays.
     page.get_by_label("核实说明").fill("现场确认灯不亮")
     page.get_by_label("审批意见").fill("已到现场")
     page.get_by_test_id("complete").click()
-    assert page.get_by_test_id("form-errors").is_visible()
-    assert page.locator('[data-field="approved"] .error').inner_text() == "此项为必填项。"
-    assert page.get_by_label("核实说明").input_value() == "现场确认灯不亮"
-    assert page.get_by_label("审批意见").input_value() == "已到现场"
+    expect(page.get_by_test_id("form-errors")).to_be_visible()
+    expect(page.locator('[data-field="approved"] .error')).to_have_text("此项为必填项。")
+    expect(page.get_by_label("核实说明")).to_have_value("现场确认灯不亮")
+    expect(page.get_by_label("审批意见")).to_have_value("已到现场")
     grid1.shot("03-grid1-validation-error-375")
     page.get_by_test_id("approved-yes").check()
     page.get_by_test_id("complete").click()
     page.wait_for_url(re.compile(r"/tasks$"))
-    assert "已办理：现场核实" in page.locator(".flash").inner_text()
+    expect(page.locator(".flash")).to_contain_text("已办理：现场核实")
 
     # 网格员 of another grid: not in any list, and the address is a 404 page.
     grid2 = site("grid2")
     for which in ("mine", "candidate", "overdue", "copied", "done"):
         grid2.goto(f"/tasks?list={which}")
-        assert grid2.page.locator(f'[data-task-id="{task_id}"]').count() == 0
+        expect(grid2.page.locator(f'[data-task-id="{task_id}"]')).to_have_count(0)
     response = grid2.goto(f"/tasks/{task_id}")
     assert response.status == 404
-    assert "不在您的管辖范围内" in grid2.page.get_by_test_id("error-page").inner_text()
+    expect(grid2.page.get_by_test_id("error-page")).to_contain_text("不在您的管辖范围内")
     grid2.shot("04-grid2-other-grid-404-375")
 
     # 社区书记 at a desk: the review is offered; the diagram shows done and current steps.
     secretary = site("secretary", DESKTOP)
     spage = secretary.page
-    assert spage.get_by_test_id("count-candidate").inner_text() == "1"
+    expect(spage.get_by_test_id("count-candidate")).to_have_text("1")
     spage.get_by_test_id("tab-candidate").click()
     spage.get_by_test_id("task-row").first.click()
-    assert spage.get_by_role("heading", name="社区研判").is_visible()
+    expect(spage.get_by_role("heading", name="社区研判")).to_be_visible()
     spage.locator("#diagram.is-ready").wait_for()
-    assert spage.locator('.gf-done[data-element-id="verify"]').count() == 1
-    assert spage.locator('.gf-current[data-element-id="review"]').count() == 1
-    assert "三号楼前路灯不亮" in spage.locator(".details").inner_text()
+    expect(spage.locator('.gf-done[data-element-id="verify"]')).to_have_count(1)
+    expect(spage.locator('.gf-current[data-element-id="review"]')).to_have_count(1)
+    expect(spage.locator(".details")).to_contain_text("三号楼前路灯不亮")
     secretary.shot("05-secretary-review-desktop")
     review_url = spage.url
 
     # 转办 to the community worker.
     spage.get_by_test_id("claim").click()
-    assert "已认领" in spage.locator(".flash").inner_text()
+    expect(spage.locator(".flash")).to_contain_text("已认领")
     spage.get_by_text("转办", exact=True).first.click()
     spage.get_by_test_id("transfer-user").select_option("cstaff")
     spage.get_by_test_id("transfer-panel").get_by_label("附言").fill("请陈静先摸排")
     spage.get_by_test_id("transfer").click()
-    assert "已转办" in spage.locator(".flash").inner_text()
+    expect(spage.locator(".flash")).to_contain_text("已转办")
 
     # 社区工作者: told, finds it in 我的待办, and 退回 it to the grid worker's step.
     cstaff = site("cstaff", DESKTOP)
     cpage = cstaff.page
-    assert cpage.get_by_test_id("unread-count").inner_text() == "1"
-    assert cpage.get_by_test_id("count-mine").inner_text() == "1"
+    expect(cpage.get_by_test_id("unread-count")).to_have_text("1")
+    expect(cpage.get_by_test_id("count-mine")).to_have_text("1")
     cpage.get_by_test_id("bell").click()
-    assert cpage.get_by_test_id("note-task_assigned").is_visible()
+    expect(cpage.get_by_test_id("note-task_transferred")).to_be_visible()
     cstaff.shot("06a-cstaff-notifications-desktop")
-    cpage.get_by_test_id("note-task_assigned").click()
-    assert cpage.get_by_role("heading", name="社区研判").is_visible()
-    assert cpage.get_by_test_id("unread-count").count() == 0
+    cpage.get_by_test_id("note-task_transferred").click()
+    expect(cpage.get_by_role("heading", name="社区研判")).to_be_visible()
+    expect(cpage.get_by_test_id("unread-count")).to_have_count(0)
     cpage.get_by_text("退回", exact=True).first.click()
     cpage.get_by_test_id("return-step").select_option("verify")
     cpage.get_by_test_id("return-reason").fill("照片看不清，请补拍近景")
     cstaff.shot("06-cstaff-return-desktop")
     cpage.get_by_test_id("return").click()
-    assert "已退回" in cpage.locator(".flash").inner_text()
+    expect(cpage.locator(".flash")).to_contain_text("已退回")
 
     # 网格员 again: the step is back, with the reason in the history.
     grid1.goto("/tasks?list=candidate")
     page.get_by_test_id("task-row").first.click()
+    expect(page.get_by_test_id("history")).to_contain_text("照片看不清，请补拍近景")
     history = page.get_by_test_id("history").inner_text()
     assert "退回" in history and "照片看不清，请补拍近景" in history and "转办" in history
     grid1.shot("07-grid1-returned-task-375")
@@ -141,15 +142,15 @@ def test_a_case_from_report_to_closure(site, tmp_path):
     assert spage.url != review_url  # a new run of the review step
     spage.get_by_label("研判结论").select_option("close")
     spage.get_by_test_id("complete").click()
-    assert spage.locator('.field.has-error textarea[name="comment"]').count() == 1
+    expect(spage.locator('.field.has-error textarea[name="comment"]')).to_have_count(1)
     spage.get_by_label("审批意见").fill("路灯已修复，同意办结")
     spage.get_by_test_id("complete").click()
     spage.wait_for_url(re.compile(r"/tasks$"))
     spage.get_by_test_id("tab-done").click()
     spage.get_by_test_id("task-row").first.click()
-    assert spage.get_by_test_id("task-status").inner_text() == "已完成"
-    assert "办结" in spage.get_by_test_id("history").inner_text()
-    assert "路灯已修复，同意办结" in spage.get_by_test_id("history").inner_text()
+    expect(spage.get_by_test_id("task-status")).to_have_text("已完成")
+    expect(spage.get_by_test_id("history")).to_contain_text("办结")
+    expect(spage.get_by_test_id("history")).to_contain_text("路灯已修复，同意办结")
     secretary.shot("08-secretary-closed-desktop")
 
 
@@ -164,10 +165,10 @@ def test_the_worklist_on_a_phone_and_in_english(site):
     page.get_by_test_id("start").click()
     page.wait_for_url(re.compile(r"/tasks/\d+$"))
     grid1.goto("/tasks?list=candidate")
-    assert page.locator('[data-light="green"]').count() == 1
+    expect(page.locator('[data-light="green"]')).to_have_count(1)
     assert grid1.fits_the_screen()
     grid1.shot("09-grid1-candidates-375")
     page.get_by_test_id("user-menu").click()
     page.get_by_role("link", name="English").click()
-    assert page.get_by_test_id("tab-candidate").inner_text().startswith("To claim")
+    expect(page.get_by_test_id("tab-candidate")).to_have_text(re.compile(r"^To claim"))
     grid1.shot("10-grid1-candidates-english-375")

@@ -76,11 +76,19 @@ def test_changing_the_password_ends_other_sessions(page_as):
     assert desk.get("/tasks").status_code == 302
 
 
+def test_started_by_me_lists_the_open_steps_of_my_cases(page_as):
+    grid1, secretary = page_as("grid1"), page_as("secretary")
+    task_id = start_case(grid1)
+    page = grid1.get("/tasks?list=started").text
+    assert f'data-task-id="{task_id}"' in page and "我发起的" in page
+    assert f'data-task-id="{task_id}"' not in secretary.get("/tasks?list=started").text
+
+
 def test_other_grids_never_see_the_task(page_as):
     grid1, grid2, secretary2 = page_as("grid1"), page_as("grid2"), page_as("secretary2")
     task_id = start_case(grid1)
     for other in (grid2, secretary2):
-        for which in ("mine", "candidate", "overdue", "copied", "done"):
+        for which in ("mine", "candidate", "overdue", "copied", "done", "started"):
             assert f'data-task-id="{task_id}"' not in other.get(f"/tasks?list={which}").text
         for url in (f"/tasks/{task_id}", f"/tasks/{task_id}/diagram.bpmn"):
             page = other.get(url)

@@ -165,7 +165,10 @@ class EngineInstance:
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise EngineError(f"task {task.task_spec.bpmn_id} is not ready for a person")
         task.data.update(data)
-        task.run()
+        try:
+            task.run()
+        except Exception as exc:  # what follows the task failed (a condition, a script)
+            self._contain(exc)
 
     def external_waits(self) -> list[ExternalWait]:
         return [ExternalWait(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,

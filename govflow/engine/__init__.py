@@ -19,9 +19,12 @@ _script_engine = None
 
 def configure(service_caller: Callable | None = None, time_limit: float | None = None,
               max_multi_instance: int | None = None, isolation: str | None = None,
-              step_budget: float | None = None) -> None:
-    """Set how service tasks are dispatched and the sandbox limits (at app start)."""
+              step_budget: float | None = None, timezone: str | None = None) -> None:
+    """Set how service tasks are dispatched, the sandbox limits and the time zone
+    durations and bare date-times are counted in (at app start)."""
     global _script_engine
+    if timezone is not None:
+        durations.configure_zone(timezone)
     for name, value in (("service_caller", service_caller), ("time_limit", time_limit),
                         ("max_multi_instance", max_multi_instance), ("step_budget", step_budget)):
         if value is not None:

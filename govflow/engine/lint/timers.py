@@ -7,8 +7,8 @@ A timer value is one of
 - any other Python expression (``reminder_at``): must compile, checked at run time.
 
 Bounds keep a typo from becoming a timer that never fires or fires constantly:
-durations and cycle intervals up to 10 years (years count 365 days and months 30, as
-the engine's deadline arithmetic does), dates at most 10 years ahead, cycles with an
+durations and cycle intervals up to 10 years (for this bound years count 365 days and
+months 30; running timers count calendar months, see ``engine/durations.py``), dates at most 10 years ahead, cycles with an
 explicit count of at most 1,000 repetitions and an interval of at least one minute.
 
 The same functions check values computed at run time (:func:`check_value`), so that

@@ -41,6 +41,7 @@ CODES: dict[str, tuple[str, str]] = {
     # Camunda dialect
     "unknown-role": ("error", "camunda:candidateGroups names a role the platform does not have"),
     "unknown-form": ("error", "camunda:formKey names a form the platform does not have"),
+    "unknown-form-field-type": ("error", "a camunda:formField type that is neither built in nor known (textarea)"),
     "unknown-handler": ("error", "a service task names a handler the platform does not have"),
     "no-implementation": ("error", "a service, send or business rule task that names nothing to run"),
     "unsupported-connector": ("error", "a service task implemented by a Camunda connector"),

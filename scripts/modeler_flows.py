@@ -15,6 +15,9 @@ from pathlib import Path
 
 from lxml import etree
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bpmn_layout.di import remove_child  # noqa: E402  (the layout package beside this script)
+
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 _SCOPES = {"process", "subProcess", "transaction", "adHocSubProcess"}
 _LEADING = {f"{{{BPMN}}}documentation", f"{{{BPMN}}}extensionElements"}
@@ -41,7 +44,7 @@ def _rewrite(node, incoming: list[str], outgoing: list[str]) -> bool:
     if current == wanted:
         return False
     for child in node.findall(f"{{{BPMN}}}incoming") + node.findall(f"{{{BPMN}}}outgoing"):
-        _remove(child)
+        remove_child(child)
     indent = _indent_of(node)
     inner = indent + "  "
     if len(node) == 0:
@@ -56,15 +59,6 @@ def _rewrite(node, incoming: list[str], outgoing: list[str]) -> bool:
             child.tail = "\n" + inner
     node[-1].tail = "\n" + indent
     return True
-
-
-def _remove(child) -> None:
-    parent, previous = child.getparent(), child.getprevious()
-    if previous is not None:
-        previous.tail = child.tail
-    else:
-        parent.text = child.tail
-    parent.remove(child)
 
 
 def _indent_of(node) -> str:

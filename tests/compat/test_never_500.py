@@ -32,6 +32,16 @@ HOSTILE = {
     "unicode-ids": _line(f'<bpmn:userTask id="审核_1" name="审核 &amp; 盖章 ✅" {_USER} />'),
     "dots-and-hyphens": _line(f'<bpmn:userTask id="a.b-c_d" {_USER} />'),
     "long-id": _line(f'<bpmn:userTask id="T{"x" * 250}" {_USER} />'),
+    "long-name": _line(f'<bpmn:userTask id="Review" name="{"审" * 250}" {_USER} />'),
+    "long-message-name": (
+        '<bpmn:startEvent id="StartEvent_1" /><bpmn:intermediateCatchEvent id="Wait">'
+        '<bpmn:messageEventDefinition id="M2" messageRef="Message_2" /></bpmn:intermediateCatchEvent>'
+        '<bpmn:endEvent id="EndEvent_1" />'
+        '<bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="Wait" />'
+        '<bpmn:sequenceFlow id="F2" sourceRef="Wait" targetRef="EndEvent_1" />'),
+    "async-on-both-sides": _line(
+        '<bpmn:serviceTask id="Notify" camunda:asyncBefore="true" camunda:asyncAfter="true" '
+        'camunda:delegateExpression="${notify}" />'),
     "only-a-start-event": '<bpmn:startEvent id="StartEvent_1" />',
     "none-throw-and-link": (
         '<bpmn:startEvent id="StartEvent_1" /><bpmn:intermediateThrowEvent id="Milestone" />'
@@ -82,12 +92,14 @@ HOSTILE = {
         '<bpmn:sequenceFlow id="S1" sourceRef="Start" targetRef="End" /></bpmn:subProcess>'),
 }
 _EXTRA = '<bpmn:message id="Message_1" name="go" />\n'
+_LONG_MESSAGE = f'<bpmn:message id="Message_2" name="{"m" * 130}" />\n'
 
 
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_an_odd_diagram_never_answers_500(app, api_as, case):
     designer = api_as("designer")
-    answer = deploy_rest(designer, {"odd.bpmn": diagram("odd", HOSTILE[case], extra=_EXTRA)})
+    extra = _EXTRA + (_LONG_MESSAGE if case == "long-message-name" else "")
+    answer = deploy_rest(designer, {"odd.bpmn": diagram("odd", HOSTILE[case], extra=extra)})
     assert answer.status_code < 500, answer.json
     if answer.status_code != 201:
         # A refusal names the element and the line it stands on: {element: ["odd.bpmn:5: …"]}.

@@ -16,6 +16,7 @@ CODES: dict[str, tuple[str, str]] = {
     "wrong-root": ("error", "the root is not a BPMN or DMN <definitions>"),
     # structure
     "duplicate-id": ("error", "an id used twice in one file"),
+    "too-long": ("error", "an id or message name over 120 characters, an element name over 200"),
     "reserved-id": ("error", "an id the engine names its own steps with (Start, End, Root, *.EndJoin…)"),
     "unsupported-element": ("error", "an element Camunda 7 does not execute (ad-hoc subprocess, complex gateway)"),
     "duplicate-process-id": ("error", "a process id defined in two files of one deployment"),

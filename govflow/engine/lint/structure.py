@@ -35,6 +35,9 @@ _OPTIONAL_REFS = (
 #: never starts or never ends.
 _RESERVED_IDS = {"Start", "End", "Root"}
 _RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", ".BoundaryEventParent")
+#: The platform's columns for element ids and message names (120) and element names
+#: (200): a longer value would fail the step that stores it, so it is refused here.
+MAX_ID, MAX_NAME, MAX_MESSAGE_NAME = 120, 200, 120
 #: Elements Camunda 7 does not execute either; SpiffWorkflow would fail on them at run time.
 _UNSUPPORTED = {"adHocSubProcess": "ad-hoc subprocesses", "complexGateway": "complex gateways"}
 
@@ -47,6 +50,7 @@ def check_ids(elements, findings: Findings) -> None:
         if is_bpmn(el) and local(el) in _UNSUPPORTED:
             findings.error("unsupported-element", f"{describe(el)}: {_UNSUPPORTED[local(el)]} are not executed "
                            "(neither by Camunda 7); model the steps with gateways or a subprocess", el)
+        _check_lengths(el, findings)
         el_id = el.get("id")
         if not el_id or not has_document_id(el):
             continue
@@ -62,6 +66,17 @@ def check_ids(elements, findings: Findings) -> None:
                 f"{local(el)} at line {el.sourceline}; ids must be unique within a file", el)
         else:
             first[el_id] = el
+
+
+def _check_lengths(el, findings: Findings) -> None:
+    if not is_bpmn(el):
+        return
+    limits = [("id", MAX_ID), ("name", MAX_MESSAGE_NAME if local(el) == "message" else MAX_NAME)]
+    for attr, limit in limits:
+        value = el.get(attr) or ""
+        if len(value) > limit:
+            findings.error("too-long", f"{local(el)} {attr} '{value[:40]}…' has {len(value)} characters; "
+                           f"the limit is {limit}", el)
 
 
 def check_references(doc: BpmnDocument, findings: Findings) -> None:

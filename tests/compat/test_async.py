@@ -8,20 +8,14 @@ from datetime import datetime, timezone
 from govflow.engine import clock
 
 from .drive import CALLS, events, instance, start, worker
-from .modeler import diagram
+from .modeler import chain, diagram
 from .test_versions import deploy_rest
 
-_BODY = '''
-    <bpmn:startEvent id="StartEvent_1" />
-    <bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="Register" />
-    <bpmn:serviceTask id="Register" camunda:asyncBefore="true" camunda:exclusive="false"
-        camunda:delegateExpression="${async_register}" />
-    <bpmn:sequenceFlow id="F2" sourceRef="Register" targetRef="Notify" />
-    <bpmn:serviceTask id="Notify" camunda:asyncAfter="true" camunda:delegateExpression="${async_notify}" />
-    <bpmn:sequenceFlow id="F3" sourceRef="Notify" targetRef="Archive" />
-    <bpmn:serviceTask id="Archive" camunda:delegateExpression="${async_archive}" />
-    <bpmn:sequenceFlow id="F4" sourceRef="Archive" targetRef="EndEvent_1" />
-    <bpmn:endEvent id="EndEvent_1" />'''
+_BODY = chain(
+    '<bpmn:serviceTask id="Register" camunda:asyncBefore="true" camunda:exclusive="false" '
+    'camunda:delegateExpression="${async_register}" />',
+    '<bpmn:serviceTask id="Notify" camunda:asyncAfter="true" camunda:delegateExpression="${async_notify}" />',
+    '<bpmn:serviceTask id="Archive" camunda:delegateExpression="${async_archive}" />')
 STARTED = datetime(2027, 3, 1, 1, 0, tzinfo=timezone.utc)
 
 

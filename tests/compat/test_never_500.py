@@ -8,38 +8,30 @@ import re
 import pytest
 
 from .drive import ORG_UNIT, drive, incidents, instance
-from .modeler import diagram
+from .modeler import chain, diagram
 from .test_versions import deploy_rest
 
 _USER = 'camunda:candidateGroups="grid_worker"'
 
 
-def _line(*nodes: str, start: str = "StartEvent_1", end: str = "EndEvent_1") -> str:
-    """start → nodes… → end, each node given as its XML with ``{id}`` already filled in."""
-    ids = [start] + [n.split('id="', 1)[1].split('"', 1)[0] for n in nodes] + [end]
-    flows = "".join(f'<bpmn:sequenceFlow id="Flow_{i}" sourceRef="{a}" targetRef="{b}" />'
-                    for i, (a, b) in enumerate(zip(ids, ids[1:])))
-    return f'<bpmn:startEvent id="{start}" />{"".join(nodes)}<bpmn:endEvent id="{end}" />{flows}'
-
-
 #: name → process body. The ids SpiffWorkflow uses for its own task specs come first.
 HOSTILE = {
-    "start-and-end-ids": _line(f'<bpmn:userTask id="Review" {_USER} />', start="Start", end="End"),
-    "root-id": _line(f'<bpmn:userTask id="Root" {_USER} />'),
-    "end-join-suffix": _line(f'<bpmn:userTask id="odd.EndJoin" {_USER} />'),
-    "boundary-split-suffix": _line(f'<bpmn:userTask id="Review.BoundaryEventSplit" {_USER} />'),
-    "element-named-like-the-process": _line(f'<bpmn:userTask id="odd" {_USER} />'),
-    "unicode-ids": _line(f'<bpmn:userTask id="审核_1" name="审核 &amp; 盖章 ✅" {_USER} />'),
-    "dots-and-hyphens": _line(f'<bpmn:userTask id="a.b-c_d" {_USER} />'),
-    "long-id": _line(f'<bpmn:userTask id="T{"x" * 250}" {_USER} />'),
-    "long-name": _line(f'<bpmn:userTask id="Review" name="{"审" * 250}" {_USER} />'),
+    "start-and-end-ids": chain(f'<bpmn:userTask id="Review" {_USER} />', start="Start", end="End"),
+    "root-id": chain(f'<bpmn:userTask id="Root" {_USER} />'),
+    "end-join-suffix": chain(f'<bpmn:userTask id="odd.EndJoin" {_USER} />'),
+    "boundary-split-suffix": chain(f'<bpmn:userTask id="Review.BoundaryEventSplit" {_USER} />'),
+    "element-named-like-the-process": chain(f'<bpmn:userTask id="odd" {_USER} />'),
+    "unicode-ids": chain(f'<bpmn:userTask id="审核_1" name="审核 &amp; 盖章 ✅" {_USER} />'),
+    "dots-and-hyphens": chain(f'<bpmn:userTask id="a.b-c_d" {_USER} />'),
+    "long-id": chain(f'<bpmn:userTask id="T{"x" * 250}" {_USER} />'),
+    "long-name": chain(f'<bpmn:userTask id="Review" name="{"审" * 250}" {_USER} />'),
     "long-message-name": (
         '<bpmn:startEvent id="StartEvent_1" /><bpmn:intermediateCatchEvent id="Wait">'
         '<bpmn:messageEventDefinition id="M2" messageRef="Message_2" /></bpmn:intermediateCatchEvent>'
         '<bpmn:endEvent id="EndEvent_1" />'
         '<bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="Wait" />'
         '<bpmn:sequenceFlow id="F2" sourceRef="Wait" targetRef="EndEvent_1" />'),
-    "async-on-both-sides": _line(
+    "async-on-both-sides": chain(
         '<bpmn:serviceTask id="Notify" camunda:asyncBefore="true" camunda:asyncAfter="true" '
         'camunda:delegateExpression="${notify}" />'),
     "only-a-start-event": '<bpmn:startEvent id="StartEvent_1" />',
@@ -56,7 +48,7 @@ HOSTILE = {
         '<bpmn:laneSet id="LaneSet_1"><bpmn:lane id="Lane_1" name="Office">'
         '<bpmn:flowNodeRef>StartEvent_1</bpmn:flowNodeRef><bpmn:flowNodeRef>Review</bpmn:flowNodeRef>'
         '</bpmn:lane></bpmn:laneSet>'
-        + _line(f'<bpmn:userTask id="Review" {_USER} />')
+        + chain(f'<bpmn:userTask id="Review" {_USER} />')
         + '<bpmn:textAnnotation id="Note_1"><bpmn:text>why</bpmn:text></bpmn:textAnnotation>'
           '<bpmn:association id="Assoc_1" sourceRef="Review" targetRef="Note_1" />'
           '<bpmn:dataObjectReference id="DataRef_1" dataObjectRef="Data_1" /><bpmn:dataObject id="Data_1" />'),
@@ -67,27 +59,27 @@ HOSTILE = {
         '<bpmn:sequenceFlow id="F2" sourceRef="Review" targetRef="EndEvent_1">'
         '<bpmn:conditionExpression xsi:type="bpmn:tFormalExpression"></bpmn:conditionExpression>'
         '</bpmn:sequenceFlow>'),
-    "gateways-with-one-path": _line('<bpmn:exclusiveGateway id="G1" />', '<bpmn:parallelGateway id="G2" />',
+    "gateways-with-one-path": chain('<bpmn:exclusiveGateway id="G1" />', '<bpmn:parallelGateway id="G2" />',
                                     '<bpmn:inclusiveGateway id="G3" />'),
     "message-start-only": (
         '<bpmn:startEvent id="StartEvent_1"><bpmn:messageEventDefinition id="M1" messageRef="Message_1" />'
         '</bpmn:startEvent><bpmn:endEvent id="EndEvent_1" />'
         '<bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="EndEvent_1" />'),
-    "standard-loop": _line(f'<bpmn:userTask id="Review" {_USER}><bpmn:standardLoopCharacteristics />'
+    "standard-loop": chain(f'<bpmn:userTask id="Review" {_USER}><bpmn:standardLoopCharacteristics />'
                            '</bpmn:userTask>'),
-    "empty-subprocess": _line('<bpmn:subProcess id="Nothing" />'),
-    "transaction-and-ad-hoc": _line(
+    "empty-subprocess": chain('<bpmn:subProcess id="Nothing" />'),
+    "transaction-and-ad-hoc": chain(
         '<bpmn:transaction id="Tx"><bpmn:startEvent id="S2" /><bpmn:endEvent id="E2" />'
         '<bpmn:sequenceFlow id="T1" sourceRef="S2" targetRef="E2" /></bpmn:transaction>',
         f'<bpmn:adHocSubProcess id="AdHoc"><bpmn:userTask id="Loose" {_USER} /></bpmn:adHocSubProcess>'),
-    "complex-gateway": _line('<bpmn:complexGateway id="Complex" />'),
+    "complex-gateway": chain('<bpmn:complexGateway id="Complex" />'),
     "escalation-and-signal-ends": (
         '<bpmn:startEvent id="StartEvent_1" /><bpmn:endEvent id="EndEvent_1">'
         '<bpmn:escalationEventDefinition id="Esc_1" /></bpmn:endEvent>'
         '<bpmn:endEvent id="EndEvent_2"><bpmn:signalEventDefinition id="Sig_1" /></bpmn:endEvent>'
         '<bpmn:sequenceFlow id="F1" sourceRef="StartEvent_1" targetRef="EndEvent_1" />'
         '<bpmn:sequenceFlow id="F2" sourceRef="StartEvent_1" targetRef="EndEvent_2" />'),
-    "sub-process-named-start": _line(
+    "sub-process-named-start": chain(
         '<bpmn:subProcess id="Inner"><bpmn:startEvent id="Start" /><bpmn:endEvent id="End" />'
         '<bpmn:sequenceFlow id="S1" sourceRef="Start" targetRef="End" /></bpmn:subProcess>'),
 }
@@ -118,7 +110,7 @@ def test_an_odd_diagram_never_answers_500(app, api_as, case):
     assert instance(walk.instance_id).status == walk.status
 
 
-def test_ids_spiffworkflow_uses_itself_are_refused_with_element_and_line(api_as):
+def test_ids_spiffworkflow_uses_itself_are_refused_with_element_andchain(api_as):
     answer = deploy_rest(api_as("designer"), {"odd.bpmn": diagram("odd", HOSTILE["start-and-end-ids"])})
     assert answer.status_code == 422, answer.json
     errors = answer.json["errors"]

@@ -91,7 +91,7 @@ def parse_datetime(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise TimerError("invalid-timer", f"it is not an ISO-8601 date-time ({exc})") from None
-    # Naive times are the server's UTC, as the engine reads them.
+    # The engine reads a naive time in TIMEZONE; for the bounds checked here hours do not matter.
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 

@@ -177,7 +177,8 @@ def test_a_loop_of_scripts_under_the_limit_stops_at_the_step_budget(org):
 
 
 @pytest.mark.parametrize("kind, expression, code_text", [
-    ("timeCycle", '"R/" + "PT0S"', "repeats without end"),
+    # Endless cycles are allowed on a non-interrupting boundary event; this one is too frequent.
+    ("timeCycle", '"R/" + "PT0S"', "shorter than one minute"),
     ("timeCycle", '"R5/PT" + str(int("1")) + "S"', "shorter than one minute"),
     ("timeDate", '"9999" + "-01-01T00:00:00"', "10 years ahead"),
     ("timeDuration", '"P" + str(100 * 365) + "D"', "10-year limit"),

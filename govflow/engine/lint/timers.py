@@ -153,7 +153,11 @@ def check_cycle(text: str, endless_allowed: bool = False) -> None:
     else:
         raise TimerError("invalid-timer", "a cycle has at most a start, an interval and an end")
     if seconds < MIN_INTERVAL_SECONDS:
-        raise TimerError("timer-cycle-too-frequent", f"its interval is shorter than {MIN_INTERVAL_SECONDS} s")
+        raise TimerError("timer-cycle-too-frequent", f"its interval is shorter than {_min_interval_words()}")
+
+
+def _min_interval_words() -> str:
+    return "one minute" if MIN_INTERVAL_SECONDS == 60 else f"{MIN_INTERVAL_SECONDS} s"
 
 
 def _check_cron(text: str) -> None:
@@ -164,7 +168,7 @@ def _check_cron(text: str) -> None:
     except (ValueError, KeyError, TypeError) as exc:  # croniter's own errors are ValueErrors
         raise TimerError("invalid-timer", f"it is not a Quartz cron expression ({exc})") from None
     if (second - first).total_seconds() < MIN_INTERVAL_SECONDS:
-        raise TimerError("timer-cycle-too-frequent", f"it fires more often than every {MIN_INTERVAL_SECONDS} s")
+        raise TimerError("timer-cycle-too-frequent", f"it fires more often than every {_min_interval_words()}")
 
 
 #: The literal check for each kind of timer value.

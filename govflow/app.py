@@ -80,7 +80,8 @@ def create_app(config: dict | None = None) -> Flask:
     install_session_hooks(db.session.session_factory.class_)
     engine.configure(service_caller=call_handler, time_limit=settings.SCRIPT_TIME_LIMIT,
                      max_multi_instance=settings.MAX_MULTI_INSTANCE, isolation=settings.SANDBOX_ISOLATION,
-                     step_budget=settings.STEP_TIME_BUDGET)
+                     step_budget=settings.STEP_TIME_BUDGET, timezone=settings.TIMEZONE,
+                     timer_min_interval=settings.TIMER_MIN_INTERVAL)
 
     init_ops(app)
     register_unit_of_work(app)

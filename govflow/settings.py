@@ -41,6 +41,9 @@ class Settings:
     STEP_TIME_BUDGET: float = 5.0
     #: Upper bound for multi-instance cardinality evaluated at run time.
     MAX_MULTI_INSTANCE: int = 1000
+    #: Seconds: the shortest timer cycle interval a diagram may state, and the least time
+    #: between two firings of a cycle without end (cron, R/PT1H).
+    TIMER_MIN_INTERVAL: int = 60
     #: Deadline light turns yellow after this share of the allowed time has passed.
     SLA_YELLOW_AT: float = 2 / 3
     #: Worker: seconds between polls when nothing was due.
@@ -129,6 +132,8 @@ class Settings:
             raise SettingsError("SLA_YELLOW_AT must lie between 0 and 1")
         if self.SCRIPT_TIME_LIMIT <= 0:
             raise SettingsError("SCRIPT_TIME_LIMIT must be positive")
+        if self.TIMER_MIN_INTERVAL < 1:
+            raise SettingsError("TIMER_MIN_INTERVAL must be at least one second")
         if self.STEP_TIME_BUDGET < self.SCRIPT_TIME_LIMIT:
             raise SettingsError("STEP_TIME_BUDGET must be at least SCRIPT_TIME_LIMIT")
         if self.SANDBOX_ISOLATION not in ("process", "inline"):

@@ -70,7 +70,7 @@ def test_message_by_business_key_and_expressions(deploy_fixture):
                         publish_by="2030-01-01T09:00:00", callback_users="cstaff,street", urgent=True)
     task = open_tasks("secretary")[0]
     assert task.assignee_id == get_user("secretary").id
-    assert task.due_at == datetime(2030, 1, 1, 9, 0)
+    assert task.due_at == datetime(2030, 1, 1, 1, 0)  # 09:00 without offset is 09:00 in TIMEZONE (UTC+8)
     with pytest.raises(NotFound):  # nobody waits for it yet
         deliver_message("case_rated", business_key="2026-000042")
     db.session.rollback()

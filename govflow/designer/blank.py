@@ -15,11 +15,18 @@ _TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
     xmlns:di="http://www.omg.org/spec/DD/20100524/DI" xmlns:camunda="http://camunda.org/schema/1.0/bpmn"
     id="Defs_{key}" targetNamespace={namespace}>
   <bpmn:process id="{key}" name={name} isExecutable="true">
-    <bpmn:startEvent id="start" name="发起"/>
+    <bpmn:startEvent id="start" name="发起">
+      <bpmn:outgoing>f_start</bpmn:outgoing>
+    </bpmn:startEvent>
     <bpmn:sequenceFlow id="f_start" sourceRef="start" targetRef="handle"/>
-    <bpmn:userTask id="handle" name="办理"/>
+    <bpmn:userTask id="handle" name="办理">
+      <bpmn:incoming>f_start</bpmn:incoming>
+      <bpmn:outgoing>f_handle</bpmn:outgoing>
+    </bpmn:userTask>
     <bpmn:sequenceFlow id="f_handle" sourceRef="handle" targetRef="end"/>
-    <bpmn:endEvent id="end" name="办结"/>
+    <bpmn:endEvent id="end" name="办结">
+      <bpmn:incoming>f_handle</bpmn:incoming>
+    </bpmn:endEvent>
   </bpmn:process>
   <bpmndi:BPMNDiagram id="Diagram_{key}">
     <bpmndi:BPMNPlane id="Plane_{key}" bpmnElement="{key}">

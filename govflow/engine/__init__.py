@@ -8,7 +8,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Callable
 
-from . import clock, durations, sandbox, versions  # noqa: F401  (clock patches the timer module on import)
+# clock, durations and cycles bind SpiffWorkflow's timers to the platform's on import
+from . import clock, cycles, durations, sandbox, versions  # noqa: F401
+from .lint import timers as lint_timers
 from .bundle import BundleCache, BundleError, ParseProblem, ProcessBundle, parse_bundles  # noqa: F401
 from .parser import parse_xml  # noqa: F401
 from .runtime import EngineError, EngineInstance, ExternalWait, NotWaiting, ReadyUserTask, StepFailure  # noqa: F401
@@ -19,9 +21,15 @@ _script_engine = None
 
 def configure(service_caller: Callable | None = None, time_limit: float | None = None,
               max_multi_instance: int | None = None, isolation: str | None = None,
-              step_budget: float | None = None) -> None:
-    """Set how service tasks are dispatched and the sandbox limits (at app start)."""
+              step_budget: float | None = None, timezone: str | None = None,
+              timer_min_interval: int | None = None) -> None:
+    """Set how service tasks are dispatched, the sandbox limits and the time zone
+    durations and bare date-times are counted in (at app start)."""
     global _script_engine
+    if timezone is not None:
+        durations.configure_zone(timezone)
+    if timer_min_interval is not None:
+        lint_timers.configure_min_interval(timer_min_interval)
     for name, value in (("service_caller", service_caller), ("time_limit", time_limit),
                         ("max_multi_instance", max_multi_instance), ("step_budget", step_budget)):
         if value is not None:

@@ -14,6 +14,7 @@ from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
+from . import continuations
 from .feel import rewrite_decision_tables
 from .parser import GovflowParser, form_key_of, parse_xml
 from .serialization import dump_specs, load_specs
@@ -50,16 +51,22 @@ class ProcessBundle:
     start_form_key: str | None = None
     #: ``camunda:initiator``: the variable that receives the starting user's name.
     initiator: str | None = None
+    #: Elements before which a step commits and the worker continues (asyncBefore/After).
+    boundaries: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        continuations.hold([self.spec, *self.subprocess_specs.values()], self.boundaries)
 
     def to_json(self) -> str:
         return dump_specs(self.spec, self.subprocess_specs,
-                          {"start_form_key": self.start_form_key, "initiator": self.initiator})
+                          {"start_form_key": self.start_form_key, "initiator": self.initiator,
+                           "boundaries": self.boundaries})
 
     @classmethod
     def from_json(cls, process_id: str, name: str, text: str) -> "ProcessBundle":
         spec, subprocess_specs, meta = load_specs(text)
         return cls(process_id, name, spec, subprocess_specs, sorted(subprocess_specs),
-                   meta.get("start_form_key"), meta.get("initiator"))
+                   meta.get("start_form_key"), meta.get("initiator"), meta.get("boundaries") or [])
 
 
 def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = None,
@@ -108,6 +115,7 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
         except ValidationException as exc:
             raise BundleError([_problem(exc, trees)]) from exc
     bundles = {}
+    held = continuations.boundaries(trees.values())
     for process_id in own_ids:
         try:
             spec = parser.get_spec(process_id)
@@ -118,11 +126,11 @@ def parse_bundles(files: dict[str, bytes], library: dict[str, bytes] | None = No
             raise BundleError([ParseProblem(f"process '{process_id}': {exc}")]) from exc
         bundles[process_id] = ProcessBundle(process_id, getattr(spec, "description", None) or process_id, spec,
                                             subprocess_specs, sorted(subprocess_specs),
-                                            *_start_attributes(parser, process_id))
+                                            *_start_attributes(parser, process_id), held)
     executable = set(own_ids) | {p.get("id") for root in trees.values() for p in root.iter(f"{{{BPMN_NS}}}process")
                                  if p.get("isExecutable", "true") != "false"}
     for collaboration in collaborations:
-        bundle = _collaboration_bundle(parser, collaboration, executable, trees)
+        bundle = _collaboration_bundle(parser, collaboration, executable, trees, held)
         if bundle is not None and bundle.process_id not in bundles:
             bundles[bundle.process_id] = bundle
     return bundles
@@ -134,7 +142,8 @@ def _own_tree(data: bytes):
     return root
 
 
-def _collaboration_bundle(parser, collaboration, executable: set[str], trees) -> ProcessBundle | None:
+def _collaboration_bundle(parser, collaboration, executable: set[str], trees,
+                          held: list[str]) -> ProcessBundle | None:
     collaboration_id = collaboration.get("id")
     participants = [p.get("processRef") for p in collaboration.iter(f"{{{BPMN_NS}}}participant")]
     if not collaboration_id or len([p for p in participants if p in executable]) < 2:
@@ -148,7 +157,8 @@ def _collaboration_bundle(parser, collaboration, executable: set[str], trees) ->
                                         collaboration.sourceline)]) from exc
     name = collaboration.get("name") or collaboration_id
     spec.description = name
-    return ProcessBundle(collaboration_id, name, spec, subprocess_specs, sorted(subprocess_specs))
+    return ProcessBundle(collaboration_id, name, spec, subprocess_specs, sorted(subprocess_specs),
+                         boundaries=held)
 
 
 _CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"

@@ -29,7 +29,7 @@ from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition)
 
-from . import durations
+from . import cycles, durations
 from .implicit import make_explicit
 from .lint.camunda import handler_reference
 from .specs import (GovBoundaryEvent, GovMessageEventDefinition, GovParallelGateway, GovParallelMultiInstance,
@@ -138,7 +138,7 @@ class GovBusinessRuleTaskParser(_BoundedMultiInstanceParser, BusinessRuleTaskPar
 
 
 class _TimerLiterals:
-    """Quote bare ISO timer literals so the script engine reads them as strings;
+    """Quote bare ISO timer literals and cron so the script engine reads them as strings;
     read messages as :class:`GovMessageEventDefinition`."""
 
     def parse_message_event(self, message_event):
@@ -162,6 +162,8 @@ class _TimerLiterals:
             except durations.DurationError as exc:
                 raise ValidationException(str(exc), node=self.node, file_name=self.filename) from exc
             definition.expression = repr(text)
+        elif isinstance(definition, CycleTimerEventDefinition) and cycles.is_cron(text):
+            definition.expression = repr(text)  # Quartz cron (engine/cycles.py), checked by the lint
         return definition
 
 

@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock
+from . import clock, continuations
 from .bundle import ProcessBundle
 from .serialization import dump_state, load_state
 from .specs import GovMessageEventDefinition
@@ -165,7 +165,10 @@ class EngineInstance:
         if task.state != TaskState.READY or not task.task_spec.manual:
             raise EngineError(f"task {task.task_spec.bpmn_id} is not ready for a person")
         task.data.update(data)
-        task.run()
+        try:
+            task.run()
+        except Exception as exc:  # what follows the task failed (a condition, a script)
+            self._contain(exc)
 
     def external_waits(self) -> list[ExternalWait]:
         return [ExternalWait(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,
@@ -220,6 +223,8 @@ class EngineInstance:
     def next_timer_at(self) -> datetime | None:
         """Earliest instant a waiting timer can fire, read from the task tree."""
         times = []
+        if any(continuations.is_held(t) for t in self._tasks(TaskState.STARTED)):
+            times.append(clock.now())  # the worker continues it at once
         for task in self.workflow.event_manager.tasks.values():
             if not any(isinstance(d, TimerEventDefinition) for d in _definitions(task)):
                 continue
@@ -258,7 +263,9 @@ class EngineInstance:
             raise NotWaiting(f"the process is not waiting for message '{name}'") from exc
 
     def refresh_timers(self) -> None:
-        """Let due timers fire; a timer whose expression fails becomes a failed task."""
+        """Continue what waits at an asynchronous continuation and let due timers fire;
+        a timer whose expression fails becomes a failed task."""
+        continuations.continue_held(self._tasks(TaskState.STARTED))
         try:
             self.workflow.refresh_timers()
         except Exception as exc:

@@ -10,6 +10,7 @@ it with the lint's own functions (:mod:`.lint.timers`). A refusal is a
 """
 from __future__ import annotations
 
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition)
@@ -36,13 +37,19 @@ def check_evaluated(task_spec, expression: str, value, max_multi_instance: int) 
         for definition in _event_definitions(task_spec):
             kind = next((kind for cls, kind in _TIMER_KINDS if isinstance(definition, cls)), None)
             if kind and definition.expression == expression:
-                timers.check_value(kind, value)
+                timers.check_value(kind, value, endless_allowed=_ends_with_its_scope(task_spec))
         if getattr(task_spec, "cardinality", None) == expression:
             # Camunda's loopCardinality may also yield the collection to iterate over.
             size = len(value) if isinstance(value, (list, tuple, dict, set, frozenset)) else value
             timers.check_cardinality(size, max_multi_instance)
     except timers.TimerError as exc:
         raise RuntimeValueRefused(exc.code, f"the computed value {value!r:.80} is refused: {exc}") from None
+
+
+def _ends_with_its_scope(task_spec) -> bool:
+    """The run-time twin of the lint's rule: a non-interrupting boundary event may
+    repeat without end (it stops with its activity)."""
+    return isinstance(task_spec, BoundaryEvent) and not task_spec.cancel_activity
 
 
 def _event_definitions(task_spec) -> list:

@@ -38,7 +38,7 @@ def describe_ready(task, script_engine, now: datetime) -> ReadyUserTask:
         engine_task_id=str(task.id), element_id=spec.bpmn_id or spec.name,
         name=spec.bpmn_name or spec.bpmn_id or spec.name, lane=spec.lane,
         form_key=(form.key or None) if form else None,
-        form_fields=_form_fields(form), documentation=spec.documentation)
+        form_fields=_form_fields(form, task, script_engine), documentation=spec.documentation)
     assignment = getattr(spec, "assignment", {}) if isinstance(spec, GovUserTask) else {}
     assignment = assignment or getattr(_inner_spec(spec), "assignment", {})
     if assignment:
@@ -79,14 +79,17 @@ def _scalar(value):
     return None if value in (None, "") else str(value)
 
 
-def _form_fields(form) -> list[dict]:
+def _form_fields(form, task, script_engine) -> list[dict]:
+    """The Camunda form fields; a default written as ``${…}`` is evaluated against the
+    task's data now (in the sandbox, like every expression), as Camunda does."""
     if form is None:
         return []
     fields = []
     for f in form.fields:
+        default = _evaluate_text(task, script_engine, f.default_value) if f.default_value else None
         fields.append({
             "id": f.id, "type": f.type, "label": f.label or f.id,
-            "default": f.default_value or None,
+            "default": default if isinstance(default, (str, int, float, bool, type(None))) else str(default),
             "options": [{"id": o.id, "name": o.name} for o in getattr(f, "options", [])],
             "validation": {v.name: v.config for v in f.validation},
             "properties": {p.id: p.value for p in f.properties},

@@ -5,6 +5,8 @@ server-side check read the same rules.
 """
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -22,6 +24,20 @@ _WIDGETS = {fields.Integer: "number", fields.Float: "number", fields.Decimal: "n
 _TYPES = {fields.Integer: "long", fields.Float: "double", fields.Decimal: "double",
           fields.Boolean: "boolean", fields.Date: "date", fields.DateTime: "datetime",
           fields.List: "list"}
+
+
+class CamundaDate(fields.Date):
+    """A date typed as Camunda's forms type it by default (``dd/MM/yyyy``) or as ISO."""
+
+    _DAY_FIRST = re.compile(r"^\d{1,2}/\d{1,2}/\d{4}$")
+
+    def _deserialize(self, value, attr, data, **kwargs) -> date:
+        if isinstance(value, str) and self._DAY_FIRST.match(value.strip()):
+            try:
+                return datetime.strptime(value.strip(), "%d/%m/%Y").date()
+            except ValueError:
+                raise self.make_error("invalid", input=value, obj_type=self.OBJ_TYPE) from None
+        return super()._deserialize(value, attr, data, **kwargs)
 
 
 def schema_for(form_key: str | None, form_fields: list[dict]) -> Schema | None:
@@ -55,7 +71,8 @@ def _from_form_data(frozen: str) -> Schema:
         kwargs = {"required": "required" in rules,
                   "metadata": {"label": f.get("label") or f["id"], "help": props.get("help"),
                                "readonly": "readonly" in rules}}
-        if f.get("default") not in (None, ""):
+        # A required field's default only pre-fills the form (marshmallow refuses both).
+        if f.get("default") not in (None, "") and not kwargs["required"]:
             kwargs["load_default"] = f["default"]
         validators = []
         kind = f.get("type") or "string"
@@ -66,7 +83,7 @@ def _from_form_data(frozen: str) -> Schema:
         elif kind == "boolean":
             field_cls = fields.Boolean
         elif kind == "date":
-            field_cls = fields.Date
+            field_cls = CamundaDate
         elif kind == "enum":
             field_cls = fields.String
             options = f.get("options") or []

@@ -187,7 +187,12 @@ def changing(instance_id: int, actor_id: int | None = None, *, require_active: b
         raise Conflict(f"process instance {instance_id} is {instance.status}")
     change = InstanceChange(instance, load_engine(instance), actor_id)
     with stepping(instance):
-        yield change
+        try:
+            yield change
+        except engine.EngineError as exc:
+            # The engine refused the action itself (a step with nothing to blame it on):
+            # the caller asked for something this instance cannot do now.
+            raise Conflict(str(exc)) from exc
         if not change.skip_engine:
             run_engine(change)
         save(change)

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..engine import clock
-from ..engine.durations import parse_duration
+from ..engine.durations import add_duration
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..records.models import LedgerEntry
@@ -112,7 +112,7 @@ def open_rectification(ctx: HandlerContext) -> dict:
     v = ctx.variables
     now = clock.now()
     rounds = int(v.get("rectification_round") or 0) + 1
-    ends = now + parse_duration(v["rectification_period"])
+    ends = add_duration(now, v["rectification_period"])
     record(ctx, "branch.rectification_started", round=rounds, period=v["rectification_period"],
            report_cycle=v["report_cycle"])
     return {"rectification_round": rounds, "rectification_started_at": now.isoformat(),
@@ -126,8 +126,9 @@ def rate_rectification_progress(ctx: HandlerContext) -> dict:
     Expected progress grows linearly over the rectification period.
     """
     v = ctx.variables
-    elapsed = clock.now() - datetime.fromisoformat(v["rectification_started_at"])
-    period = parse_duration(v["rectification_period"])
+    started = datetime.fromisoformat(v["rectification_started_at"])
+    elapsed = clock.now() - started
+    period = add_duration(started, v["rectification_period"]) - started
     expected = min(100.0, round(elapsed / period * 100, 2))
     actual = percent(v["measures_done"], v["measures_total"])
     return {"progress_percent": actual, "expected_percent": expected, "progress_gap": round(expected - actual, 2),
@@ -169,7 +170,7 @@ def delist_branch(ctx: HandlerContext) -> dict:
     """销号, and tell the branch when the follow-up review comes."""
     v = ctx.variables
     now = clock.now()
-    followup = now + parse_duration(v["followup_delay"])
+    followup = add_duration(now, v["followup_delay"])
     for user_id in users_with_role("community_secretary", ctx.org_unit_code):
         notify_user(user_id, "branch_delisted", f"{v['branch_name']}整顿验收合格，予以销号",
                     f"将于{followup:%Y年%m月}回头看，巩固整顿成果。", instance_id=ctx.instance_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from ..engine.durations import parse_duration
+from ..engine.durations import add_duration
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..records.models import LedgerEntry
@@ -37,7 +37,7 @@ def open_dispatch_round(ctx: HandlerContext) -> dict:
     督办 runs from the same instant) and puts each department on the ledger."""
     v = ctx.variables
     round_no, now = int(v.get("dispatch_round") or 0) + 1, now_utc()
-    due = now + parse_duration(v["dept_deadline"])
+    due = add_duration(now, v["dept_deadline"])
     for department in v["departments"]:
         record(ctx, "dispatched", department, department=department, round=round_no,
                 dispatch_kind=v.get("dispatch_kind"), due_at=iso(due))

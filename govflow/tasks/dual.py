@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from ..engine import clock
-from ..engine.durations import parse_duration
+from ..engine.durations import add_duration
 from ..extensions import db
 from ..identity.models import OrgUnit, User
 from ..records.models import LedgerEntry
@@ -104,7 +104,7 @@ def assign_service_post(ctx: HandlerContext) -> dict:
     if problems:
         return {"assignment_valid": False, "assignment_problems": problems}
     now = clock.now()
-    ends = now + parse_duration(v["service_period"])
+    ends = add_duration(now, v["service_period"])
     label = dict(zip(v.get("need_posts") or [], v.get("need_post_labels") or [])).get(v["service_post"])
     record(ctx, "dual.registered", employer_unit=v["employer_unit"], grid_unit=v["grid_unit"],
            service_post=v["service_post"], skills=v.get("skills"))

@@ -13,7 +13,7 @@ from fractions import Fraction
 from sqlalchemy import select
 
 from ..engine import clock
-from ..engine.durations import parse_duration
+from ..engine.durations import add_duration
 from ..extensions import db
 from ..identity.models import OrgUnit, RoleGrant
 from ..records.service import add_ledger_entry, next_number, publish_result
@@ -132,7 +132,7 @@ def publish_preparatory_group(ctx: HandlerContext) -> dict:
     """Put the group's list on the public board for the publicity period."""
     v = ctx.variables
     now = clock.now()
-    ends = now + parse_duration(v["group_publicity_period"])
+    ends = add_duration(now, v["group_publicity_period"])
     members = "、".join(v["group_members"])
     publish_result(ctx.instance_id, unit_id(ctx.org_unit_code), f"{v['estate_name']}业主大会筹备组成员名单公示",
                    f"筹备组成员{len(v['group_members'])}人：{members}；组长：{v['group_leader']}。"
@@ -150,7 +150,7 @@ def schedule_owners_meeting(ctx: HandlerContext) -> dict:
     """
     v = ctx.variables
     now = clock.now()
-    earliest = now + parse_duration(v["materials_lead"])
+    earliest = add_duration(now, v["materials_lead"])
     opens = datetime.combine(date.fromisoformat(v["meeting_date"]), MEETING_HOUR, BEIJING)
     postponed = opens < earliest
     if postponed:

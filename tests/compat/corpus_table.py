@@ -47,11 +47,11 @@ class Runs:
 
 REFUSED: dict[str, Refused] = {
     CAMUNDA + "clients/java/order-handling/order-handling.bpmn": Refused(
-        "invalid-timer", ("StartEvent_1",),
-        "a Quartz cron cycle ('0/5 0/1 * 1/1 * ?'); timers take ISO-8601 durations, dates and R<n>/ cycles"),
+        "timer-cycle-too-frequent", ("StartEvent_1",),
+        "a Quartz cron cycle firing every 5 seconds ('0/5 0/1 * 1/1 * ?'); TIMER_MIN_INTERVAL is 60 s"),
     CAMUNDA + "spring-boot-starter/external-task-client/loan-granting-spring-boot-webapp/src/main/resources/"
               "bpmn/loan-granting.bpmn": Refused(
-        "invalid-timer", ("StartEvent_1",), "the same Quartz cron start timer"),
+        "timer-cycle-too-frequent", ("StartEvent_1",), "the same Quartz cron start timer"),
     CAMUNDA + "scripttask/xslt-scripttask/src/main/resources/xslt-example.bpmn": Refused(
         "missing-script", ("ScriptTask_1",),
         "an XSLT script loaded from a classpath resource (camunda:resource); only inline Python scripts run"),

@@ -43,6 +43,15 @@ def diagram(process_id: str, body: str, *, name: str | None = None, extra: str =
     return (_HEAD.format(pid=process_id) + extra + process + di + "</bpmn:definitions>\n").encode()
 
 
+def chain(*nodes: str, start: str = "StartEvent_1", end: str = "EndEvent_1") -> str:
+    """A process body: a start event, ``nodes`` (each an element's XML) one after the
+    other, an end event, and the sequence flows ``Flow_0``… between them."""
+    ids = [start] + [n.split('id="', 1)[1].split('"', 1)[0] for n in nodes] + [end]
+    flows = "".join(f'<bpmn:sequenceFlow id="Flow_{i}" sourceRef="{a}" targetRef="{b}" />'
+                    for i, (a, b) in enumerate(zip(ids, ids[1:])))
+    return f'<bpmn:startEvent id="{start}" />{"".join(nodes)}<bpmn:endEvent id="{end}" />{flows}'
+
+
 def _layout(process, process_id: str) -> str:
     bounds: dict[str, tuple[int, int, int, int]] = {}
     shapes, edges = [], []

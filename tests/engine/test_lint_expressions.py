@@ -109,7 +109,8 @@ def test_sensible_timers_pass(kind, value):
     ("timeCycle", "R1001/PT1H", "timer-cycle-too-many"),
     ("timeCycle", "R5/PT30S", "timer-cycle-too-frequent"),
     ("timeCycle", "R5/P99999999Y", "timer-too-long"),
-    ("timeCycle", "0 0/5 * * * ?", "invalid-timer"),
+    ("timeCycle", "0 0/5 * * * ?", "timer-cycle-unbounded"),   # cron never ends: only non-interrupting
+    ("timeCycle", "0 0 9 * *", "invalid-timer"),              # five fields: Unix cron, not Quartz
 ])
 def test_unusable_timers_are_errors(kind, value, code):
     data = timer(kind, value)

@@ -176,12 +176,15 @@ def test_a_loop_of_scripts_under_the_limit_stops_at_the_step_budget(org):
     # cores; without the budget the 1,000 rounds would take 400 s.
     assert time.monotonic() - started < 5 + 0.5 + 6
     [incident] = _incidents(instance.id)
-    assert instance.status == "error" and incident.element_id == "spin"
+    # The evaluation that finds the budget spent fails: the script, or on a loaded
+    # machine the gateway's condition right after it.
+    assert instance.status == "error" and incident.element_id in ("spin", "again")
     assert "budget of 5 s" in incident.message
 
 
 @pytest.mark.parametrize("kind, expression, code_text", [
-    ("timeCycle", '"R/" + "PT0S"', "repeats without end"),
+    # Endless cycles are allowed on a non-interrupting boundary event; this one is too frequent.
+    ("timeCycle", '"R/" + "PT0S"', "shorter than one minute"),
     ("timeCycle", '"R5/PT" + str(int("1")) + "S"', "shorter than one minute"),
     ("timeDate", '"9999" + "-01-01T00:00:00"', "10 years ahead"),
     ("timeDuration", '"P" + str(100 * 365) + "D"', "10-year limit"),

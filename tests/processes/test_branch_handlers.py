@@ -73,8 +73,9 @@ def test_plan_rounds_and_latest_deadline(run):
 def test_rectification_period_opens_and_progress_is_rated_against_it(run):
     opened = run("open_rectification", at=NOW, rectification_period="P6M", report_cycle="R6/P1M")
     assert opened == {"rectification_round": 1, "rectification_started_at": NOW.isoformat(),
-                      "rectification_ends_at": (NOW + timedelta(days=180)).isoformat()}
-    rated = run("rate_rectification_progress", at=NOW + timedelta(days=90), rectification_round=1,
+                      "rectification_ends_at": datetime(2026, 12, 1, 2, tzinfo=timezone.utc).isoformat()}
+    # Six calendar months from 1 June are 183 days; half of them have passed.
+    rated = run("rate_rectification_progress", at=NOW + timedelta(days=91, hours=12), rectification_round=1,
                 rectification_started_at=NOW.isoformat(), rectification_period="P6M", measures_done=3,
                 measures_total=10)
     assert rated == {"progress_percent": 30.0, "expected_percent": 50.0, "progress_gap": 20.0, "report_no": 1}

@@ -26,6 +26,10 @@ _NAME = re.compile(r"^\s*[#$]\{\s*([A-Za-z_][A-Za-z0-9_]*)")
 _CLASS_SUFFIXES = ("_delegate", "_handler", "_task")
 _HANDLER_TASKS = {"serviceTask", "sendTask", "businessRuleTask"}
 _ASSIGNMENT_CHILDREN = {"potentialOwner", "humanPerformer", "performer"}
+#: Camunda's built-in form field types, plus the custom ones the platform renders
+#: (``textarea``: a string on several lines). Any other custom type would need a
+#: Java FormType plugin in Camunda; here it would silently become a string.
+FORM_FIELD_TYPES = {"string", "long", "boolean", "date", "enum", "textarea"}
 
 
 def class_candidates(class_name: str) -> list[str]:
@@ -64,8 +68,19 @@ def check_camunda(doc: BpmnDocument, ctx: LintContext, findings: Findings) -> No
             _check_roles(el, attr, ctx, findings)
         if el.get(camunda("formKey")) is not None:
             _check_form(el, ctx, findings)
+        if name in ("userTask", "startEvent"):
+            _check_form_fields(el, findings)
         if name in _HANDLER_TASKS and el.tag == bpmn(name):
             _check_implementation(el, ctx, findings)
+
+
+def _check_form_fields(el, findings: Findings) -> None:
+    for field in el.iter(camunda("formField")):
+        kind = (field.get("type") or "string").strip()
+        if kind not in FORM_FIELD_TYPES:
+            findings.error("unknown-form-field-type",
+                           f"{describe(el)}: form field '{field.get('id')}' has type '{kind}'; the platform knows "
+                           f"{', '.join(sorted(FORM_FIELD_TYPES))}", el, at=field)
 
 
 def _check_roles(el, attr: str, ctx: LintContext, findings: Findings) -> None:

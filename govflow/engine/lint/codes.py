@@ -16,6 +16,9 @@ CODES: dict[str, tuple[str, str]] = {
     "wrong-root": ("error", "the root is not a BPMN or DMN <definitions>"),
     # structure
     "duplicate-id": ("error", "an id used twice in one file"),
+    "too-long": ("error", "an id or message name over 120 characters, an element name over 200"),
+    "reserved-id": ("error", "an id the engine names its own steps with (Start, End, Root, *.EndJoin…)"),
+    "unsupported-element": ("error", "an element Camunda 7 does not execute (ad-hoc subprocess, complex gateway)"),
     "duplicate-process-id": ("error", "a process id defined in two files of one deployment"),
     "duplicate-decision-id": ("error", "a decision id defined in two files of one deployment"),
     "missing-reference": ("error", "a required reference (sourceRef, targetRef, attachedToRef) is absent"),
@@ -41,6 +44,7 @@ CODES: dict[str, tuple[str, str]] = {
     "unknown-form": ("error", "camunda:formKey names a form the platform does not have"),
     "invalid-form": ("error", "a Camunda Form (.form) with a component, pattern or condition the server cannot check"),
     "unknown-form-ref": ("error", "a camunda:formRef or camunda-forms: formKey naming a form neither deployed nor deploying"),
+    "unknown-form-field-type": ("error", "a camunda:formField type that is neither built in nor known (textarea)"),
     "unknown-handler": ("error", "a service task names a handler the platform does not have"),
     "no-implementation": ("error", "a service, send or business rule task that names nothing to run"),
     "unsupported-connector": ("error", "a service task implemented by a Camunda connector"),

@@ -135,7 +135,9 @@ def check_timer(exprs: Expressions, kind: str, text: str, subject, at) -> None:
         return
     try:
         literal = timers.literal_of(text)
-        if literal is not None:
+        if literal is not None and kind == "timeCycle":
+            timers.check_cycle(literal, endless_allowed=_ends_with_its_scope(subject))
+        elif literal is not None:
             timers.CHECKS[kind](literal)
     except timers.TimerError as exc:
         exprs.findings.error(exc.code, f"{describe(subject)} has {where} '{_short(text)}': {exc}", subject, at)
@@ -144,6 +146,13 @@ def check_timer(exprs: Expressions, kind: str, text: str, subject, at) -> None:
         # Neither JUEL nor an ISO literal: a Python expression computed at run time.
         exprs.python(text, subject, at, where, code="invalid-timer",
                      expected="an ISO-8601 literal or a valid Python expression")
+
+
+def _ends_with_its_scope(event) -> bool:
+    """A non-interrupting boundary event: a cycle without end there stops when its
+    activity ends. (Event subprocesses would qualify in Camunda; SpiffWorkflow 3.2
+    does not run their cycle timers as Camunda does, so they keep the bound.)"""
+    return local(event) == "boundaryEvent" and event.get("cancelActivity", "true").strip().lower() == "false"
 
 
 def _check_condition(exprs: Expressions, el) -> None:

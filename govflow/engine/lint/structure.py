@@ -30,13 +30,34 @@ _OPTIONAL_REFS = (
 )
 
 
+#: Names SpiffWorkflow gives its own task specs inside every process: an element with
+#: one of these ids replaces the engine's start or end task and the process silently
+#: never starts or never ends.
+_RESERVED_IDS = {"Start", "End", "Root"}
+_RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", ".BoundaryEventParent")
+#: The platform's columns for element ids and message names (120) and element names
+#: (200): a longer value would fail the step that stores it, so it is refused here.
+MAX_ID, MAX_NAME, MAX_MESSAGE_NAME = 120, 200, 120
+#: Elements Camunda 7 does not execute either; SpiffWorkflow would fail on them at run time.
+_UNSUPPORTED = {"adHocSubProcess": "ad-hoc subprocesses", "complexGateway": "complex gateways"}
+
+
 def check_ids(elements, findings: Findings) -> None:
-    """Every duplicate id is reported, naming the line of the first use and of this one."""
+    """Every duplicate id is reported, naming the line of the first use and of this one;
+    so is every id the engine uses itself, and every element Camunda 7 does not run."""
     first: dict[str, etree._Element] = {}
     for el in elements:
+        if is_bpmn(el) and local(el) in _UNSUPPORTED:
+            findings.error("unsupported-element", f"{describe(el)}: {_UNSUPPORTED[local(el)]} are not executed "
+                           "(neither by Camunda 7); model the steps with gateways or a subprocess", el)
+        _check_lengths(el, findings)
         el_id = el.get("id")
         if not el_id or not has_document_id(el):
             continue
+        if is_bpmn(el) and local(el) != "definitions" and (
+                el_id in _RESERVED_IDS or el_id.endswith(_RESERVED_SUFFIXES)):
+            findings.error("reserved-id", f"{local(el)} id '{el_id}' is a name the engine uses for its own "
+                           f"steps; rename the element (e.g. '{el_id}_1')", el)
         if el_id in first:
             original = first[el_id]
             findings.error(
@@ -45,6 +66,17 @@ def check_ids(elements, findings: Findings) -> None:
                 f"{local(el)} at line {el.sourceline}; ids must be unique within a file", el)
         else:
             first[el_id] = el
+
+
+def _check_lengths(el, findings: Findings) -> None:
+    if not is_bpmn(el):
+        return
+    limits = [("id", MAX_ID), ("name", MAX_MESSAGE_NAME if local(el) == "message" else MAX_NAME)]
+    for attr, limit in limits:
+        value = el.get(attr) or ""
+        if len(value) > limit:
+            findings.error("too-long", f"{local(el)} {attr} '{value[:40]}…' has {len(value)} characters; "
+                           f"the limit is {limit}", el)
 
 
 def check_references(doc: BpmnDocument, findings: Findings) -> None:

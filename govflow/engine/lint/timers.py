@@ -7,8 +7,8 @@ A timer value is one of
 - any other Python expression (``reminder_at``): must compile, checked at run time.
 
 Bounds keep a typo from becoming a timer that never fires or fires constantly:
-durations and cycle intervals up to 10 years (years count 365 days and months 30, as
-the engine's deadline arithmetic does), dates at most 10 years ahead, cycles with an
+durations and cycle intervals up to 10 years (for this bound years count 365 days and
+months 30; running timers count calendar months, see ``engine/durations.py``), dates at most 10 years ahead, cycles with an
 explicit count of at most 1,000 repetitions and an interval of at least one minute.
 
 The same functions check values computed at run time (:func:`check_value`), so that
@@ -21,8 +21,12 @@ import math
 import re
 from datetime import date, datetime, timedelta, timezone
 
+from croniter import croniter
+
 MAX_DAYS = 3660
 MAX_REPETITIONS = 1000
+#: Shortest cycle interval (settings TIMER_MIN_INTERVAL); also the least time between
+#: two firings of a cycle without end at run time (``engine/cycles.py``).
 MIN_INTERVAL_SECONDS = 60
 
 _NUMBER = r"(\d+(?:[.,]\d+)?)"
@@ -32,7 +36,7 @@ _DURATION = re.compile(
 _DAYS_PER_UNIT = (365, 30, 7, 1, 1 / 24, 1 / 1440, 1 / 86400)
 # What a literal (rather than a variable name) starts with: a duration, a cycle or a date.
 _LITERAL_SHAPE = re.compile(r"^(?:P\d|PT\d|R\d*/|\d{4}-\d{2})", re.IGNORECASE)
-# Quartz/cron, which Camunda accepts in timeCycle and SpiffWorkflow cannot run.
+# Quartz/cron as Camunda accepts it in timeCycle (engine/cycles.py runs it).
 _CRON = re.compile(r"^[0-9*?/,\-LW#A-Z]+(?:\s+[0-9*?/,\-LW#A-Z]+){4,6}$", re.IGNORECASE)
 
 
@@ -61,9 +65,13 @@ def literal_of(text: str) -> str | None:
     if _LITERAL_SHAPE.match(value):
         return value
     if _CRON.match(value):
-        raise TimerError("invalid-timer", "cron expressions are not supported; write a repeating "
-                                          "interval such as R10/PT1H")
+        return value
     return None
+
+
+def configure_min_interval(seconds: int) -> None:
+    global MIN_INTERVAL_SECONDS
+    MIN_INTERVAL_SECONDS = seconds
 
 
 def duration_days(text: str) -> float:
@@ -83,7 +91,7 @@ def parse_datetime(text: str) -> datetime:
         value = datetime.fromisoformat(text.strip())
     except ValueError as exc:
         raise TimerError("invalid-timer", f"it is not an ISO-8601 date-time ({exc})") from None
-    # Naive times are the server's UTC, as the engine reads them.
+    # The engine reads a naive time in TIMEZONE; for the bounds checked here hours do not matter.
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
@@ -106,16 +114,27 @@ def check_due(text: str) -> None:
         check_date(text)
 
 
-def check_cycle(text: str) -> None:
+def check_cycle(text: str, endless_allowed: bool = False) -> None:
     """``R<n>/<duration>``, ``R<n>/<start>/<duration>``, ``R<n>/<duration>/<end>`` or
-    ``R<n>/<start>/<end>``, with a count and an interval within bounds."""
+    ``R<n>/<start>/<end>``, with a count and an interval within bounds. A cycle without
+    end (``R/PT1H``, Quartz cron) only where ``endless_allowed``: a non-interrupting
+    boundary event, which ends with its activity."""
+    if _CRON.match(text.strip()) and len(text.split()) in (6, 7):
+        _check_cron(text.strip())
+        if not endless_allowed:
+            raise TimerError("timer-cycle-unbounded", "a cron cycle repeats without end; use it on a "
+                                                      "non-interrupting boundary event")
+        return
     match = re.fullmatch(r"R(\d*)/(.+)", text.strip(), re.IGNORECASE)
     if not match:
-        raise TimerError("invalid-timer", "a cycle must look like R10/PT1H")
+        raise TimerError("invalid-timer", "a cycle must look like R10/PT1H or a Quartz cron "
+                                          "(seconds minutes hours day-of-month month day-of-week [year])")
     count, rest = match.groups()
-    if not count:
+    if not count and not endless_allowed:
         raise TimerError("timer-cycle-unbounded",
-                         f"it repeats without end; give a count of at most {MAX_REPETITIONS:,}, e.g. R10/PT1H")
+                         f"it repeats without end; give a count of at most {MAX_REPETITIONS:,}, e.g. R10/PT1H "
+                         "(R/PT1H is for non-interrupting boundary events)")
+    count = count or "1"
     if len(count) > 6 or int(count) > MAX_REPETITIONS:
         raise TimerError("timer-cycle-too-many", f"it repeats {count} times; the limit is {MAX_REPETITIONS:,}")
     if int(count) == 0:
@@ -134,7 +153,22 @@ def check_cycle(text: str) -> None:
     else:
         raise TimerError("invalid-timer", "a cycle has at most a start, an interval and an end")
     if seconds < MIN_INTERVAL_SECONDS:
-        raise TimerError("timer-cycle-too-frequent", "its interval is shorter than one minute")
+        raise TimerError("timer-cycle-too-frequent", f"its interval is shorter than {_min_interval_words()}")
+
+
+def _min_interval_words() -> str:
+    return "one minute" if MIN_INTERVAL_SECONDS == 60 else f"{MIN_INTERVAL_SECONDS} s"
+
+
+def _check_cron(text: str) -> None:
+    start = datetime(2026, 1, 1)
+    try:
+        runs = croniter(text, start, second_at_beginning=True)
+        first, second = runs.get_next(datetime), runs.get_next(datetime)
+    except (ValueError, KeyError, TypeError) as exc:  # croniter's own errors are ValueErrors
+        raise TimerError("invalid-timer", f"it is not a Quartz cron expression ({exc})") from None
+    if (second - first).total_seconds() < MIN_INTERVAL_SECONDS:
+        raise TimerError("timer-cycle-too-frequent", f"it fires more often than every {_min_interval_words()}")
 
 
 #: The literal check for each kind of timer value.
@@ -147,7 +181,7 @@ CHECKS = {
 }
 
 
-def check_value(kind: str, value) -> None:
+def check_value(kind: str, value, endless_allowed: bool = False) -> None:
     """Check a timer value computed at run time by the rule of ``kind`` (a key of CHECKS).
 
     The engine accepts a date-time or a text; anything else is refused here too.
@@ -156,7 +190,10 @@ def check_value(kind: str, value) -> None:
         value = value.isoformat()
     if not isinstance(value, str):
         raise TimerError("invalid-timer", f"it is a {type(value).__name__}, not an ISO-8601 text")
-    CHECKS[kind](value)
+    if kind == "timeCycle":
+        check_cycle(value, endless_allowed)
+    else:
+        CHECKS[kind](value)
 
 
 class CardinalityError(TimerError):

@@ -14,13 +14,14 @@ FIXTURES = Path(__file__).parent / "fixtures"
 CORPUS = Path(os.environ.get("SHARED_CORPUS") or Path(__file__).resolve().parents[2] / "shared" / "corpus")
 
 
-def _private_postgres(url: str):
+def _private_postgres(url: str, purpose: str = ""):
     """A database of this test session's own on the server of ``url``, so that
-    parallel runs (developers, CI) never drop each other's tables."""
+    parallel runs (developers, CI) never drop each other's tables; ``purpose`` tells a
+    test's extra database from the session's (same process, same pid)."""
     from sqlalchemy import create_engine
     from sqlalchemy.engine import make_url
     base = make_url(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    name = f"{base.database}_{os.getpid()}"
+    name = f"{base.database}_{os.getpid()}{'_' + purpose if purpose else ''}"
     admin = create_engine(base, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))

@@ -40,7 +40,7 @@ def cluster_database():
     url = os.environ.get("TEST_PG_URL") or os.environ.get("TEST_DATABASE_URL") or ""
     if not url.startswith("postgres"):
         pytest.skip("needs PostgreSQL: TEST_PG_URL")
-    url, drop = _private_postgres(url)
+    url, drop = _private_postgres(url, "cluster")
     try:
         yield url
     finally:

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 import json
 import os
+import signal
+import time
 
 import requests
 
-from govflow.testing.live import gunicorn
+from govflow.testing.live import gunicorn, worker_pids
+
+
+def _replace_workers(master_pid: int) -> None:
+    """SIGKILL every worker; gunicorn starts new ones (other pids, other counter files)."""
+    old = set(worker_pids(master_pid))
+    for pid in old:
+        os.kill(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        now = set(worker_pids(master_pid))
+        if len(now) == len(old) and not now & old:
+            return
+        time.sleep(0.1)
+    raise AssertionError("gunicorn did not replace its workers")
 
 
 def test_counters_add_up_over_gunicorn_workers_and_logs_are_json(app, tmp_path):
@@ -19,8 +35,11 @@ def test_counters_add_up_over_gunicorn_workers_and_logs_are_json(app, tmp_path):
     log_path = tmp_path / "gunicorn.log"
     with gunicorn(env, log_path, workers=2) as (port, _master):
         base = f"http://127.0.0.1:{port}"
-        for _ in range(30):  # a new connection each: both workers answer some
-            assert requests.get(base + "/healthz", headers={"Connection": "close"}, timeout=10).ok
+        for round_ in range(2):  # each round answered by other processes: the workers are replaced between
+            for _ in range(15):
+                assert requests.get(base + "/healthz", headers={"Connection": "close"}, timeout=10).ok
+            if round_ == 0:
+                _replace_workers(_master.pid)
         ready = requests.get(base + "/readyz", headers={"X-Request-Id": "probe-00000001"}, timeout=10)
         assert ready.status_code == 503 and ready.headers["X-Request-Id"] == "probe-00000001"
         wanted = 'govflow_http_requests_total{endpoint="ops.healthz",method="GET",status="200"} 30.0'

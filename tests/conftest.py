@@ -147,17 +147,22 @@ def api_as(app, org):
     return make
 
 
-@pytest.fixture
-def deploy_fixture(org):
+def deployer(directory: Path):
+    """deploy(*names) of files in ``directory``, committed; returns the deploy result."""
     from govflow.database import commit, writing
     from govflow.definitions.service import deploy
 
     def run(*names):
         with writing():
-            result = deploy({n: (FIXTURES / n).read_bytes() for n in names})
+            result = deploy({n: (directory / n).read_bytes() for n in names})
             commit()
         return result
     return run
+
+
+@pytest.fixture
+def deploy_fixture(org):
+    return deployer(FIXTURES)
 
 
 def pytest_collection_modifyitems(items):

@@ -8,6 +8,7 @@ platform's cost).
 """
 from __future__ import annotations
 
+import abc
 import http.client
 import json
 import signal
@@ -151,7 +152,7 @@ class Client:
         return self.request("POST", self.prefix + path, body)
 
 
-class HookServer:
+class HookServer(abc.ABC):
     """A threaded HTTP server on 127.0.0.1 taking webhook POSTs; a subclass decides
     the answer in :meth:`answer` (it may read the request from ``handler``). It can be
     stopped and started again on the same port."""
@@ -160,8 +161,9 @@ class HookServer:
         self.port = port or free_port()
         self.server = None
 
+    @abc.abstractmethod
     def answer(self, handler: BaseHTTPRequestHandler) -> tuple[int, dict | None]:
-        raise NotImplementedError
+        """(status, JSON body or None) for one delivery."""
 
     def start(self):
         hooks = self

@@ -5,17 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import deployer
+
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @pytest.fixture
 def deploy_api_fixture(org):
-    from govflow.database import commit, writing
-    from govflow.definitions.service import deploy
-
-    def run(*names):
-        with writing():
-            result = deploy({n: (FIXTURES / n).read_bytes() for n in names})
-            commit()
-        return result
-    return run
+    return deployer(FIXTURES)

@@ -18,8 +18,10 @@ from ..instances.service import retry_incident, transition
 from ..notifications.service import notify_users
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
-from .access import require_administrator, require_administrator_of_instance
+from .access import console_scope, require_administrator, require_administrator_of_instance
 from .changes import edit_variable, migrate_instances
+from .queries import parse_filter
+from .task_search import filtered_query
 
 OPERATIONS = ("suspend", "resume", "terminate", "retry", "move", "reassign", "edit_variable", "migrate")
 
@@ -103,3 +105,16 @@ def _incident_of(instance_id: int, incident_id: int | None) -> int:
     if incident is None or incident.instance_id != instance_id:
         raise NotFound(f"incident {incident_id} is not an incident of instance {instance_id}")
     return incident.id
+
+
+def migrate_search(p: Principal, args, version: int | None, reason: str | None):
+    """Migrate the running instances of a ledger search (``args``) that ``p`` administers
+    to ``version`` of the searched process (at most 1,001 looked at). Raises
+    ValidationFailed (no reason, no process chosen); see migrate_instances for the report."""
+    reason = check_reason(reason)
+    f = parse_filter(args)
+    if not f.process:
+        raise ValidationFailed("choose a process first", {"process": ["required"]})
+    ids = [i.id for i in db.session.scalars(filtered_query(f, args, console_scope(p)).limit(1001))
+           if i.status in ("active", "error", "suspended")]
+    return migrate_instances(ids, f.process, version, p, reason)

@@ -11,7 +11,6 @@ from werkzeug.datastructures import MultiDict
 from ..definitions.service import list_latest_definitions
 from ..errors import DomainError, ValidationFailed
 from ..database import undone_if_refused
-from ..extensions import db
 from ..identity.models import ROLE_CODES
 from ..instances.models import InstanceStatus
 from ..worklist.catalogue import process_xml
@@ -19,12 +18,11 @@ from ..worklist.inbox import org_units_for
 from ..web.paging import whole_number
 from .access import console_scope
 from .blueprint import bp, download, status_labels
-from .changes import migrate_instances
 from .detail import called_page, called_xml, instance_definition, instance_page
 from .exports import ledger_file
 from .filters import delete_filter, filter_query, list_filters, save_filter
 from .queries import org_names, parse_filter
-from .service import check_reason, operate
+from .service import migrate_search, operate
 from .task_search import filtered_query, search_page
 
 def _errors_text(exc: DomainError) -> str:
@@ -75,13 +73,8 @@ def instance_migrate():
     back = url_for("admin.instance_list") + ("?" + query if query else "")
     try:
         with undone_if_refused():
-            reason = check_reason(request.form.get("reason"))
-            f = parse_filter(args)
-            if not f.process:
-                raise ValidationFailed("choose a process first", {"process": ["required"]})
-            ids = [i.id for i in db.session.scalars(filtered_query(f, args, console_scope(g.principal)).limit(1001))
-                   if i.status in ("active", "error", "suspended")]
-            report = migrate_instances(ids, f.process, whole_number(request.form.get("version")), g.principal, reason)
+            report = migrate_search(g.principal, args, whole_number(request.form.get("version")),
+                                    request.form.get("reason"))
     except DomainError as exc:
         flash(_("Not migrated: %(errors)s", errors=_errors_text(exc)), "error")
         return redirect(back, 303)

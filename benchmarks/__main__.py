@@ -14,10 +14,20 @@ import re
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from . import report
-from .harness import OUT, PLOTS, RESULTS, ROOT, machine, pg_server_version, postgres_available, scale_named, wait_for_quiet
+from .harness import (
+    OUT,
+    PLOTS,
+    RESULTS,
+    ROOT,
+    machine,
+    pg_server_version,
+    postgres_available,
+    scale_named,
+    wait_for_quiet,
+)
 
 PARTS = [("bare", "sqlite"), ("service", "sqlite"), ("service", "postgres"), ("http_api", "sqlite"),
          ("http_api", "postgres"), ("history", "sqlite"), ("volume", "sqlite"), ("volume", "postgres"),
@@ -66,7 +76,7 @@ def main() -> int:
     plot_dir = PLOTS if full else OUT / "plots"
     made = report.plots(parts, plot_dir)
     result = {
-        "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"), "scale": scale.name,
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"), "scale": scale.name,
         "elapsed_s": round(time.time() - started, 1), "machine": {**machine(), "postgresql": pg_server_version()},
         "scenario": scenario, "figures": {t.figure: t.value for t in rows}, "targets": [t.row() for t in rows],
         "plots": [str((plot_dir / m).relative_to(ROOT)) for m in made], "parts": parts,

@@ -112,7 +112,7 @@ class Database:
             self._admin_url = base
             self.url = base.set(database=f"govflow_bench_{name}").render_as_string(hide_password=False)
 
-    def create(self) -> "Database":
+    def create(self) -> Database:
         OUT.mkdir(parents=True, exist_ok=True)
         if self.kind == "sqlite":
             for suffix in ("", "-wal", "-shm"):

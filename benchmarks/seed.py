@@ -51,7 +51,7 @@ class Org:
         self.users: dict[str, list] = {}  #: persona -> [(username, user id, unit index)]
 
     @classmethod
-    def create(cls) -> "Org":
+    def create(cls) -> Org:
         from sqlalchemy import insert, select
         from werkzeug.security import generate_password_hash
 

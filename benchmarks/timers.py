@@ -17,7 +17,7 @@ import re
 import threading
 import time
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .harness import Database, make_app, part_main, percentile
@@ -125,7 +125,7 @@ def _clone_due_instances(count: int) -> int:
     from govflow.extensions import db
     from govflow.instances.models import InstanceEvent, InstanceState, ProcessInstance
     from govflow.instances.service import start_instance
-    with clock.frozen_at(datetime.now(timezone.utc) - timedelta(hours=1)), writing():
+    with clock.frozen_at(datetime.now(UTC) - timedelta(hours=1)), writing():
         template_id = start_instance("bench_timer", "grid_yg_1", {"wait_for": "PT5S"}).id
         commit()
     template = db.session.get(ProcessInstance, template_id)

@@ -13,9 +13,9 @@ import contextvars
 from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.exc import IntegrityError, OperationalError
 
 from .errors import Conflict, DomainError
 from .extensions import db

@@ -103,7 +103,7 @@ class Settings:
     extra: dict = field(default_factory=dict)
 
     @classmethod
-    def from_env(cls, overrides: dict | None = None) -> "Settings":
+    def from_env(cls, overrides: dict | None = None) -> Settings:
         values: dict = {}
         for f in fields(cls):
             if f.name == "extra":

@@ -15,6 +15,7 @@ bl = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(bl)
 
 from tests.conftest import CORPUS as SHARED  # noqa: E402
+
 CORPUS = SHARED
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 NS = {"bpmn": BPMN, "bpmndi": "http://www.omg.org/spec/BPMN/20100524/DI",

@@ -1,8 +1,8 @@
 """CLI contract and deployment validation (errors name element, file and line)."""
 import io
 
-from govflow.extensions import db
 from govflow.definitions.models import ProcessDefinition
+from govflow.extensions import db
 from tests.conftest import FIXTURES
 
 BAD = b"""<?xml version="1.0" encoding="UTF-8"?>

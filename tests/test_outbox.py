@@ -1,5 +1,5 @@
 """Side effects leave after commit, are retried with backoff, and arrive once."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -30,7 +30,7 @@ def test_webhook_retried_until_receiver_is_up_then_delivered_once(ctx):
     with writing():
         enqueue("webhook", {"url": url, "body": {"text": "新任务：核实"}}, "task-1-created")
         commit()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert "delivered: 0, failed attempts: 1" in run_worker(ctx, now)
     message = db.session.query(OutboxMessage).one()
     assert message.attempts == 1 and message.last_error
@@ -51,7 +51,7 @@ def test_messages_park_after_max_attempts(ctx):
     with writing():
         enqueue("webhook", {"url": f"http://127.0.0.1:{free_port()}/down", "body": {}}, "k")
         commit()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     for hour in range(ctx.config["GOVFLOW"].OUTBOX_MAX_ATTEMPTS + 2):
         run_worker(ctx, now + timedelta(hours=hour))
     db.session.expire_all()

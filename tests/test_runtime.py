@@ -1,6 +1,6 @@
 """Camunda extensions executed by the platform: timers, messages, call activities,
 multi-instance with per-department scope, DMN, incidents and retries."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -12,8 +12,8 @@ from govflow.identity.access import principal_for
 from govflow.identity.service import get_user
 from govflow.instances.models import Incident, ProcessInstance
 from govflow.instances.service import deliver_message, retry_incident, start_instance
-from govflow.worklist.models import HumanTask
 from govflow.worklist.inbox import list_tasks
+from govflow.worklist.models import HumanTask
 from govflow.worklist.service import complete_task
 
 
@@ -48,7 +48,7 @@ def test_boundary_timers_fire_through_worker_once_now(deploy_fixture, app):
     assert handle.element_id == "handle" and handle.due_at is not None
     started = db.session.get(ProcessInstance, instance_id).next_timer_at
     assert started is not None
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     assert "timers fired: 0" in worker(app, now + timedelta(minutes=5))
     worker(app, now + timedelta(minutes=31))   # first reminder (cycle, non-interrupting)
     db.session.expire_all()

@@ -1,5 +1,5 @@
 """Versions pin running instances; intermediate timers; formData over the API."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 from govflow.database import commit, writing
 from govflow.definitions.service import deploy
@@ -34,10 +34,10 @@ def test_intermediate_timer_expression_handler_and_form_fields(app, api_as, depl
     instance = admin.post("/process-instances", {"process_key": "waiting", "org_unit": "grid_yg_1",
                                                  "variables": {"publicity_period": "P7D"}}).json
     assert instance["tasks"] == []
-    later = datetime.now(timezone.utc) + timedelta(days=6)
+    later = datetime.now(UTC) + timedelta(days=6)
     app.test_cli_runner().invoke(args=["worker", "--once", "--now", later.isoformat()])
     assert api_as("street").get("/tasks").json == []
-    later = datetime.now(timezone.utc) + timedelta(days=7, minutes=1)
+    later = datetime.now(UTC) + timedelta(days=7, minutes=1)
     app.test_cli_runner().invoke(args=["worker", "--once", "--now", later.isoformat()])
     street = api_as("street")
     task = street.get("/tasks").json[0]

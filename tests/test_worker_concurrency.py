@@ -2,7 +2,7 @@
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -21,7 +21,7 @@ def test_two_workers_fire_each_timer_once(app, deploy_fixture):
     with writing():
         ids = [start_instance("escalation", "grid_yg_1").id for _ in range(20)]
         commit()
-    now = (datetime.now(timezone.utc) + timedelta(hours=3)).isoformat()
+    now = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
     env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
     command = [sys.executable, "-m", "flask", "--app", "wsgi", "worker", "--once", "--now", now]
     workers = [subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,

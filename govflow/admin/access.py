@@ -13,8 +13,13 @@ from sqlalchemy import or_
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..identity.access import (Principal, administered_clause, is_administrator, is_administrator_of,
-                               path_prefix_clause)
+from ..identity.access import (
+    Principal,
+    administered_clause,
+    is_administrator,
+    is_administrator_of,
+    path_prefix_clause,
+)
 from ..instances.models import ProcessInstance
 
 LEDGER_READER_ROLE = "supervisor"

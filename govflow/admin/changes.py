@@ -18,9 +18,9 @@ from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..identity.access import Principal, is_administrator_of
 from ..instances.models import ProcessInstance
-from ..instances.variables import check_incoming
 from ..instances.runtime import changing
 from ..instances.sync import json_safe
+from ..instances.variables import check_incoming
 
 RUNNING = ("active", "error", "suspended")
 #: A batch migration touches at most this many instances per call.

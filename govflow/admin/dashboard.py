@@ -8,7 +8,7 @@ costs the same at 100,000 instances as at 1,000 (docs/PERFORMANCE.md, target 4).
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import timezone
+from datetime import UTC
 
 from sqlalchemy import String, case, cast, func, or_, select
 
@@ -43,7 +43,7 @@ def light_of(now, yellow_at: float):
     used_enough = (1 - yellow_at) * epoch_seconds(HumanTask.created_at) + yellow_at * epoch_seconds(HumanTask.due_at)
     return case((HumanTask.due_at.is_(None), "none"), (HumanTask.due_at <= now, "red"),
                 (or_(HumanTask.due_at <= HumanTask.created_at,
-                     used_enough <= now.replace(tzinfo=timezone.utc).timestamp()), "yellow"), else_="green")
+                     used_enough <= now.replace(tzinfo=UTC).timestamp()), "yellow"), else_="green")
 
 
 def light_table(tasks, yellow_at: float) -> list[dict]:

@@ -2,7 +2,7 @@
 dates in local time, resident text always text (govflow/spreadsheet.py)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
@@ -26,7 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _local(at: datetime | None, tz: ZoneInfo) -> datetime | None:
     if at is None:
         return None
-    return at.replace(tzinfo=timezone.utc).astimezone(tz).replace(tzinfo=None)
+    return at.replace(tzinfo=UTC).astimezone(tz).replace(tzinfo=None)
 
 
 def ledger_for(p: Principal, query) -> list:

@@ -7,11 +7,11 @@ from flask import current_app, g, render_template, request
 
 from ..errors import ValidationFailed
 from ..web.names import process_name
+from .blueprint import bp, download, status_labels
 from .dashboard import light_table, open_tasks, supervision_queue
 from .exports import statistics_file, statistics_tables
 from .statistics import Period, case_tables, stage_counts, step_times
 from .task_search import role_lights
-from .blueprint import bp, download, status_labels
 
 
 @bp.route("/dashboard")

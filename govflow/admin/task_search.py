@@ -63,7 +63,7 @@ def role_lights(tasks, yellow_at: float) -> list[dict]:
     """Open tasks per candidate role (the owners: 网格员, 职能部门经办人, 督办员…) by light,
     counted by the database over the open tasks' candidate rows; ``tasks`` is the
     statement of dashboard.open_tasks()."""
-    from .dashboard import LIGHTS, light_of   # dashboard imports nothing of this module
+    from .dashboard import LIGHTS, light_of  # dashboard imports nothing of this module
     light = light_of(utcnow(), yellow_at).label("light")
     open_ = tasks.with_only_columns(HumanTask.id, light).subquery()
     role = func.coalesce(TaskCandidate.role, literal("—"))

@@ -8,14 +8,14 @@ from flask import Response, current_app, flash, g, redirect, render_template, re
 from flask_babel import gettext as _
 from werkzeug.datastructures import MultiDict
 
+from ..database import undone_if_refused
 from ..definitions.service import list_latest_definitions
 from ..errors import DomainError, ValidationFailed
-from ..database import undone_if_refused
 from ..identity.models import ROLE_CODES
 from ..instances.models import InstanceStatus
+from ..web.paging import whole_number
 from ..worklist.catalogue import process_xml
 from ..worklist.inbox import org_units_for
-from ..web.paging import whole_number
 from .access import console_scope
 from .blueprint import bp, download, status_labels
 from .detail import called_page, called_xml, instance_definition, instance_page
@@ -24,6 +24,7 @@ from .filters import delete_filter, filter_query, list_filters, save_filter
 from .queries import org_names, parse_filter
 from .service import migrate_search, operate
 from .task_search import filtered_query, search_page
+
 
 def _errors_text(exc: DomainError) -> str:
     return "; ".join(f"{k}: {', '.join(map(str, v))}" for k, v in (exc.errors or {}).items()) or str(exc)

@@ -8,8 +8,12 @@ from urllib.parse import parse_qsl
 from flask import Response, current_app, request
 from werkzeug.datastructures import MultiDict
 
-from ..admin.access import (console_scope, require_administrator, require_administrator_of_instance,
-                            require_ledger_reader)
+from ..admin.access import (
+    console_scope,
+    require_administrator,
+    require_administrator_of_instance,
+    require_ledger_reader,
+)
 from ..admin.changes import migrate_instances
 from ..admin.exports import ledger_file, statistics_file, statistics_tables
 from ..admin.filters import delete_filter, list_filters, save_filter
@@ -18,8 +22,14 @@ from ..admin.service import check_reason, operate
 from ..admin.statistics import Period, case_tables, stage_counts, step_times
 from ..admin.task_search import filtered_query, search_page
 from ..errors import ValidationFailed
-from .admin_schemas import (BatchMigrationSchema, MigrationReportSchema, OperationSchema, SavedFilterSchema,
-                            StatisticsArgs, StatisticsSchema)
+from .admin_schemas import (
+    BatchMigrationSchema,
+    MigrationReportSchema,
+    OperationSchema,
+    SavedFilterSchema,
+    StatisticsArgs,
+    StatisticsSchema,
+)
 from .auth import api_blueprint, principal
 from .present import instance_detail_out, instances_out
 from .schemas import InstanceDetailSchema, InstanceSchema

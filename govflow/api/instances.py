@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-
+from ..admin.access import require_administrator_of_instance
 from ..errors import NotFound
 from ..extensions import db
 from ..identity.service import get_org_unit
@@ -8,13 +8,20 @@ from ..instances.listing import search_instances
 from ..instances.models import ProcessInstance
 from ..instances.operations import move_to_step
 from ..instances.service import get_readable_instance, retry_incident, transition
-from ..worklist.starting import start_process
-from ..admin.access import require_administrator_of_instance
-from .auth import api_blueprint, principal
 from ..worklist.history import instance_history
+from ..worklist.starting import start_process
+from .auth import api_blueprint, principal
 from .present import events_out, history_out, instance_detail_out, instances_out
-from .schemas import (EventSchema, HistoryEntrySchema, InstanceDetailSchema, InstanceQuerySchema, InstanceSchema,
-                      MoveSchema, ReasonSchema, StartInstanceSchema)
+from .schemas import (
+    EventSchema,
+    HistoryEntrySchema,
+    InstanceDetailSchema,
+    InstanceQuerySchema,
+    InstanceSchema,
+    MoveSchema,
+    ReasonSchema,
+    StartInstanceSchema,
+)
 
 PREFIX = ""
 blp = api_blueprint("process-instances", "Process instances")

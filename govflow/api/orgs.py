@@ -15,9 +15,22 @@ from ..identity.service import get_org_unit, get_user
 from ..organisation import units as unit_service
 from ..organisation import users as user_service
 from ..organisation.importer import apply_plan, check_file
+from ..organisation.schemas import (
+    GrantCreate,
+    ImportFile,
+    ImportQuery,
+    ImportReportOut,
+    PasswordReset,
+    UnitCreate,
+    UnitOut,
+    UnitUpdate,
+    UserCreate,
+    UserOut,
+    UserPageOut,
+    UserQuery,
+    UserUpdate,
+)
 from ..organisation.sheets import MAX_BYTES
-from ..organisation.schemas import (GrantCreate, ImportFile, ImportQuery, ImportReportOut, PasswordReset, UnitCreate,
-                                    UnitOut, UnitUpdate, UserCreate, UserOut, UserPageOut, UserQuery, UserUpdate)
 from .auth import api_blueprint, principal
 from .schemas import OrgUnitSchema
 

@@ -15,10 +15,23 @@ from ..worklist.inbox import list_tasks
 from ..worklist.service import claim_task, complete_task, unclaim_task
 from .auth import api_blueprint, principal
 from .present import comments_out, history_out, instance_detail_out, task_detail_out, tasks_out, uploads_out
-from .schemas import (CommentSchema, CompleteTaskSchema, CopyResultSchema, CopyTaskSchema, HistoryEntrySchema,
-                      InstanceDetailSchema, NewCommentSchema, ReturnTaskSchema, TaskCommentSchema,
-                      TaskDetailSchema, TaskQuerySchema, TaskSchema, UploadSchema, UrgeResultSchema,
-                      UserChoiceSchema)
+from .schemas import (
+    CommentSchema,
+    CompleteTaskSchema,
+    CopyResultSchema,
+    CopyTaskSchema,
+    HistoryEntrySchema,
+    InstanceDetailSchema,
+    NewCommentSchema,
+    ReturnTaskSchema,
+    TaskCommentSchema,
+    TaskDetailSchema,
+    TaskQuerySchema,
+    TaskSchema,
+    UploadSchema,
+    UrgeResultSchema,
+    UserChoiceSchema,
+)
 
 PREFIX = "/tasks"
 blp = api_blueprint("tasks", "Human tasks in the caller's jurisdiction")

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import current_app, g, send_file
 
-from .service import upload_path
-from ..worklist.actions import get_readable_upload
 from ..web.setup import page_blueprint
+from ..worklist.actions import get_readable_upload
+from .service import upload_path
 
 bp = page_blueprint("uploads", __name__)
 

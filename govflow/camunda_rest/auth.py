@@ -12,11 +12,11 @@ import binascii
 
 from flask import current_app, g, request
 
-from ..web.security import client_address
 from ..errors import Unauthorized
 from ..identity.access import Principal, principal_for
 from ..identity.login import LoginRefused, authenticate
 from ..identity.service import user_for_token
+from ..web.security import client_address
 
 
 def authenticate_request() -> None:

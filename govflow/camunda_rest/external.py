@@ -12,9 +12,17 @@ import time
 from flask import jsonify
 
 from ..errors import ValidationFailed
-from ..external_tasks.service import (MAX_LOCK_MS, Topic, complete, extend_lock, fail, fetch_and_lock,
-                                      get_external_task, unlock)
 from ..extensions import db
+from ..external_tasks.service import (
+    MAX_LOCK_MS,
+    Topic,
+    complete,
+    extend_lock,
+    fail,
+    fetch_and_lock,
+    get_external_task,
+    unlock,
+)
 from . import bp
 from .auth import principal
 from .variables import camunda_date, int_id, json_body, typed_in, typed_out

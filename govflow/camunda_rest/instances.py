@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import jsonify, request
 
 from ..admin.service import operate
+from ..definitions.models import ProcessDefinition
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
-from ..definitions.models import ProcessDefinition
 from ..instances.listing import search_instances
 from ..instances.service import get_readable_instance, send_message
 from ..worklist.history import instance_steps

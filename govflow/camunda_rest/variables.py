@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from flask import request
 
@@ -109,7 +109,7 @@ def camunda_date(value: datetime | None) -> str | None:
     """``2026-01-02T03:04:05.000+0000``, Camunda's date format."""
     if value is None:
         return None
-    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     return aware.strftime(DATE_FORMAT)[:-3] + aware.strftime("%z")
 
 

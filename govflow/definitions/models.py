@@ -16,7 +16,7 @@ class Deployment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     source: Mapped[str] = mapped_column(String(40), default="api")
-    files: Mapped[list["DeploymentFile"]] = relationship(back_populates="deployment",
+    files: Mapped[list[DeploymentFile]] = relationship(back_populates="deployment",
                                                          cascade="all, delete-orphan")
 
 

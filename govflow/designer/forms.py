@@ -18,7 +18,7 @@ from ..extensions import db
 from ..forms.camunda.schema import MAX_FORM_ID
 from ..identity.models import User
 from .models import ProcessDraft
-from .service import store_draft, deploy_files, discard_draft
+from .service import deploy_files, discard_draft, store_draft
 
 
 @dataclass

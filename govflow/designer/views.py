@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from ..admin.access import is_administrator
 from ..definitions.service import latest_definition
 from ..errors import Forbidden, ValidationFailed
+from ..forms.inputs import form_fields
 from ..web.paging import int_arg
 from ..web.setup import page_blueprint
-from ..worklist.start_views import submit_start_form
-from ..forms.inputs import form_fields
 from ..worklist.catalogue import info as definition_info
 from ..worklist.inbox import org_units_for
+from ..worklist.start_views import submit_start_form
 from . import forms, service
 from .diff import compare
 from .platform import pickers, start_trial, task_form

@@ -6,12 +6,12 @@ lint them, start/load/dump an :class:`EngineInstance`, and the clock.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 # clock, durations and cycles bind SpiffWorkflow's timers to the platform's on import
 from . import clock, cycles, durations, sandbox, versions  # noqa: F401
-from .lint import timers as lint_timers
 from .bundle import BundleCache, BundleError, ParseProblem, ProcessBundle, parse_bundles  # noqa: F401
+from .lint import timers as lint_timers
 from .parser import parse_xml  # noqa: F401
 from .runtime import EngineError, EngineInstance, ExternalWait, NotWaiting, ReadyUserTask, StepFailure  # noqa: F401
 

@@ -63,7 +63,7 @@ class ProcessBundle:
                            "boundaries": self.boundaries})
 
     @classmethod
-    def from_json(cls, process_id: str, name: str, text: str) -> "ProcessBundle":
+    def from_json(cls, process_id: str, name: str, text: str) -> ProcessBundle:
         spec, subprocess_specs, meta = load_specs(text)
         return cls(process_id, name, spec, subprocess_specs, sorted(subprocess_specs),
                    meta.get("start_form_key"), meta.get("initiator"), meta.get("boundaries") or [])

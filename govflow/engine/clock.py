@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from SpiffWorkflow.bpmn.specs.event_definitions import timer as _timer_module
 
@@ -30,14 +30,14 @@ _timer_module.datetime = _ClockDatetime
 
 def now() -> datetime:
     """Current UTC time, or the instant set by :func:`frozen_at`."""
-    return _frozen.get() or datetime.now(timezone.utc)
+    return _frozen.get() or datetime.now(UTC)
 
 
 @contextlib.contextmanager
 def frozen_at(instant: datetime | None):
     """Make :func:`now` (and engine timers) read ``instant`` inside the block."""
     if instant is not None and instant.tzinfo is None:
-        instant = instant.replace(tzinfo=timezone.utc)
+        instant = instant.replace(tzinfo=UTC)
     token = _frozen.set(instant)
     try:
         yield

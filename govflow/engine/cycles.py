@@ -19,7 +19,7 @@ is the lint's business (:mod:`.lint.timers`).
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from croniter import croniter
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
@@ -27,6 +27,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefi
 from . import durations
 from .clock import now
 from .lint import timers as rules
+
 _ISO = re.compile(r"^R(\d*)/(.+)$", re.IGNORECASE)
 
 
@@ -39,7 +40,7 @@ def cron_after(expression: str, instant: datetime) -> datetime:
     """The first time after ``instant`` the cron ``expression`` matches, on the zone's wall clock."""
     local = instant.astimezone(durations.zone()).replace(tzinfo=None)
     following = croniter(expression, local, second_at_beginning=True).get_next(datetime)
-    return following.replace(tzinfo=durations.zone()).astimezone(timezone.utc)
+    return following.replace(tzinfo=durations.zone()).astimezone(UTC)
 
 
 def first_firing(expression: str, start: datetime) -> dict:
@@ -54,7 +55,7 @@ def first_firing(expression: str, start: datetime) -> dict:
         interval = parts[-1]
         begin = durations.parse_datetime(parts[0]) if len(parts) == 2 else durations.add_duration(start, interval)
         return {"cycles": int(match.group(1)) if match.group(1) else -1, "interval": interval,
-                "next": begin.astimezone(timezone.utc).isoformat()}
+                "next": begin.astimezone(UTC).isoformat()}
     # A cycle given by its end (R3/PT1H/2027-01-01T00:00): SpiffWorkflow's own reading.
     cycles, begin, duration = TimerEventDefinition.parse_iso_recurring_interval(text)
     return {"cycles": cycles, "next": begin.isoformat(), "duration": duration.total_seconds()}

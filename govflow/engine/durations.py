@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -58,7 +58,7 @@ def add_parts(start: datetime, parts: dict[str, float], sign: int = 1) -> dateti
     """``start`` moved by ``parts`` (``sign`` -1: back): months and years on the calendar
     (the day clamped to the month's end), weeks and days on the wall clock of the
     configured zone, hours, minutes and seconds as elapsed time. Aware UTC result."""
-    start = start if start.tzinfo else start.replace(tzinfo=timezone.utc)
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
     local = start.astimezone(zone()).replace(tzinfo=None)
     months = parts.get("years", 0) * 12 + parts.get("months", 0)
     whole = int(months)
@@ -70,7 +70,7 @@ def add_parts(start: datetime, parts: dict[str, float], sign: int = 1) -> dateti
     days = (months - whole) * calendar.monthrange(year, month + 1)[1]
     days += parts.get("weeks", 0) * 7 + parts.get("days", 0)
     local += sign * timedelta(days=days)
-    moved = local.replace(tzinfo=zone()).astimezone(timezone.utc)
+    moved = local.replace(tzinfo=zone()).astimezone(UTC)
     return moved + sign * timedelta(hours=parts.get("hours", 0), minutes=parts.get("minutes", 0),
                                     seconds=parts.get("seconds", 0))
 
@@ -79,7 +79,7 @@ def add_duration(start: datetime, text: str) -> datetime:
     """``start`` + the ISO duration ``text`` (``P1M`` is one calendar month); checked
     against :data:`MAX_DURATION`."""
     end = add_parts(start, duration_parts(text))
-    if end - start.astimezone(timezone.utc) > MAX_DURATION + timedelta(days=31):
+    if end - start.astimezone(UTC) > MAX_DURATION + timedelta(days=31):
         raise DurationError(f"duration '{text}' exceeds the limit of {MAX_DURATION.days} days")
     return end
 
@@ -110,7 +110,7 @@ def is_literal(text: str) -> bool:
 def resolve_deadline(value, start: datetime) -> datetime:
     """A due date from an evaluated expression: duration text, date text or datetime."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, timedelta):
         return start + value
     text = str(value).strip()
@@ -129,7 +129,7 @@ def _from_end(parsed: dict, end: datetime) -> timedelta:
 
 
 def _engine_datetime(expression: str) -> datetime:
-    return parse_datetime(expression).astimezone(timezone.utc)
+    return parse_datetime(expression).astimezone(UTC)
 
 
 # SpiffWorkflow counts a month as the days of the month the timer starts in, in UTC,

@@ -14,27 +14,54 @@ import re
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
-from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
-from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
-from SpiffWorkflow.camunda.parser import CamundaParser
 from SpiffWorkflow.bpmn.parser.event_parsers import ReceiveTaskParser
-from SpiffWorkflow.camunda.parser.event_parsers import (
-    CamundaBoundaryEventParser, CamundaEventDefinitionParser, CamundaIntermediateCatchEventParser,
-    CamundaIntermediateThrowEventParser, CamundaStartEventParser)
-from SpiffWorkflow.camunda.parser.task_spec import (CAMUNDA_MODEL_NS, BusinessRuleTaskParser, CallActivityParser,
-                                                    CamundaTaskParser, SubWorkflowParser, UserTaskParser)
+from SpiffWorkflow.bpmn.parser.task_parsers import GatewayParser
+from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.specs.defaults import (
-    CallActivity, IntermediateCatchEvent, IntermediateThrowEvent, ReceiveTask, StartEvent, TransactionSubprocess)
-from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
+    CallActivity,
+    IntermediateCatchEvent,
+    IntermediateThrowEvent,
+    ReceiveTask,
+    StartEvent,
+    TransactionSubprocess,
+)
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
-    CycleTimerEventDefinition, DurationTimerEventDefinition, TimeDateEventDefinition)
+    CycleTimerEventDefinition,
+    DurationTimerEventDefinition,
+    TimeDateEventDefinition,
+)
+from SpiffWorkflow.camunda.parser import CamundaParser
+from SpiffWorkflow.camunda.parser.event_parsers import (
+    CamundaBoundaryEventParser,
+    CamundaEventDefinitionParser,
+    CamundaIntermediateCatchEventParser,
+    CamundaIntermediateThrowEventParser,
+    CamundaStartEventParser,
+)
+from SpiffWorkflow.camunda.parser.task_spec import (
+    CAMUNDA_MODEL_NS,
+    BusinessRuleTaskParser,
+    CallActivityParser,
+    CamundaTaskParser,
+    SubWorkflowParser,
+    UserTaskParser,
+)
+from SpiffWorkflow.camunda.specs.business_rule_task import BusinessRuleTask
 
 from . import cycles, durations
 from .implicit import make_explicit
 from .lint.camunda import handler_reference
-from .specs import (GovBoundaryEvent, GovMessageEventDefinition, GovParallelGateway, GovParallelMultiInstance,
-                    GovSequentialMultiInstance, GovUserTask, HandlerServiceTask, PassThroughManualTask,
-                    PassThroughTask)
+from .specs import (
+    GovBoundaryEvent,
+    GovMessageEventDefinition,
+    GovParallelGateway,
+    GovParallelMultiInstance,
+    GovSequentialMultiInstance,
+    GovUserTask,
+    HandlerServiceTask,
+    PassThroughManualTask,
+    PassThroughTask,
+)
 
 _CAMUNDA = "{%s}" % CAMUNDA_MODEL_NS
 

@@ -25,7 +25,6 @@ from .serialization import dump_state, load_state
 from .specs import GovMessageEventDefinition
 from .user_tasks import ReadyUserTask, describe_ready
 
-
 #: More live engine tasks than this means a runaway loop, not a real procedure.
 MAX_TASKS = 5000
 #: Rounds of engine steps for paths that timers firing at the end of a step made ready.

@@ -15,8 +15,9 @@ so validate keeps raising SyntaxError exactly as ``ast.parse`` does.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
 from types import ModuleType
-from typing import Any, Callable
+from typing import Any
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.script_engine.python_engine import PythonScriptEngine

@@ -7,19 +7,32 @@ the clock) belongs to the platform, not to the engine.
 from __future__ import annotations
 
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
+from SpiffWorkflow.bpmn.serializer.default.task_spec import (
+    BoundaryEventConverter,
+    BpmnTaskSpecConverter,
+    MultiInstanceTaskConverter,
+    ParallelGatewayConverter,
+)
 from SpiffWorkflow.bpmn.serializer.helpers.spec import TaskSpecConverter
-from SpiffWorkflow.bpmn.serializer.default.task_spec import MultiInstanceTaskConverter
-from SpiffWorkflow.bpmn.serializer.default.task_spec import ParallelGatewayConverter
-from SpiffWorkflow.bpmn.serializer.default.task_spec import BoundaryEventConverter, BpmnTaskSpecConverter
+from SpiffWorkflow.bpmn.specs.defaults import (
+    BoundaryEvent,
+    ManualTask,
+    NoneTask,
+    ParallelGateway,
+    ServiceTask,
+)
+from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins import BpmnSpecMixin
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, ManualTask, NoneTask, ParallelGateway, ServiceTask
-from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
 from SpiffWorkflow.camunda.serializer.task_spec import UserTaskConverter
-from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessageEventDefinition
+from SpiffWorkflow.camunda.specs.event_definitions import (
+    MessageEventDefinition as CamundaMessageEventDefinition,
+)
 from SpiffWorkflow.camunda.specs.multiinstance_task import (
     ParallelMultiInstanceTask as CamundaParallelMI,
+)
+from SpiffWorkflow.camunda.specs.multiinstance_task import (
     SequentialMultiInstanceTask as CamundaSequentialMI,
 )
 from SpiffWorkflow.camunda.specs.user_task import Form, UserTask

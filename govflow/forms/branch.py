@@ -10,8 +10,19 @@ from sqlalchemy import select
 from ..extensions import db
 from ..identity.models import OrgUnit
 from . import form
-from .owners import (SUPERVISION_METHODS, choice, count, flag, future_date, long_text, percent, phone, photos,
-                     require_when, text)
+from .owners import (
+    SUPERVISION_METHODS,
+    choice,
+    count,
+    flag,
+    future_date,
+    long_text,
+    percent,
+    phone,
+    photos,
+    require_when,
+    text,
+)
 
 
 @form("branch.screening")

@@ -7,9 +7,22 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
 
 from . import form
+from .owners import (
+    amount,
+    choice,
+    choices,
+    count,
+    flag,
+    future_date,
+    long_text,
+    names,
+    past_date,
+    phone,
+    photos,
+    require_when,
+    text,
+)
 from .pickers import case_variables, unit_picker
-from .owners import (amount, choice, choices, count, flag, future_date, long_text, names, past_date, phone, photos,
-                     require_when, text)
 
 #: 服务岗位 (the posts of a community's needs list, see dual_community_needs.dmn).
 SERVICE_POSTS = [("policy_promotion", "政策宣讲岗"), ("environment", "环境整治岗"), ("civility", "文明劝导岗"),

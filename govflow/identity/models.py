@@ -39,8 +39,8 @@ class OrgUnit(db.Model):
     path: Mapped[str] = mapped_column(PATH_TYPE, index=True, default="/")
     #: Deactivated units stay (instances and grants refer to them) but take no new children or grants.
     is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
-    parent: Mapped["OrgUnit | None"] = relationship(remote_side=[id], back_populates="children")
-    children: Mapped[list["OrgUnit"]] = relationship(back_populates="parent")
+    parent: Mapped[OrgUnit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[OrgUnit]] = relationship(back_populates="parent")
 
 
 class User(UserMixin, db.Model):
@@ -55,7 +55,7 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
-    grants: Mapped[list["RoleGrant"]] = relationship(back_populates="user", cascade="all, delete-orphan")
+    grants: Mapped[list[RoleGrant]] = relationship(back_populates="user", cascade="all, delete-orphan")
 
     @property
     def is_active(self) -> bool:  # Flask-Login

@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 from authlib.integrations.base_client.errors import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
 from authlib.jose.errors import JoseError
-from requests import RequestException
 from flask import Flask, current_app
+from requests import RequestException
 from sqlalchemy import select
 
 from ..database import ensure_write_transaction

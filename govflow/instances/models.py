@@ -47,7 +47,7 @@ class ProcessInstance(db.Model):
     #: Optimistic lock: every state change bumps it; a stale writer gets a Conflict.
     lock_version: Mapped[int] = mapped_column(default=1)
     __mapper_args__ = {"version_id_col": lock_version}
-    state: Mapped["InstanceState"] = relationship(back_populates="instance", uselist=False,
+    state: Mapped[InstanceState] = relationship(back_populates="instance", uselist=False,
                                                   cascade="all, delete-orphan")
 
 

@@ -6,10 +6,10 @@ import re
 from sqlalchemy import select
 
 from .. import engine
-from ..definitions.service import bundle_for, latest_definition
-from ..definitions.models import ProcessDefinition
-from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..database import ensure_write_transaction
+from ..definitions.models import ProcessDefinition
+from ..definitions.service import bundle_for, latest_definition
+from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
 from ..extensions import db
 from ..forms import get_form
 from ..forms.camunda.references import is_camunda_form, pin

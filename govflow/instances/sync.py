@@ -6,17 +6,17 @@ engine state; this module is the only writer of their engine-derived columns.
 from __future__ import annotations
 
 import json
-from typing import NamedTuple
 from datetime import date, datetime
+from typing import NamedTuple
 
 from sqlalchemy import delete, or_, select
 
-from ..identity.models import OrgKind, OrgUnit, User
 from ..definitions.models import ProcessDefinition
 from ..errors import NotFound
 from ..extensions import db
-from ..forms.camunda.references import is_camunda_form, pin
 from ..external_tasks.models import ExternalTask
+from ..forms.camunda.references import is_camunda_form, pin
+from ..identity.models import OrgKind, OrgUnit, User
 from ..timeutil import to_naive_utc, utcnow
 from ..worklist.models import HumanTask, TaskCandidate, TaskStatus
 from .models import Incident, InstanceStatus, MessageSubscription

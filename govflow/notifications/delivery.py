@@ -24,7 +24,7 @@ PERMANENT_ERRCODES = {"wecom": {93000, 93004, 40008}, "dingtalk": {300001, 31000
 
 def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
     """DingTalk custom-robot 加签: base64(HMAC-SHA256(secret, "timestamp\\nsecret"))."""
-    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode("utf-8"),
+    digest = hmac.new(secret.encode("utf-8"), f"{timestamp_ms}\n{secret}".encode(),
                       hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 

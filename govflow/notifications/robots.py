@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
@@ -130,7 +130,7 @@ def announce_task(event: str, task) -> int:
     unit = db.session.get(OrgUnit, task.scope_org_unit_id)
     due = ""
     if task.due_at:
-        at = task.due_at if task.due_at.tzinfo else task.due_at.replace(tzinfo=timezone.utc)
+        at = task.due_at if task.due_at.tzinfo else task.due_at.replace(tzinfo=UTC)
         due = at.astimezone(ZoneInfo(current_app.config["GOVFLOW"].TIMEZONE)).strftime("%Y-%m-%d %H:%M")
     instance = db.session.get(ProcessInstance, task.instance_id)
     names = reporter_names(instance.variables if instance else None)
@@ -142,7 +142,7 @@ def announce_task(event: str, task) -> int:
 def queue_test_message(robot: RobotEndpoint, sent_by: str) -> None:
     """A test message to one robot, through the outbox like any other."""
     unit = db.session.get(OrgUnit, robot.org_unit_id)
-    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     queue_robot_message(robot, TEST_EVENT, "GovFlow 测试消息",
                         [("机器人", robot.name), ("所属单位", unit.name if unit else ""),
                          ("发送人", sent_by), ("时间", stamp)], unit.code if unit else "")

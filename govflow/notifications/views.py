@@ -7,8 +7,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from ..admin.access import require_administrator
-from ..errors import ValidationFailed
 from ..database import undone_if_refused
+from ..errors import ValidationFailed
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..outbox import service as outbox

@@ -10,7 +10,7 @@ frozen engine clock (tests, replays), but liveness is about real time.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 from alembic.config import Config
@@ -29,7 +29,7 @@ FORGET_AFTER = timedelta(days=1)
 
 
 def wall_now() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 @dataclass

@@ -17,8 +17,16 @@ from flask_babel import gettext as _
 from ..errors import Conflict, NotFound, ValidationFailed
 from .blueprint import bp
 from .importer import ImportPlan, apply_plan, check_file
-from .sheets import MAX_BYTES, SHEETS, UNIT_SHEET, USER_SHEET, XLSX_MIME, report_xlsx, template_csv, template_xlsx
-
+from .sheets import (
+    MAX_BYTES,
+    SHEETS,
+    UNIT_SHEET,
+    USER_SHEET,
+    XLSX_MIME,
+    report_xlsx,
+    template_csv,
+    template_xlsx,
+)
 
 #: Previews never confirmed are removed after a day.
 STAGING_SECONDS = 86_400

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..errors import Conflict
 from ..extensions import db
 from ..identity.access import Principal
-from ..errors import Conflict
 from ..identity.models import ROLE_CODES, OrgKind, OrgUnit, RoleGrant, User
 from ..identity.service import hash_password
 from .audit import record

@@ -5,8 +5,8 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import DomainError
 from ..database import undone_if_refused
+from ..errors import DomainError
 from ..extensions import db
 from ..identity.models import OrgKind, OrgUnit, RoleGrant, User
 from ..identity.service import get_org_unit

@@ -123,7 +123,7 @@ def set_unit_active(actor: Principal, code: str, active: bool) -> OrgUnit:
 class TreeNode:
     unit: OrgUnit
     users: int
-    children: list["TreeNode"]
+    children: list[TreeNode]
 
     @property
     def subtree_users(self) -> int:

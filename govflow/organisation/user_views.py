@@ -5,16 +5,27 @@ from flask import flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import DomainError
 from ..database import undone_if_refused
+from ..errors import DomainError
 from ..extensions import db
 from ..identity.models import ROLE_CODES, OrgUnit
 from ..identity.service import get_user
 from ..web.paging import page_arg, whole_number
 from .audit import audit_of
 from .blueprint import bp, flash_error
-from .users import (add_grant, add_user, is_locked, reset_password, revoke_grant, revoke_user_token,
-                    search_users, set_user_active, tokens_of, unlock_user, update_user)
+from .users import (
+    add_grant,
+    add_user,
+    is_locked,
+    reset_password,
+    revoke_grant,
+    revoke_user_token,
+    search_users,
+    set_user_active,
+    tokens_of,
+    unlock_user,
+    update_user,
+)
 
 
 @bp.route("/users")

@@ -6,7 +6,7 @@ import json
 import logging
 import socket
 import ssl
-from typing import Callable
+from collections.abc import Callable
 
 from flask import current_app
 

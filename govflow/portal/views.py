@@ -11,8 +11,10 @@ from ..throttle import RateLimited
 from ..web.paging import page_arg
 from ..web.security import client_address
 from ..web.setup import page_blueprint
-from . import models  # noqa: F401  (tables known to the metadata)
-from . import service
+from . import (
+    models,  # noqa: F401  (tables known to the metadata)
+    service,
+)
 
 bp = page_blueprint("portal", __name__, public=True)
 

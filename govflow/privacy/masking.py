@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 import re
-from typing import Iterable
+from collections.abc import Iterable
 
 
 class Audience(str, enum.Enum):

@@ -5,7 +5,7 @@ from sqlalchemy import select, update
 
 from ..extensions import db
 from ..timeutil import utcnow
-from .models import LedgerEntry, NumberSequence, Notification, PublicResult
+from .models import LedgerEntry, Notification, NumberSequence, PublicResult
 
 
 def next_number(name: str, width: int = 6) -> str:

@@ -23,12 +23,22 @@ from ..identity.service import ancestor_of_kind, find_org_unit
 from ..notifications.robots import announce_case
 from ..notifications.service import notify_audience
 from ..notifications.sms import queue_sms
+from ..privacy.masking import mask_name, mask_text, reporter_names
 from ..records.service import next_number, publish_result
 from ..worklist.models import HumanTask, TaskStatus
 from . import HandlerContext, handler
-from ..privacy.masking import mask_name, mask_text, reporter_names
-from .case_common import (CATEGORY_NAMES, RATING_ALIASES, RATINGS, SMS_TEXTS, clip, hours_since, iso, now_utc,
-                          record, unit_id)
+from .case_common import (
+    CATEGORY_NAMES,
+    RATING_ALIASES,
+    RATINGS,
+    SMS_TEXTS,
+    clip,
+    hours_since,
+    iso,
+    now_utc,
+    record,
+    unit_id,
+)
 
 
 # -- intake --------------------------------------------------------------------

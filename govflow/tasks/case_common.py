@@ -3,7 +3,7 @@ and statistics see, times as UTC ISO-8601 text (process data stays JSON), the ca
 ledger lines (台账)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..identity.service import find_org_unit
 from ..records.models import LedgerEntry
@@ -27,7 +27,7 @@ SMS_TEXTS = {
 
 
 def now_utc() -> datetime:
-    return utcnow().replace(tzinfo=timezone.utc)
+    return utcnow().replace(tzinfo=UTC)
 
 
 def iso(value: datetime) -> str:
@@ -36,7 +36,7 @@ def iso(value: datetime) -> str:
 
 def parse_iso(text: str) -> datetime:
     value = datetime.fromisoformat(text)
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def hours_since(text: str | None) -> float | None:

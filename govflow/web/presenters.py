@@ -5,8 +5,8 @@ from flask import Flask, current_app, g, request
 from flask_babel import format_datetime, format_timedelta, get_locale
 from flask_babel import gettext as _
 
-from ..identity.models import User
 from ..extensions import db
+from ..identity.models import User
 from ..notifications.service import unread_count
 from ..timeutil import as_aware, utcnow
 from ..worklist.inbox import count_lists, deadline_light

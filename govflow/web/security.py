@@ -10,11 +10,11 @@ when the request itself arrived over https.
 from __future__ import annotations
 
 from flask import Flask, request
-
-from ..errors import ValidationFailed
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
+
+from ..errors import ValidationFailed
 
 #: bpmn-js sets inline styles on the diagram, hence 'unsafe-inline' for styles only;
 #: blob: images are the photo previews of the report form.

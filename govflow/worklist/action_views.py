@@ -5,12 +5,12 @@ from __future__ import annotations
 from flask import current_app, flash, g, redirect, request, url_for
 from flask_babel import gettext as _
 
-from ..errors import Conflict, ValidationFailed
 from ..database import undone_if_refused
-from . import actions
-from .service import claim_task, unclaim_task
+from ..errors import Conflict, ValidationFailed
 from ..web.messages import field_errors, translate_message
 from ..web.setup import page_blueprint
+from . import actions
+from .service import claim_task, unclaim_task
 
 bp = page_blueprint("task_actions", __name__)
 

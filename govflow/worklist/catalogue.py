@@ -13,8 +13,8 @@ from lxml import etree
 from sqlalchemy import select
 
 from ..definitions.models import DeploymentFile, ProcessDefinition
-from ..engine.parser import form_key_of
 from ..definitions.service import latest_definition, list_latest_definitions
+from ..engine.parser import form_key_of
 from ..errors import NotFound
 from ..extensions import db
 from ..forms.camunda.references import is_camunda_form, pin

@@ -53,7 +53,7 @@ class HumanTask(db.Model):
     #: None (never delegated) or a DelegationState; the owner is in task_delegations.
     delegation_state: Mapped[str | None] = mapped_column(String(16))
     assignee = relationship("User", foreign_keys=[assignee_id])
-    candidates: Mapped[list["TaskCandidate"]] = relationship(cascade="all, delete-orphan",
+    candidates: Mapped[list[TaskCandidate]] = relationship(cascade="all, delete-orphan",
                                                               passive_deletes=True)
 
     @property

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..errors import Conflict, NotFound, ValidationFailed
 from ..database import ensure_write_transaction, is_postgres
+from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..forms.pickers import for_case
 from ..forms.validation import validate_submission
@@ -15,8 +15,14 @@ from ..instances.sync import close_task
 from ..instances.variables import check_incoming
 from ..timeutil import utcnow
 from .models import HumanTask, TaskStatus
-from .rules import (attach_form_files, clean_comment, comment_required, file_field_errors, require_not_delegated,
-                    require_valid)
+from .rules import (
+    attach_form_files,
+    clean_comment,
+    comment_required,
+    file_field_errors,
+    require_not_delegated,
+    require_valid,
+)
 
 
 def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> HumanTask:

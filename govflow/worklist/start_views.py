@@ -7,12 +7,12 @@ from flask_babel import gettext as _
 from ..attachments.service import UploadTarget
 from ..database import undone_if_refused
 from ..errors import ValidationFailed
-from .catalogue import startable_definition, startable_definitions
-from .starting import start_process
-from .inbox import first_open_task, org_units_for
+from ..forms.inputs import FormState, form_fields, parse_submission
 from ..web.messages import field_errors
 from ..web.setup import page_blueprint
-from ..forms.inputs import FormState, form_fields, parse_submission
+from .catalogue import startable_definition, startable_definitions
+from .inbox import first_open_task, org_units_for
+from .starting import start_process
 
 bp = page_blueprint("start", __name__)
 

@@ -6,16 +6,17 @@ from sqlalchemy import select
 from ..attachments.service import attachments_of
 from ..definitions.models import ProcessDefinition
 from ..extensions import db
+from ..forms.inputs import FormState, form_fields, initial_values
+from ..forms.pickers import for_case
 from ..identity.access import Principal, can_work_task
 from ..instances.models import ProcessInstance
 from .action_models import TaskCopy
 from .actions import pending_delegation, possible_receivers, returnable_steps
-from .rules import comment_required
 from .catalogue import info
 from .history import history
 from .models import HumanTask, TaskStatus
-from ..forms.inputs import FormState, form_fields, initial_values
-from ..forms.pickers import for_case
+from .rules import comment_required
+
 
 def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormState | None = None) -> dict:
     instance = db.session.get(ProcessInstance, task.instance_id)

@@ -1,27 +1,27 @@
 """The worklists and the task page: /tasks, /tasks/<id>, completing, the diagram XML."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Response, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ..attachments.service import UploadTarget
+from ..database import undone_if_refused
 from ..definitions.models import ProcessDefinition
 from ..definitions.service import list_latest_definitions
-from ..database import undone_if_refused
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..forms.inputs import FormState, form_fields, parse_submission
 from ..identity.service import find_org_unit
 from ..instances.models import ProcessInstance
-from .actions import get_readable_task, mark_copy_read
-from .service import complete_task
-from .catalogue import process_xml
-from .inbox import LISTS, SORTS, TaskFilter, org_units_for, search_tasks
 from ..web.messages import field_errors
 from ..web.setup import page_blueprint
-from ..forms.inputs import FormState, form_fields, parse_submission
+from .actions import get_readable_task, mark_copy_read
+from .catalogue import process_xml
+from .inbox import LISTS, SORTS, TaskFilter, org_units_for, search_tasks
+from .service import complete_task
 from .task_page import task_page
 
 bp = page_blueprint("worklist", __name__)
@@ -94,5 +94,5 @@ def _end_of_local_day(text: str | None) -> datetime | None:
     except ValueError:
         return None
     zone = ZoneInfo(current_app.config["GOVFLOW"].TIMEZONE)
-    return datetime.combine(day, time.max, tzinfo=zone).astimezone(timezone.utc).replace(tzinfo=None)
+    return datetime.combine(day, time.max, tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .model import BPMNDI, DC, DI, DI_NAMESPACES, read_model, q
+from .model import BPMNDI, DC, DI, DI_NAMESPACES, q, read_model
 
 TOLERANCE = 5   # pixels two shapes may overlap before it counts (hand-drawn files touch)
 

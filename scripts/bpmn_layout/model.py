@@ -51,7 +51,7 @@ class Lane:
     el: object
     depth: int
     refs: list[str]
-    children: list["Lane"] = field(default_factory=list)
+    children: list[Lane] = field(default_factory=list)
 
     def walk(self):
         yield self
@@ -67,12 +67,12 @@ class Node:
     name: str
     w: int
     h: int
-    container: "Container | None"      # None: artifact owned by the collaboration
+    container: Container | None      # None: artifact owned by the collaboration
     lane: str | None = None            # leaf lane it is drawn in
     lane_explicit: bool = False        # named by a flowNodeRef (not inherited)
     host: str | None = None            # boundary events: attachedToRef
     boundaries: list[str] = field(default_factory=list)
-    inner: "Container | None" = None   # subprocesses: their content
+    inner: Container | None = None   # subprocesses: their content
     anchor: str | None = None          # artifacts: the grid node they are drawn above
 
     @property
@@ -87,7 +87,7 @@ class Edge:
     src: str | None
     dst: str | None
     kind: str                          # "seq" | "assoc" | "data" | "message"
-    owner: "Container | None"
+    owner: Container | None
 
 
 @dataclass(eq=False)

@@ -39,7 +39,7 @@ class Frame:
     edges: dict = field(default_factory=dict)   # edge id -> [(x, y), ...]
     lanes: dict = field(default_factory=dict)   # this container's own lanes -> [x, y, w, h]
 
-    def move(self, dx: int, dy: int) -> "Frame":
+    def move(self, dx: int, dy: int) -> Frame:
         for box in list(self.boxes.values()) + list(self.lanes.values()):
             box[0] += dx
             box[1] += dy
@@ -47,7 +47,7 @@ class Frame:
             self.edges[eid] = [(x + dx, y + dy) for x, y in pts]
         return self
 
-    def absorb(self, other: "Frame") -> None:
+    def absorb(self, other: Frame) -> None:
         self.boxes.update(other.boxes)
         self.boxes.update(other.lanes)
         self.edges.update(other.edges)

@@ -51,7 +51,7 @@ def test_operations_over_rest(api_as, web_case):
     events = admin.get(f"/process-instances/{ids[0]}/events").json
     kinds = [e["kind"] for e in events]
     assert {"instance_suspended", "instance_resumed", "variable_changed", "task_reassigned"} <= set(kinds)
-    assert admin.post(f"/admin/instances/999999/operations",
+    assert admin.post("/admin/instances/999999/operations",
                       json={"operation": "suspend", "reason": "x"}).status_code == 404
     assert admin.post(url, json={"operation": "terminate", "reason": "重复"}).json["status"] == "terminated"
 

@@ -38,6 +38,7 @@ def _call(port, method, path, body=None, auth="", content_type="application/json
 
 def test_modeler_deploys_and_the_python_client_serves_a_topic(org, app, tmp_path):
     from camunda.external_task.external_task_worker import ExternalTaskWorker
+
     from govflow.database import commit, writing
     from govflow.identity.service import get_user, issue_token
     with writing():

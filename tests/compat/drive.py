@@ -7,7 +7,7 @@ Every action goes through the same services the API and the worker use: ``deploy
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 from sqlalchemy import select
@@ -21,15 +21,15 @@ from govflow.identity.access import principal_for
 from govflow.identity.service import get_user
 from govflow.instances.models import Incident, InstanceEvent, MessageSubscription, ProcessInstance
 from govflow.instances.service import deliver_message, start_instance
-from govflow.worklist.models import HumanTask
 from govflow.worklist.inbox import list_tasks
+from govflow.worklist.models import HumanTask
 from govflow.worklist.service import complete_task
-
 from tests.conftest import CORPUS as SHARED  # noqa: E402
+
 CORPUS = SHARED
 ORG_UNIT = "grid_yg_1"
 #: Far enough ahead that every timer of the corpus is due (durations are at most days).
-FAR_FUTURE = datetime.now(timezone.utc) + timedelta(days=400)
+FAR_FUTURE = datetime.now(UTC) + timedelta(days=400)
 
 
 def read(*relative: str) -> dict[str, bytes]:

@@ -35,7 +35,18 @@ from govflow.identity.service import get_user
 from govflow.instances.operations import move_to_step, task_variables
 from govflow.worklist.models import HumanTask
 
-from .drive import CORPUS, complete, deploy_files, events, incidents, instance, open_tasks, send, start, worker
+from .drive import (
+    CORPUS,
+    complete,
+    deploy_files,
+    events,
+    incidents,
+    instance,
+    open_tasks,
+    send,
+    start,
+    worker,
+)
 
 SPIFF = CORPUS / "spiffworkflow-camunda"
 CASES = json.loads((SPIFF / "cases.json").read_text()) if SPIFF.is_dir() else []
@@ -87,7 +98,7 @@ class Replay:
     #: (element id, key) of values submitted to a form that does not declare the key.
     dropped: set = field(default_factory=set)
 
-    def run(self) -> "Replay":
+    def run(self) -> Replay:
         deploy_files(case_files(self.case))
         for index, op in enumerate(self.case["steps"]):
             replaced, _why = ADJUSTED.get((self.case["id"], index), ({}, None))

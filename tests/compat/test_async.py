@@ -3,7 +3,7 @@ asyncAfter, exclusive): the step commits at the boundary and the worker continue
 the instance never stalls there."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 from govflow.engine import clock
 
@@ -16,7 +16,7 @@ _BODY = chain(
     'camunda:delegateExpression="${async_register}" />',
     '<bpmn:serviceTask id="Notify" camunda:asyncAfter="true" camunda:delegateExpression="${async_notify}" />',
     '<bpmn:serviceTask id="Archive" camunda:delegateExpression="${async_archive}" />')
-STARTED = datetime(2027, 3, 1, 1, 0, tzinfo=timezone.utc)
+STARTED = datetime(2027, 3, 1, 1, 0, tzinfo=UTC)
 
 
 def test_each_boundary_commits_and_the_worker_continues_from_it(app, api_as, passthrough):

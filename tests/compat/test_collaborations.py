@@ -8,7 +8,16 @@ from sqlalchemy import select
 from govflow.definitions.models import ProcessDefinition
 from govflow.extensions import db
 
-from .drive import CORPUS, awaited_messages, complete_element, deploy_files, instance, open_element_ids, read, start
+from .drive import (
+    CORPUS,
+    awaited_messages,
+    complete_element,
+    deploy_files,
+    instance,
+    open_element_ids,
+    read,
+    start,
+)
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not mounted")
 

@@ -21,8 +21,19 @@ from govflow.extensions import db
 from govflow.worklist.models import HumanTask
 
 from .corpus_table import CAMUNDA, REFUSED, RUNS, SPIFF
-from .drive import (CALLS, CORPUS, awaited_messages, deploy_files, drive, incidents, instance, open_tasks,
-                    process_ids, read, start)
+from .drive import (
+    CALLS,
+    CORPUS,
+    awaited_messages,
+    deploy_files,
+    drive,
+    incidents,
+    instance,
+    open_tasks,
+    process_ids,
+    read,
+    start,
+)
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not mounted")
 

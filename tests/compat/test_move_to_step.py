@@ -17,8 +17,18 @@ from govflow.instances.service import transition
 from govflow.worklist.models import HumanTask
 
 from .corpus_table import CAMUNDA
-from .drive import (CORPUS, complete_element, deploy_files, drive, events, incidents, instance, open_element_ids,
-                    read, start)
+from .drive import (
+    CORPUS,
+    complete_element,
+    deploy_files,
+    drive,
+    events,
+    incidents,
+    instance,
+    open_element_ids,
+    read,
+    start,
+)
 
 pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared corpus not mounted")
 

@@ -2,7 +2,7 @@
 zone (Asia/Shanghai), for a timer, a due date, a follow-up date and a DMN output alike."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from govflow.engine import clock, durations
@@ -14,7 +14,7 @@ from .test_versions import deploy_rest
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 #: 31 January 09:00 in Shanghai: a month later is 28 February, not 2 or 3 March.
 STARTED = datetime(2027, 1, 31, 9, 0, tzinfo=SHANGHAI)
-A_MONTH_LATER = datetime(2027, 2, 28, 9, 0, tzinfo=SHANGHAI).astimezone(timezone.utc).replace(tzinfo=None)
+A_MONTH_LATER = datetime(2027, 2, 28, 9, 0, tzinfo=SHANGHAI).astimezone(UTC).replace(tzinfo=None)
 
 _BODY = '''
     <bpmn:startEvent id="StartEvent_1" />
@@ -45,16 +45,16 @@ def test_a_month_is_a_calendar_month_for_timers_due_dates_and_decisions(app, api
     review = open_tasks(instance_id)[0]
     assert review.due_at == A_MONTH_LATER and review.follow_up_at == A_MONTH_LATER
     assert instance(instance_id).next_timer_at == A_MONTH_LATER
-    worker(app, A_MONTH_LATER.replace(tzinfo=timezone.utc) - timedelta(minutes=1))
+    worker(app, A_MONTH_LATER.replace(tzinfo=UTC) - timedelta(minutes=1))
     assert [t.element_id for t in open_tasks(instance_id)] == ["Review"]
-    worker(app, A_MONTH_LATER.replace(tzinfo=timezone.utc) + timedelta(seconds=1))
+    worker(app, A_MONTH_LATER.replace(tzinfo=UTC) + timedelta(seconds=1))
     assert [t.element_id for t in open_tasks(instance_id)] == ["Escalate"]
     complete_element(instance_id, "Escalate")
     assert instance(instance_id).status == "completed"
 
 
 def test_durations_count_on_the_calendar_and_wall_clock_of_the_zone():
-    utc = timezone.utc
+    utc = UTC
     assert durations.add_duration(STARTED, "P1M") == datetime(2027, 2, 28, 1, 0, tzinfo=utc)
     assert durations.add_duration(datetime(2028, 1, 31, 1, 0, tzinfo=utc), "P1M").day == 29  # leap year
     assert durations.add_duration(STARTED, "P1Y2M3DT4H") == datetime(2028, 4, 3, 5, 0, tzinfo=utc)

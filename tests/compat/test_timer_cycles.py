@@ -3,7 +3,7 @@ non-interrupting boundary events (fire while the activity is open, one pending f
 at a time), cycles with a start date, and the places an endless cycle is refused."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -46,7 +46,7 @@ def _at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(UTC).replace(tzinfo=None)
 
 
 def test_a_quartz_cron_fires_on_working_days_while_the_task_is_open(app, api_as):

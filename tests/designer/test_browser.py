@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-
 from tests.web.browser import DESKTOP, Staff, expect, screenshot_dir, serve
 
 from .test_designer import START

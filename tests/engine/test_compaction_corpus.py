@@ -2,7 +2,7 @@
 end as they end uncompacted (same data, same path)."""
 import json
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from functools import reduce
 
 import pytest
@@ -22,7 +22,7 @@ def _run_case(case, compacting):
     run = Run(files, case.get("process"), case.get("collaboration"),
               [CORPUS / d for d in case.get("dmn", [])], compacting=compacting, roundtrip=compacting,
               script_engine=PythonScriptEngine(environment=TaskDataEnvironment(script_globals)))
-    run.now = datetime(2026, 1, 5, 9, 0, tzinfo=timezone.utc)
+    run.now = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
     for op in case["steps"]:
         with clock.frozen_at(run.now):
             OPS[op["op"]](run, op)

@@ -11,8 +11,8 @@ from govflow.engine.lint import LintContext, lint_files, parse_safely
 from govflow.engine.lint.dmn import decision_ids
 from govflow.engine.lint.document import BpmnDocument
 from govflow.engine.lint.model import is_dmn
-
 from tests.conftest import CORPUS as SHARED  # noqa: E402
+
 CORPUS = SHARED
 
 

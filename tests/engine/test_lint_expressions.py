@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.lint_helpers import (codes, definitions, full_ctx, line_of, lint, only, process,
-                                       simple)
+from tests.engine.lint_helpers import codes, definitions, full_ctx, line_of, lint, only, process, simple
 
 
 def test_every_juel_text_goes_through_the_translator():

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.engine.lint_helpers import (RULE, TABLE, codes, definitions, dmn, lint, only, process,
-                                       simple)
-
+from tests.engine.lint_helpers import RULE, TABLE, codes, definitions, dmn, lint, only, process, simple
 
 # --- graph ----------------------------------------------------------------------------------
 

@@ -7,8 +7,19 @@ from pathlib import Path
 import pytest
 
 from govflow.engine.lint import CODES
-from tests.engine.lint_helpers import (RULE, TABLE, codes, definitions, dmn, full_ctx, line_of, lint, only,
-                                       process, simple)
+from tests.engine.lint_helpers import (
+    RULE,
+    TABLE,
+    codes,
+    definitions,
+    dmn,
+    full_ctx,
+    line_of,
+    lint,
+    only,
+    process,
+    simple,
+)
 
 
 def test_a_clean_diagram_has_no_problems():

@@ -10,7 +10,14 @@ from types import SimpleNamespace
 import pytest
 
 from govflow.engine import sandbox
-from govflow.engine.sandbox import EvaluationTimeout, ResourceLimit, SandboxError, UnsafeCode, evaluate, execute
+from govflow.engine.sandbox import (
+    EvaluationTimeout,
+    ResourceLimit,
+    SandboxError,
+    UnsafeCode,
+    evaluate,
+    execute,
+)
 
 LIMIT = 0.2  # seconds; small so that the timeout tests stay fast
 

@@ -13,8 +13,8 @@ from SpiffWorkflow.dmn.engine.DMNEngine import DMNEngine
 from SpiffWorkflow.util.task import TaskState
 
 from govflow.engine.script_engine import GovflowScriptEngine, SandboxEnvironment, ServiceCallerMissing
-
 from tests.conftest import CORPUS as SHARED  # noqa: E402
+
 CORPUS = SHARED / "spiffworkflow-camunda"
 DMN_CASES = [case for case in json.loads((CORPUS / "cases.json").read_text()) if case.get("dmn")] \
     if CORPUS.exists() else []

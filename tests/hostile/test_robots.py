@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
 from sqlalchemy import select
@@ -60,7 +60,7 @@ def test_the_test_message_with_a_hostile_robot_name_arrives_escaped(app, org, re
                                                        url=receiver.url("/wecom", "key=k"), events=["case_reported"]))
         queue_test_message(robot, "**admin**")
         commit()
-    out = app.test_cli_runner().invoke(args=["worker", "--once", "--now", datetime.now(timezone.utc).isoformat()])
+    out = app.test_cli_runner().invoke(args=["worker", "--once", "--now", datetime.now(UTC).isoformat()])
     assert out.exit_code == 0 and len(receiver.received) == 1, out.output
     content = receiver.received[0].body["markdown"]["content"]
     assert "](" not in content and "<@" not in content and "**admin**" not in content
@@ -88,7 +88,7 @@ def test_private_urls_are_refused_on_the_page(page_as, web_app, url):
 
 
 def _deliver(app):
-    return app.test_cli_runner().invoke(args=["worker", "--once", "--now", datetime.now(timezone.utc).isoformat()])
+    return app.test_cli_runner().invoke(args=["worker", "--once", "--now", datetime.now(UTC).isoformat()])
 
 
 def test_a_name_that_resolves_to_loopback_at_delivery_is_refused(app, org, receiver, monkeypatch):

@@ -10,7 +10,6 @@ from govflow.database import commit, writing
 from govflow.extensions import db
 from govflow.instances.models import InstanceEvent, ProcessInstance
 from govflow.worklist.models import HumanTask
-
 from tests.web.conftest import web_case  # noqa: F401  (fixture)
 
 REPORT = {"title": "三号楼路灯不亮", "category": "road", "description": "晚上七点后不亮"}
@@ -174,8 +173,8 @@ def test_a_file_field_names_only_the_callers_uploads_or_files_of_this_case(api_a
 @pytest.fixture
 def community_admin(org):
     """An administrator of 幸福社区 only."""
-    from govflow.identity.service import create_user, get_org_unit
     from govflow.identity.models import RoleGrant
+    from govflow.identity.service import create_user, get_org_unit
     with writing():
         user = create_user("xfadmin", "govflow-demo", "幸福社区管理员")
         db.session.add(RoleGrant(user_id=user.id, role="admin", org_unit_id=get_org_unit("comm_xingfu").id))

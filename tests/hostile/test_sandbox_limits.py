@@ -3,7 +3,7 @@ lint's rules. Real sandbox children throughout: nothing here is mocked."""
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -228,7 +228,7 @@ def test_the_worker_ends_on_a_hostile_timer_and_the_database_stays_writable(org,
     assert instance.status == "active" and instance.next_timer_at is not None
     db.session.remove()
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    soon = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat()
     for _ in range(2):  # the second pass finds nothing due: no retry for ever
         started = time.monotonic()
         run_worker_once(url, now=soon)

@@ -16,8 +16,8 @@ from govflow.identity.service import get_org_unit
 from govflow.notifications.delivery import dingtalk_sign, signed_url
 from govflow.notifications.robots import announce
 from govflow.notifications.sms import queue_sms
-from govflow.privacy.masking import mask_phone
 from govflow.outbox.models import OutboxMessage
+from govflow.privacy.masking import mask_phone
 from tests.notifications.conftest import DING_SECRET, make_robot
 from tests.notifications.receiver import Receiver
 from tests.processes.test_case_handling_helpers import now, worker

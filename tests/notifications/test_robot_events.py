@@ -9,7 +9,16 @@ from govflow.extensions import db
 from govflow.outbox.models import OutboxMessage
 from tests.notifications.conftest import DING_SECRET, make_robot
 from tests.processes.test_case_handling_helpers import (
-    PHONE, complete, hours, now, rate, report, variables, verify, worker)
+    PHONE,
+    complete,
+    hours,
+    now,
+    rate,
+    report,
+    variables,
+    verify,
+    worker,
+)
 
 
 def robots_over_grid_one(receiver):
@@ -108,6 +117,7 @@ def test_nothing_is_queued_when_the_change_rolls_back(case_deployed, receiver):
 
 def test_residents_with_phone_and_consent_get_accepted_and_result_sms(app, case_deployed, caplog):
     import logging
+
     from tests.processes.test_case_handling_helpers import sms_messages
     consented = report("grid_yg_1")
     verify(consented, "on_spot")

@@ -5,7 +5,6 @@ import base64
 import json
 import logging
 import time
-
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest

@@ -98,9 +98,10 @@ def test_password_reset_unlock_and_token_revocation(api_as):
     assert reset.status_code == 200 and len(reset.json["one_time_password"]) == 12
     assert api.post("/users/grid2/password", {"password": "short"}).status_code == 422
     assert api.post("/users/grid2/unlock").json["is_locked"] is False
-    from govflow.identity.models import ApiToken
-    from govflow.extensions import db
     from sqlalchemy import select
+
+    from govflow.extensions import db
+    from govflow.identity.models import ApiToken
     token_id = db.session.scalar(select(ApiToken.id).join(ApiToken.user).where(ApiToken.user.has(username="grid2")))
     assert _call(api, "delete", f"/users/grid2/tokens/{token_id}").status_code == 204
     assert victim.get("/tasks").status_code == 401

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import re
 
-
 from tests.web.browser import DESKTOP, Staff, expect, screenshot_dir, serve
 
 from .conftest import xlsx_file

@@ -9,19 +9,29 @@ from flask import current_app
 from sqlalchemy import select
 
 from govflow.errors import Conflict, ValidationFailed
-from govflow.instances.service import start_instance
 from govflow.extensions import db
 from govflow.identity.access import principal_for
 from govflow.identity.login import LoginRefused, authenticate
 from govflow.identity.service import get_org_unit, get_user, issue_token, user_for_token
 from govflow.instances.models import ProcessInstance
+from govflow.instances.service import start_instance
 from govflow.organisation.audit import audit_of
 from govflow.organisation.units import create_unit, move_unit, org_tree, rename_unit, set_unit_active
-from govflow.organisation.users import (add_grant, add_user, reset_password, revoke_grant, revoke_user_token,
-                                        search_users, set_user_active, tokens_of, unlock_user, update_user)
+from govflow.organisation.users import (
+    add_grant,
+    add_user,
+    reset_password,
+    revoke_grant,
+    revoke_user_token,
+    search_users,
+    set_user_active,
+    tokens_of,
+    unlock_user,
+    update_user,
+)
 from govflow.timeutil import utcnow
-from govflow.worklist.models import HumanTask, TaskCandidate
 from govflow.worklist.inbox import list_tasks
+from govflow.worklist.models import HumanTask, TaskCandidate
 
 
 def test_moving_a_community_re_paths_its_subtree_and_its_open_work(web_case, admin):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import io
 import re
 
-
 from tests.portal.conftest import image_bytes
 from tests.web.browser import PHONE, expect, serve
 

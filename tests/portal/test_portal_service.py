@@ -9,8 +9,6 @@ import zlib
 from datetime import timedelta
 
 import pytest
-
-from govflow.privacy.masking import board_text
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -22,10 +20,11 @@ from govflow.instances.models import InstanceEvent, ProcessInstance
 from govflow.portal import service
 from govflow.portal.codes import LENGTH, SYMBOLS, new_code
 from govflow.portal.models import TrackingCode
+from govflow.privacy.masking import board_text
 from govflow.records.models import PublicResult
 from govflow.timeutil import utcnow
-from tests.processes.test_case_handling_helpers import complete, task, verify
 from tests.portal.conftest import image_bytes
+from tests.processes.test_case_handling_helpers import complete, task, verify
 
 
 def make_report(**overrides) -> service.Report:

@@ -1,15 +1,15 @@
 """软弱涣散基层党组织整顿: each handler on its own, and what the forms refuse."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from govflow.engine import clock
 from govflow.errors import ValidationFailed
 from govflow.forms.validation import describe, validate_submission
-from tests.processes.test_owners_branch_dual_support import handler_runner, ledger, notifications
 from tests.processes.test_branch_steps import branch_deployed  # noqa: F401
+from tests.processes.test_owners_branch_dual_support import handler_runner, ledger, notifications
 
-NOW = datetime(2026, 6, 1, 2, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 2, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_plan_rounds_and_latest_deadline(run):
 def test_rectification_period_opens_and_progress_is_rated_against_it(run):
     opened = run("open_rectification", at=NOW, rectification_period="P6M", report_cycle="R6/P1M")
     assert opened == {"rectification_round": 1, "rectification_started_at": NOW.isoformat(),
-                      "rectification_ends_at": datetime(2026, 12, 1, 2, tzinfo=timezone.utc).isoformat()}
+                      "rectification_ends_at": datetime(2026, 12, 1, 2, tzinfo=UTC).isoformat()}
     # Six calendar months from 1 June are 183 days; half of them have passed.
     rated = run("rate_rectification_progress", at=NOW + timedelta(days=91, hours=12), rectification_round=1,
                 rectification_started_at=NOW.isoformat(), rectification_period="P6M", measures_done=3,

@@ -2,12 +2,35 @@
 from datetime import timedelta
 
 from govflow.engine.durations import add_duration
-
-from tests.processes.test_owners_branch_dual_support import (
-    complete, days, elements, instance, ledger, ledger_kinds, naive, t0, task, variables, worker)
 from tests.processes.test_branch_steps import (  # noqa: F401
-    SOUND, branch_deployed, begin, cross_check, decide, district_accept, draft, finish, monthly, report, review,
-    screen, street_accept, to_rectification)
+    SOUND,
+    begin,
+    branch_deployed,
+    cross_check,
+    decide,
+    district_accept,
+    draft,
+    finish,
+    monthly,
+    report,
+    review,
+    screen,
+    street_accept,
+    to_rectification,
+)
+from tests.processes.test_owners_branch_dual_support import (
+    complete,
+    days,
+    elements,
+    instance,
+    ledger,
+    ledger_kinds,
+    naive,
+    t0,
+    task,
+    variables,
+    worker,
+)
 
 
 def test_sound_branch_without_issues_is_cleared(branch_deployed):

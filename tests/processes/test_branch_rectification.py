@@ -2,13 +2,37 @@
 from datetime import timedelta
 
 from govflow.engine.durations import add_duration
-
-from tests.processes.test_owners_branch_dual_support import (
-    complete, days, due_after, elements, instance, ledger, ledger_kinds, naive, notifications, scope_of, t0, task,
-    variables, worker, years_later)
 from tests.processes.test_branch_steps import (  # noqa: F401
-    assign_support, branch_deployed, begin, cross_check, decide, district_accept, draft, finish, report,
-    review, screen, street_accept)
+    assign_support,
+    begin,
+    branch_deployed,
+    cross_check,
+    decide,
+    district_accept,
+    draft,
+    finish,
+    report,
+    review,
+    screen,
+    street_accept,
+)
+from tests.processes.test_owners_branch_dual_support import (
+    complete,
+    days,
+    due_after,
+    elements,
+    instance,
+    ledger,
+    ledger_kinds,
+    naive,
+    notifications,
+    scope_of,
+    t0,
+    task,
+    variables,
+    worker,
+    years_later,
+)
 
 
 def test_weak_branch_from_screening_to_follow_up(branch_deployed, app):

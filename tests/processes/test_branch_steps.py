@@ -6,7 +6,15 @@ from datetime import datetime, timedelta
 import pytest
 
 from tests.processes.test_owners_branch_dual_support import (
-    PHONE, PHOTO, complete, day, days, deploy_processes, start, worker)
+    PHONE,
+    PHOTO,
+    complete,
+    day,
+    days,
+    deploy_processes,
+    start,
+    worker,
+)
 
 BRANCH_FILES = ("weak_branch_rectification.bpmn", "branch_weakness_criteria.dmn", "branch_rectification_terms.dmn",
                 "branch_cross_check_offices.dmn", "branch_progress_light.dmn")

@@ -11,8 +11,24 @@ from govflow.errors import ValidationFailed
 from govflow.extensions import db
 from govflow.identity.service import get_org_unit
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
-    analyse, case_deployed, close_to, complete, due_in, instance, ledger, open_tasks, public_result,
-    rate, report, report_department, task, urged, variables, whistle, worker)
+    analyse,
+    case_deployed,
+    close_to,
+    complete,
+    due_in,
+    instance,
+    ledger,
+    open_tasks,
+    public_result,
+    rate,
+    report,
+    report_department,
+    task,
+    urged,
+    variables,
+    whistle,
+    worker,
+)
 
 ELEVATOR = dict(category="property", title="电梯频繁故障", description="5号楼电梯一周坏三次，老人出行困难")
 

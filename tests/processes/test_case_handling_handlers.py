@@ -7,7 +7,17 @@ from govflow.database import commit, writing
 from govflow.identity.service import get_org_unit
 from govflow.tasks import HandlerContext, get_handler
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
-    case_context, case_deployed, complete, ledger, now, report, task, urged, variables, whistle)
+    case_context,
+    case_deployed,
+    complete,
+    ledger,
+    now,
+    report,
+    task,
+    urged,
+    variables,
+    whistle,
+)
 
 
 def run(name: str, ctx: HandlerContext) -> dict:

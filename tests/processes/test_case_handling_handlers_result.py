@@ -4,11 +4,18 @@ from datetime import timedelta
 import pytest
 
 from govflow.identity.service import get_org_unit
-from govflow.tasks.case import resolution_path
 from govflow.privacy.masking import mask_name, mask_text
+from govflow.tasks.case import resolution_path
 from tests.processes.test_case_handling_handlers import case, run  # noqa: F401
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
-    PHONE, case_context, case_deployed, ledger, now, public_result, sms_messages)
+    PHONE,
+    case_context,
+    case_deployed,
+    ledger,
+    now,
+    public_result,
+    sms_messages,
+)
 
 
 @pytest.mark.parametrize("variables, path", [

@@ -5,7 +5,7 @@ walks the instance through the service layer as the demo users would.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -21,10 +21,9 @@ from govflow.instances.models import ProcessInstance
 from govflow.instances.service import deliver_message, start_instance
 from govflow.outbox.models import OutboxMessage
 from govflow.records.models import LedgerEntry, Notification, PublicResult
-from govflow.worklist.models import HumanTask
 from govflow.worklist.inbox import list_tasks
+from govflow.worklist.models import HumanTask
 from govflow.worklist.service import complete_task
-
 from tests.uploads import register_uploads
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
@@ -131,7 +130,7 @@ def worker(app, at: datetime) -> str:
 
 
 def now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def hours(n: float) -> timedelta:

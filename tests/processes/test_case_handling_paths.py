@@ -14,8 +14,26 @@ from govflow.extensions import db
 from govflow.identity.service import get_org_unit
 from govflow.instances.models import Incident, MessageSubscription, ProcessInstance
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
-    PHONE, PHOTO, analyse, case_deployed, close_to, complete, due_in, instance, ledger, ledger_kinds, open_tasks,
-    public_result, rate, report, sms_messages, task, to_community, variables, verify)
+    PHONE,
+    PHOTO,
+    analyse,
+    case_deployed,
+    close_to,
+    complete,
+    due_in,
+    instance,
+    ledger,
+    ledger_kinds,
+    open_tasks,
+    public_result,
+    rate,
+    report,
+    sms_messages,
+    task,
+    to_community,
+    variables,
+    verify,
+)
 
 
 def test_on_spot_resolution_with_a_satisfied_rating(case_deployed):

@@ -13,8 +13,26 @@ from govflow.extensions import db
 from govflow.identity.service import get_org_unit
 from govflow.worklist.models import HumanTask
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
-    analyse, case_deployed, close_to, complete, due_in, instance, ledger, ledger_kinds, open_tasks,
-    public_result, rate, report, sms_messages, task, to_community, urged, variables, verify, worker)
+    analyse,
+    case_deployed,
+    close_to,
+    complete,
+    due_in,
+    instance,
+    ledger,
+    ledger_kinds,
+    open_tasks,
+    public_result,
+    rate,
+    report,
+    sms_messages,
+    task,
+    to_community,
+    urged,
+    variables,
+    verify,
+    worker,
+)
 
 
 def _reported_at(case) -> datetime:

@@ -1,15 +1,15 @@
 """双报到: each handler on its own, and what the forms refuse."""
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from govflow.engine import clock
 from govflow.errors import ValidationFailed
 from govflow.forms.validation import describe, validate_submission
-from tests.processes.test_owners_branch_dual_support import handler_runner, ledger, notifications
 from tests.processes.test_dual_steps import REGISTRATION, dual_deployed  # noqa: F401
+from tests.processes.test_owners_branch_dual_support import handler_runner, ledger, notifications
 
-NOW = datetime(2026, 6, 1, 2, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 2, tzinfo=UTC)
 ACCEPTED = {"community_accepted": True, "grid_unit": "grid_yg_2", "service_post": "environment",
             "need_posts": ["policy_promotion", "environment"], "need_post_labels": ["政策宣讲岗", "环境整治岗"],
             "service_period": "P1Y", "employer_unit": "unit_tax", "member_name": "马骏", "member_username": "member",

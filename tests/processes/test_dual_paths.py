@@ -5,10 +5,29 @@ import pytest
 
 from govflow.errors import NotFound, ValidationFailed
 from govflow.extensions import db
-from tests.processes.test_owners_branch_dual_support import (
-    complete, days, elements, instance, ledger, ledger_kinds, notifications, t0, task, variables, worker)
 from tests.processes.test_dual_steps import (  # noqa: F401
-    accept, begin, dual_deployed, employer_confirm, evaluate, log, register, through_acceptance)
+    accept,
+    begin,
+    dual_deployed,
+    employer_confirm,
+    evaluate,
+    log,
+    register,
+    through_acceptance,
+)
+from tests.processes.test_owners_branch_dual_support import (
+    complete,
+    days,
+    elements,
+    instance,
+    ledger,
+    ledger_kinds,
+    notifications,
+    t0,
+    task,
+    variables,
+    worker,
+)
 
 
 def test_employer_not_confirming_ends_the_registration(dual_deployed):

@@ -1,11 +1,31 @@
 """在职党员双报到: registration to the year-end evaluation, step by step."""
 from datetime import timedelta
 
-from tests.processes.test_owners_branch_dual_support import (
-    complete, days, due_after, elements, instance, ledger, ledger_kinds, naive, notifications, scope_of, t0, task,
-    variables, worker)
 from tests.processes.test_dual_steps import (  # noqa: F401
-    accept, begin, dual_deployed, employer_confirm, evaluate, log, register)
+    accept,
+    begin,
+    dual_deployed,
+    employer_confirm,
+    evaluate,
+    log,
+    register,
+)
+from tests.processes.test_owners_branch_dual_support import (
+    complete,
+    days,
+    due_after,
+    elements,
+    instance,
+    ledger,
+    ledger_kinds,
+    naive,
+    notifications,
+    scope_of,
+    t0,
+    task,
+    variables,
+    worker,
+)
 
 QUARTER = 92      # the longest three calendar months, in days
 
@@ -65,8 +85,9 @@ def test_member_reports_serves_a_year_and_is_evaluated(dual_deployed, app):
     assert (v["member_grade"], v["member_grade_label"], v["pass_hours"], v["pass_points"]) == ("pass", "合格", 50, 60)
     evaluation = task("secretary", "community_evaluate", iid)
     assert due_after(evaluation) == timedelta(days=15)
-    from govflow.errors import NotFound
     import pytest
+
+    from govflow.errors import NotFound
     with pytest.raises(NotFound):            # the year is over: nobody waits for service records any more
         log(iid, accepted + days(366), 2, 2)
     from govflow.extensions import db

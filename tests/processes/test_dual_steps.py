@@ -6,7 +6,14 @@ from datetime import datetime
 import pytest
 
 from tests.processes.test_owners_branch_dual_support import (
-    PHONE, PHOTO, complete, day, deliver, deploy_processes, start)
+    PHONE,
+    PHOTO,
+    complete,
+    day,
+    deliver,
+    deploy_processes,
+    start,
+)
 
 DUAL_FILES = ("dual_reporting.bpmn", "dual_reporting_unit.bpmn", "dual_service_terms.dmn",
               "dual_community_needs.dmn", "dual_member_evaluation.dmn", "dual_unit_evaluation.dmn")

@@ -3,13 +3,33 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from govflow.instances.models import Incident
 from govflow.extensions import db
-from tests.processes.test_owners_branch_dual_support import (
-    complete, days, due_after, elements, instance, ledger, naive, notifications, scope_of, t0, task, variables,
-    worker, years_later)
+from govflow.instances.models import Incident
 from tests.processes.test_dual_steps import (  # noqa: F401
-    begin_unit, confirm_agreement, draft_agreement, dual_deployed, evaluate, register_unit, year_report)
+    begin_unit,
+    confirm_agreement,
+    draft_agreement,
+    dual_deployed,
+    evaluate,
+    register_unit,
+    year_report,
+)
+from tests.processes.test_owners_branch_dual_support import (
+    complete,
+    days,
+    due_after,
+    elements,
+    instance,
+    ledger,
+    naive,
+    notifications,
+    scope_of,
+    t0,
+    task,
+    variables,
+    worker,
+    years_later,
+)
 
 
 def test_unit_signs_an_agreement_and_is_evaluated_each_year(dual_deployed, app):

@@ -5,7 +5,7 @@ All of them are closed now (engine/specs.py, engine/runtime.py, the lint, the fo
 stay as regression tests. A new gap is added here as ``xfail(strict=True)`` naming its
 workaround, so that the suite stays green while it is open and turns red (XPASS) when fixed.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
@@ -21,14 +21,13 @@ from govflow.instances.models import ProcessInstance
 from govflow.instances.service import deliver_message, fire_timers, start_instance
 from govflow.worklist.inbox import list_tasks
 from govflow.worklist.service import complete_task
-
 from tests.uploads import register_uploads
 
 _HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions '
          'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
          'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" '
          'xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_gap" targetNamespace="http://govflow.test">')
-T0 = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+T0 = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
 
 
 def _deploy(files: dict[str, str]) -> None:

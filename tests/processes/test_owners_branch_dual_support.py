@@ -7,7 +7,7 @@ future" are checked exactly, and ``worker --once --now`` fires what is due.
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -24,10 +24,9 @@ from govflow.identity.service import create_user, get_user, grant_role, upsert_o
 from govflow.instances.models import ProcessInstance
 from govflow.instances.service import deliver_message, start_instance
 from govflow.records.models import LedgerEntry, Notification, PublicResult
-from govflow.worklist.models import HumanTask
 from govflow.worklist.inbox import list_tasks
+from govflow.worklist.models import HumanTask
 from govflow.worklist.service import complete_task
-
 from tests.uploads import register_uploads
 
 PROCESSES = Path(__file__).resolve().parents[2] / "processes"
@@ -45,7 +44,7 @@ def deploy_processes(*names: str):
 
 def t0() -> datetime:
     """A fixed instant in the near future, on a whole hour, as the test's time zero."""
-    return (datetime.now(timezone.utc) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
+    return (datetime.now(UTC) + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)
 
 
 def handler_runner(process_key: str, org_unit: str, business_key: str, **start_variables):
@@ -77,7 +76,7 @@ def years_later(at: datetime, years: int = 1) -> datetime:
 
 def naive(at: datetime) -> datetime:
     """``at`` as the platform stores it (naive UTC)."""
-    return at.astimezone(timezone.utc).replace(tzinfo=None)
+    return at.astimezone(UTC).replace(tzinfo=None)
 
 
 def day(at: datetime, offset: int = 0) -> str:
@@ -146,7 +145,12 @@ def worker(app, at: datetime) -> str:
 
 # Reading an instance's data is the same for every process suite.
 from tests.processes.test_case_handling_helpers import (  # noqa: E402,F401
-    instance, ledger, ledger_kinds, public_result, variables)
+    instance,
+    ledger,
+    ledger_kinds,
+    public_result,
+    variables,
+)
 
 
 def notifications(username: str, kind_prefix: str) -> list[Notification]:

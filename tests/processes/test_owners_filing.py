@@ -2,10 +2,31 @@
 from datetime import timedelta
 
 from tests.processes.test_owners_branch_dual_support import (
-    complete, days, due_after, elements, instance, ledger, ledger_kinds, naive, public_result, scope_of, t0, task,
-    variables, worker)
+    complete,
+    days,
+    due_after,
+    elements,
+    instance,
+    ledger,
+    ledger_kinds,
+    naive,
+    public_result,
+    scope_of,
+    t0,
+    task,
+    variables,
+    worker,
+)
 from tests.processes.test_owners_steps import (  # noqa: F401
-    COMMITTEE, begin, elect, meeting_round, owners_deployed, review_filing, submit_filing, through_group)
+    COMMITTEE,
+    begin,
+    elect,
+    meeting_round,
+    owners_deployed,
+    review_filing,
+    submit_filing,
+    through_group,
+)
 
 
 def voted(app, at):

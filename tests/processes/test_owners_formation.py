@@ -2,12 +2,38 @@
 from datetime import timedelta
 
 from tests.processes.test_owners_branch_dual_support import (
-    days, due_after, naive, elements, instance, ledger, ledger_kinds, public_result, scope_of, t0, task, variables,
-    worker)
+    days,
+    due_after,
+    elements,
+    instance,
+    ledger,
+    ledger_kinds,
+    naive,
+    public_result,
+    scope_of,
+    t0,
+    task,
+    variables,
+    worker,
+)
 from tests.processes.test_owners_steps import (  # noqa: F401
-    begin, community_check, confirm_roster, draft_statute, elect, form_group,
-    nominate, owners_deployed, recommend, register, review_filing, schedule, street_accept, submit_filing, vet,
-    vote)
+    begin,
+    community_check,
+    confirm_roster,
+    draft_statute,
+    elect,
+    form_group,
+    nominate,
+    owners_deployed,
+    recommend,
+    register,
+    review_filing,
+    schedule,
+    street_accept,
+    submit_filing,
+    vet,
+    vote,
+)
 
 
 def test_owners_application_to_filed_committee(owners_deployed, app):

@@ -1,5 +1,5 @@
 """业委会组建: what the forms describe and refuse (the same check the API and the worklist run)."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime, timezone
 
 import pytest
 
@@ -7,7 +7,7 @@ from govflow.engine import clock
 from govflow.errors import ValidationFailed
 from govflow.forms.validation import describe, validate_submission
 
-NOW = datetime(2026, 6, 1, 2, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 2, tzinfo=UTC)
 INITIATION = {"initiated_by": "owners", "estate_name": "阳光花园", "estate_address": "阳光路8号",
               "total_owner_count": 300, "total_building_area": 30000, "delivered_area": 24000,
               "first_delivery_date": "2022-05-01", "applicant_owner_count": 75, "representative_name": "王志强",

@@ -1,5 +1,5 @@
 """业委会组建: each handler on its own, with the variables the diagram gives it."""
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
@@ -73,7 +73,7 @@ def test_completed_years_count_anniversaries():
 
 
 def test_estate_figures_and_their_ledger_line(run):
-    at = datetime(2026, 3, 1, 2, tzinfo=timezone.utc)
+    at = datetime(2026, 3, 1, 2, tzinfo=UTC)
     result = run("compute_estate_figures", at=at, initiated_by="owners", total_owner_count=480,
                  applicant_owner_count=100, total_building_area=52000.0, delivered_area=26000.0,
                  first_delivery_date="2024-03-01", estate_name="幸福里")
@@ -102,7 +102,7 @@ def test_group_check_names_the_recommended_people_left_out(run):
 
 
 def test_group_publication_runs_for_the_publicity_period(run):
-    at = datetime(2026, 5, 1, 1, tzinfo=timezone.utc)
+    at = datetime(2026, 5, 1, 1, tzinfo=UTC)
     result = run("publish_preparatory_group", at=at, estate_name="阳光花园", group_members=["甲", "乙", "丙"],
                  group_leader="甲", group_publicity_period="P7D")
     assert result["group_publicity_ends_at"] == (at + timedelta(days=7)).isoformat()
@@ -110,7 +110,7 @@ def test_group_publication_runs_for_the_publicity_period(run):
 
 
 def test_meeting_date_is_kept_or_postponed_to_the_lead_time(run):
-    at = datetime(2026, 5, 1, 2, tzinfo=timezone.utc)          # 10:00 in Beijing
+    at = datetime(2026, 5, 1, 2, tzinfo=UTC)          # 10:00 in Beijing
     kept = run("schedule_owners_meeting", at=at, estate_name="阳光花园", meeting_date="2026-05-20",
                materials_lead="P15D", candidates=["甲"])
     assert (kept["meeting_opens_at"], kept["meeting_postponed"]) == ("2026-05-20T09:00:00+08:00", False)

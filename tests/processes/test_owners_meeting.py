@@ -2,10 +2,32 @@
 from datetime import timedelta
 
 from tests.processes.test_owners_branch_dual_support import (
-    days, due_after, naive, elements, instance, ledger, public_result, scope_of, t0, task, variables, worker)
+    days,
+    due_after,
+    elements,
+    instance,
+    ledger,
+    naive,
+    public_result,
+    scope_of,
+    t0,
+    task,
+    variables,
+    worker,
+)
 from tests.processes.test_owners_steps import (  # noqa: F401
-    CANDIDATES, begin, confirm_roster, draft_statute, meeting_round, nominate, owners_deployed, schedule,
-    through_group, vet, vote)
+    CANDIDATES,
+    begin,
+    confirm_roster,
+    draft_statute,
+    meeting_round,
+    nominate,
+    owners_deployed,
+    schedule,
+    through_group,
+    vet,
+    vote,
+)
 
 
 def preparing(app, at):

@@ -1,8 +1,27 @@
 """业委会组建: the early exits and the loops before the preparation starts."""
 from tests.processes.test_owners_branch_dual_support import (
-    days, elements, instance, ledger, ledger_kinds, public_result, t0, task, variables, worker)
+    days,
+    elements,
+    instance,
+    ledger,
+    ledger_kinds,
+    public_result,
+    t0,
+    task,
+    variables,
+    worker,
+)
 from tests.processes.test_owners_steps import (  # noqa: F401
-    GROUP, RECOMMENDED, begin, community_check, form_group, owners_deployed, recommend, register, street_accept)
+    GROUP,
+    RECOMMENDED,
+    begin,
+    community_check,
+    form_group,
+    owners_deployed,
+    recommend,
+    register,
+    street_accept,
+)
 
 
 def test_too_few_owners_signing_ends_not_eligible(owners_deployed):

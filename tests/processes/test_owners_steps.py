@@ -10,7 +10,17 @@ from datetime import date, datetime, time
 import pytest
 
 from tests.processes.test_owners_branch_dual_support import (
-    BEIJING, PHONE, PHOTO, complete, day, days, deploy_processes, ledger, start, worker)
+    BEIJING,
+    PHONE,
+    PHOTO,
+    complete,
+    day,
+    days,
+    deploy_processes,
+    ledger,
+    start,
+    worker,
+)
 
 OWNERS_FILES = ("owners_committee_formation.bpmn", "owners_initiation_check.dmn",
                 "owners_formation_conditions.dmn", "owners_formation_terms.dmn", "owners_vote_thresholds.dmn")

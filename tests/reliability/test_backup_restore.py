@@ -6,7 +6,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -83,7 +83,7 @@ def test_restored_backup_resumes_tasks_and_timers(deploy_fixture, token_for, res
         assert status == 200 and [t["element_id"] for t in tasks] == ["handle"], tasks
         status, body, _ = grid.post(f"/tasks/{tasks[0]['id']}/complete", {"variables": {}})
         assert status == 200, body
-    later = (datetime.now(timezone.utc) + timedelta(hours=3)).isoformat()
+    later = (datetime.now(UTC) + timedelta(hours=3)).isoformat()
     assert "timers fired: 1" in run_worker_once(restored, later)
 
     engine = create_engine(restored)

@@ -8,7 +8,7 @@ import os
 import signal
 import subprocess
 from concurrent.futures import ThreadPoolExecutor
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import func, select
@@ -31,7 +31,7 @@ def _open_tasks(instance_id) -> list[str]:
 
 
 def _later(hours: float) -> str:
-    return (datetime.now(timezone.utc) + timedelta(hours=hours)).isoformat()
+    return (datetime.now(UTC) + timedelta(hours=hours)).isoformat()
 
 
 def test_gunicorn_worker_killed_mid_step(server, tmp_path, token_for, deploy_reliability, database_url):

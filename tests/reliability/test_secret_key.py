@@ -16,7 +16,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from govflow.demo import DEMO_PASSWORD, USERS
 from govflow.settings import Settings
-
 from govflow.testing import live
 
 from .live import platform_env

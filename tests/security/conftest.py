@@ -54,8 +54,8 @@ def world(web_app, tmp_path):
     from govflow.identity.service import get_user
     from govflow.records.models import Notification
     from govflow.worklist.actions import attach_file
-    from govflow.worklist.starting import start_process
     from govflow.worklist.inbox import first_open_task
+    from govflow.worklist.starting import start_process
 
     objects = {}
     with web_app.app_context(), writing():

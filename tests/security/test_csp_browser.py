@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 from tests.web.browser import DESKTOP, PHONE, Staff, serve
 
 #: Recorded before any page script runs; init scripts are not subject to the page's CSP.

@@ -12,8 +12,8 @@ import pytest
 from tests.web.conftest import csrf_of
 
 from .conftest import FIGURES, PNG, fingerprint
-from .test_authz_matrix import Caller, _fill
 from .test_authz_matrix import PARAMS as OBJECT_PARAMS
+from .test_authz_matrix import Caller, _fill
 
 CSP = {"script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data: blob:",
        "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'", "form-action 'self'"}

@@ -101,9 +101,10 @@ def test_bad_start_form_values_are_refused_by_field_and_store_nothing(web_app, p
 
 
 def test_an_uploaded_file_name_cannot_climb_out_of_the_upload_folder(web_app, page_as, tmp_path):
+    from pathlib import Path
+
     from govflow.attachments.models import Upload
     from govflow.extensions import db
-    from pathlib import Path
     grid1 = page_as("grid1")
     task_id = int(_start(grid1).headers["Location"].rsplit("/", 1)[1])
     grid1.get(f"/tasks/{task_id}")

@@ -39,10 +39,11 @@ class PageClient:
 
 
 def _load(app, with_demo: bool) -> None:
-    from . import forms  # noqa: F401  (registers the start form before deploying)
     from govflow.database import commit, writing
     from govflow.definitions.service import deploy
     from govflow.demo import load_demo
+
+    from . import forms  # noqa: F401  (registers the start form before deploying)
     with app.app_context(), writing():
         if with_demo:
             load_demo()
@@ -53,9 +54,10 @@ def _load(app, with_demo: bool) -> None:
 @pytest.fixture
 def web_case(org):
     """Service tests: the web_case process deployed (inside the test's app context)."""
-    from . import forms  # noqa: F401
     from govflow.database import commit, writing
     from govflow.definitions.service import deploy
+
+    from . import forms  # noqa: F401
     with writing():
         deploy({"web_case.bpmn": (FIXTURES / "web_case.bpmn").read_bytes()})
         commit()

@@ -15,8 +15,8 @@ REPORT = {"title": "三号楼路灯不亮", "category": "road", "description": "
 @pytest.fixture
 def case(web_case, principal_of):
     """A web_case started by grid1 in 阳光一网格; returns its open 现场核实 task id."""
-    from govflow.worklist.starting import start_process
     from govflow.worklist.inbox import first_open_task
+    from govflow.worklist.starting import start_process
     with writing():
         instance = start_process(principal_of("grid1"), "web_case", "grid_yg_1", dict(REPORT))
         commit()
@@ -117,8 +117,8 @@ def test_transfer_stays_on_the_line_of_jurisdiction(case, principal_of):
 
 def test_delegate_and_resolve_back(case, principal_of):
     from govflow.worklist.actions import delegate_task, resolve_task
-    from govflow.worklist.service import complete_task, unclaim_task as unclaim
-    from govflow.worklist.service import claim_task
+    from govflow.worklist.service import claim_task, complete_task
+    from govflow.worklist.service import unclaim_task as unclaim
     review = verify(case, principal_of)
     run(claim_task, review.id, principal_of("secretary"))
     run(delegate_task, review.id, principal_of("secretary"), "cstaff", "请先摸排")
@@ -166,8 +166,8 @@ def test_return_refused_to_someone_who_cannot_work_the_task(case, principal_of):
 
 def test_copy_lets_the_recipient_read_but_not_work(case, principal_of):
     from govflow.worklist.actions import copy_task, get_readable_task
-    from govflow.worklist.service import complete_task
     from govflow.worklist.inbox import TaskFilter, count_lists, search_tasks
+    from govflow.worklist.service import complete_task
     added = run(copy_task, case, principal_of("grid1"), ["street", "secretary"], "请知悉")
     assert sorted(u.username for u in added) == ["secretary", "street"]
     assert run(copy_task, case, principal_of("grid1"), ["street"]) == []  # once per person
@@ -196,6 +196,7 @@ def test_urge_notifies_the_people_of_the_open_steps(case, principal_of):
 
 def test_attachments_are_content_checked_and_audited(case, principal_of, app, tmp_path):
     import io
+
     from govflow.attachments.service import attachments_of
     from govflow.worklist.actions import attach_file, get_readable_upload
     png = b"\x89PNG\r\n\x1a\n" + b"\0" * 64
@@ -224,10 +225,11 @@ def _review_of(case):
 
 def test_overdue_tasks_are_notified_once(case, principal_of):
     from datetime import timedelta
+
     from govflow.notifications.service import notify_overdue_tasks
     from govflow.timeutil import utcnow
-    from govflow.worklist.models import HumanTask
     from govflow.worklist.inbox import count_lists
+    from govflow.worklist.models import HumanTask
     with writing():
         db.session.get(HumanTask, case).due_at = utcnow() - timedelta(minutes=1)
         commit()

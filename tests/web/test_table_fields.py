@@ -8,8 +8,8 @@ from werkzeug.datastructures import MultiDict
 
 from govflow.attachments.service import UploadTarget
 from govflow.errors import ValidationFailed
-from govflow.forms.validation import describe, validate_submission
 from govflow.forms.inputs import form_fields, parse_submission
+from govflow.forms.validation import describe, validate_submission
 
 PAGE = '{% import "_fields.html" as ui %}{{ ui.field(f, value, errors) }}'
 

@@ -9,10 +9,16 @@ from collections import deque
 
 from lxml import etree
 
-from .document import ACTIVITIES, CONTAINERS, BpmnDocument, has_definition, is_compensation_handler, \
-    is_event_subprocess, is_flow_node
+from .document import (
+    ACTIVITIES,
+    CONTAINERS,
+    BpmnDocument,
+    has_definition,
+    is_compensation_handler,
+    is_event_subprocess,
+    is_flow_node,
+)
 from .model import Findings, bpmn, describe, local, text_of
-
 
 
 def check_graph(doc: BpmnDocument, findings: Findings) -> None:

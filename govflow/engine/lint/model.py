@@ -6,8 +6,8 @@ lives in this file.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
 
 from lxml import etree
 

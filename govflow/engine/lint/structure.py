@@ -8,10 +8,23 @@ from __future__ import annotations
 
 from lxml import etree
 
-from .document import ACTIVITIES, GATEWAYS, BpmnDocument, event_definitions, is_flow_node
 from ..versions import BINDINGS, binding_of
-from .model import BPMNDI_NS, Findings, LintContext, bpmn, camunda, describe, has_document_id, is_bpmn, is_juel, \
-    local, namespace, ref, text_of
+from .document import ACTIVITIES, GATEWAYS, BpmnDocument, event_definitions, is_flow_node
+from .model import (
+    BPMNDI_NS,
+    Findings,
+    LintContext,
+    bpmn,
+    camunda,
+    describe,
+    has_document_id,
+    is_bpmn,
+    is_juel,
+    local,
+    namespace,
+    ref,
+    text_of,
+)
 
 # (element, attribute, kinds it must point to) for references whose target must exist.
 _REQUIRED_REFS = (

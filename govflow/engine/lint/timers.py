@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 import math
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from croniter import croniter
 
@@ -92,7 +92,7 @@ def parse_datetime(text: str) -> datetime:
     except ValueError as exc:
         raise TimerError("invalid-timer", f"it is not an ISO-8601 date-time ({exc})") from None
     # The engine reads a naive time in TIMEZONE; for the bounds checked here hours do not matter.
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
 def check_duration(text: str) -> None:
@@ -102,7 +102,7 @@ def check_duration(text: str) -> None:
 def check_date(text: str) -> None:
     """A fixed date-time, at most 10 years ahead (year 9999 is a typo, not a plan)."""
     value = parse_datetime(text)
-    if value - datetime.now(timezone.utc) > timedelta(days=MAX_DAYS):
+    if value - datetime.now(UTC) > timedelta(days=MAX_DAYS):
         raise TimerError("timer-too-long", "it lies more than 10 years ahead")
 
 

@@ -20,9 +20,9 @@ from functools import lru_cache
 
 from sqlalchemy import select
 
+from ...definitions.models import DeploymentFile, FormDefinition
 from ...errors import NotFound, ValidationFailed
 from ...extensions import db
-from ...definitions.models import DeploymentFile, FormDefinition
 from .schema import CamundaForm, form_id_of, read_form
 
 DEPLOYMENT_PREFIX = "camunda-forms:deployment:"

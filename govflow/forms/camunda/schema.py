@@ -9,7 +9,8 @@ the platform's own forms. What cannot be checked is refused at deployment
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field as dc_field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 
 import regex
 from marshmallow import Schema, ValidationError, fields, validate

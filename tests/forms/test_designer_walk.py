@@ -178,3 +178,97 @@ def test_designer_builds_a_form_a_grid_worker_completes_it(web_app, browser, tmp
         variables = db.session.get(ProcessInstance, instance_id).variables
     assert variables["situation"] == "路灯灯头损坏" and variables["households"] == 3
     assert variables["action"] == "transfer" and variables["transfer_reason"] == "需要街道协调"
+
+
+def _typed(values):
+    return {k: {"value": v} for k, v in values.items()}
+
+
+def test_the_same_form_through_api_v1_and_engine_rest(api_as, engine_rest):
+    """The walk's form (as its editor saves it) on a new task of a case_handling copy."""
+    fixtures = Path(__file__).parent / "fixtures"
+    bpmn = COPY.replace('<bpmn:sequenceFlow id="f_start" sourceRef="start_reported" targetRef="check_report"/>',
+                        '<bpmn:sequenceFlow id="f_start" sourceRef="start_reported" targetRef="site"/>'
+                        '<bpmn:userTask id="site" name="现场登记" camunda:candidateGroups="grid_worker" '
+                        'camunda:formRef="site_check"/>'
+                        '<bpmn:sequenceFlow id="f_site" sourceRef="site" targetRef="check_report"/>')
+    files = {n: (PROCESSES / n).read_bytes() for n in ("case_limits.dmn", "case_departments.dmn",
+                                                        "case_department_deadlines.dmn")}
+    files.update({"site_check.form": (fixtures / "site_check.form").read_bytes(), "case_forms.bpmn": bpmn.encode()})
+    import io
+    designer = api_as("designer")
+    deployed = designer.client.post("/api/v1/deployments", headers=designer.headers,
+                                    content_type="multipart/form-data",
+                                    data={"file": [(io.BytesIO(b), n) for n, b in files.items()]})
+    assert deployed.status_code == 201, deployed.json
+    grid1 = api_as("grid1")
+
+    def site_task():
+        started = grid1.post("/process-instances", {"process_key": "case_forms", "org_unit": "grid_yg_1",
+                                                    "variables": START})
+        assert started.status_code == 201, started.json
+        tasks = grid1.get(f"/process-instances/{started.json['id']}").json["tasks"]
+        return next(t for t in tasks if t["element_id"] == "site")
+
+    task = site_task()
+    r = grid1.post(f"/tasks/{task['id']}/complete", {"variables": {"households": -1, "action": "elsewhere",
+                                                                   "transfer_reason": "x"}})
+    assert r.status_code == 422
+    assert set(r.json["errors"]) >= {"situation", "households", "action"}
+    hidden = grid1.post(f"/tasks/{task['id']}/complete", {"variables": {
+        "situation": "积水", "action": "resolve", "transfer_reason": "不该有"}})
+    assert hidden.status_code == 422 and set(hidden.json["errors"]) == {"transfer_reason"}
+    ok = grid1.post(f"/tasks/{task['id']}/complete", {"variables": {"situation": "积水", "households": 0,
+                                                                    "action": "resolve"}})
+    assert ok.status_code == 200, ok.json
+    values = grid1.get(f"/process-instances/{task['instance_id']}").json["variables"]
+    assert values["situation"] == "积水" and values["households"] == 0 and values["action"] == "resolve"
+
+    second = site_task()
+    rest = engine_rest("grid1")
+    (camunda_task,) = [t for t in rest.get("/task?taskDefinitionKey=site").json
+                       if t["processInstanceId"] == str(second["instance_id"])]
+    assert set(rest.get(f"/task/{camunda_task['id']}/form-variables").json) == {
+        "situation", "households", "action", "transfer_reason"}
+    r = rest.post(f"/task/{camunda_task['id']}/submit-form", {"variables": _typed({"households": -1})})
+    assert r.status_code == 400 and "situation" in r.json["message"] and "households" in r.json["message"]
+    r = rest.post(f"/task/{camunda_task['id']}/submit-form", {"variables": _typed({
+        "situation": "路灯", "households": 2, "action": "transfer", "transfer_reason": "需要街道协调"})})
+    assert r.status_code in (200, 204), r.json
+    left = rest.get("/task?taskDefinitionKey=site").json
+    assert camunda_task["id"] not in {t["id"] for t in left}, [(t["id"], t["taskDefinitionKey"]) for t in left]
+
+
+def test_form_editor_speaks_the_page_language(web_app, browser, tmp_path):
+    with serve(web_app) as base:
+        designer = Staff(browser, base, "designer", DESKTOP, screenshot_dir(tmp_path))
+        page = designer.page
+        try:
+            designer.goto("/designer")
+            page.get_by_test_id("new-form-key").fill("lang_form")
+            page.get_by_test_id("new-form").click()
+            page.locator("#designer-canvas.is-ready").wait_for()
+            palette = page.locator(".fjs-palette")
+            for name in ("组件", "输入", "选择", "文本框", "数字", "下拉选择", "分组", "动态列表"):
+                expect(palette.get_by_text(name, exact=True)).to_be_visible()
+            page.locator(".fjs-palette-search").fill("下拉")
+            expect(palette.locator(".fjs-palette-field")).to_have_count(1)
+            page.locator(".fjs-palette-search").fill("")
+            _drop(page, "textfield")
+            _open(page, "常规")
+            expect(page.locator("#designer-properties").get_by_text("键（变量名）")).to_be_visible()
+            _type(page, "key", "has space")
+            message = page.locator("#designer-properties .bio-properties-panel-error").first
+            expect(message).to_be_visible()
+            assert message.inner_text() in ("不能包含空格。", "必须是变量名或以点分隔的路径。"), message.inner_text()
+            # What the designer typed is never translated.
+            _type(page, "label", "Number")
+            expect(page.locator(".fjs-form-container").get_by_text("Number", exact=True)).to_be_visible()
+            designer.shot("form-editor-zh")
+            designer.goto("/lang/en?next=/designer/forms/lang_form")
+            page.locator("#designer-canvas.is-ready").wait_for()
+            for name in ("Components", "Input", "Text field", "Number", "Select"):
+                expect(palette.get_by_text(name, exact=True)).to_be_visible()
+            expect(palette.get_by_text("文本框")).to_have_count(0)
+        finally:
+            designer.close()

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from tests.conftest import deployer
 from tests.camunda_rest.conftest import engine_rest  # noqa: F401  (fixture)
+from tests.conftest import deployer
 from tests.web.browser import DESKTOP, PHONE, Staff, expect, screenshot_dir, serve
 from tests.web.conftest import page_as, web_app  # noqa: F401  (fixtures)
 
@@ -82,7 +82,7 @@ def _designer_builds_the_form(page):
     return fields
 
 
-def test_designer_builds_a_form_a_grid_worker_completes_it(web_app, browser, tmp_path, page_as):
+def test_designer_builds_a_form_a_grid_worker_completes_it(web_app, browser, tmp_path):
     shots = screenshot_dir(tmp_path)
     with web_app.app_context():  # the decisions case_handling reads
         deployer(PROCESSES)("case_limits.dmn", "case_departments.dmn", "case_department_deadlines.dmn")

@@ -9,6 +9,7 @@ from flask import g
 from sqlalchemy import select
 
 from ..extensions import db
+from ..forms.pickers import for_case
 from ..forms.validation import describe
 from ..identity.access import Principal
 from ..identity.models import OrgUnit, User
@@ -46,7 +47,8 @@ def tasks_out(rows: list[HumanTask]) -> list[dict]:
 def task_detail_out(task: HumanTask, variables: dict, reader: Principal | None = None) -> dict:
     out = tasks_out([task])[0]
     out["variables"] = mask_variables(_audience(reader, task.scope_path), variables)
-    out["form"] = {"fields_": describe(task.form_key, task.form_fields or [])}
+    with for_case(None, variables):  # options a form reads from the case (valuesKey)
+        out["form"] = {"fields_": describe(task.form_key, task.form_fields or [])}
     return out
 
 

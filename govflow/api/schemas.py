@@ -121,6 +121,8 @@ class FormFieldSchema(Schema):
     constraints = fields.Nested(lambda: ConstraintsSchema())
     #: A table field's columns, described the same way.
     columns = fields.List(fields.Nested(lambda: FormFieldSchema(exclude=("columns",))))
+    #: A Camunda Forms group with a path: the fields of its object, described the same way.
+    members = fields.List(fields.Nested(lambda: FormFieldSchema()), attribute="fields", data_key="fields")
     #: Camunda Forms: the markdown of a text component, and the FEEL that hides a field.
     text = fields.String()
     hide_if = fields.String(allow_none=True)

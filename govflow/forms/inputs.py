@@ -27,12 +27,21 @@ class FormState:
 
 
 def form_fields(form_key: str | None, fields: list | tuple) -> list[dict]:
+    return _for_page(describe(form_key, list(fields or [])), "")
+
+
+def _for_page(described: list[dict], prefix: str) -> list[dict]:
+    """Fields as the page draws them. A group's (Camunda Forms ``path``) inputs are named
+    ``GROUP.FIELD``; ``key`` is the name within the group's object."""
     out = []
-    for f in describe(form_key, list(fields or [])):
+    for f in described:
+        f = {**f, "key": f["id"], "id": prefix + f["id"]}
         if f["widget"] == "checkbox" and f["required"]:
-            f = {**f, "widget": "yesno"}
+            f["widget"] = "yesno"
         elif f["widget"] == "markdown":
-            f = {**f, "html": render_text(f.get("text") or "")}
+            f["html"] = render_text(f.get("text") or "")
+        elif f["widget"] == "group":
+            f["fields"] = _for_page(f["fields"], f["id"] + ".")
         out.append(f)
     return out
 
@@ -51,6 +60,11 @@ def parse_submission(fields: list[dict], form, files, target: UploadTarget) -> t
     for f in fields:
         name, widget = f["id"], f["widget"]
         if f["readonly"] or widget == "markdown":
+            continue
+        if widget == "group":
+            members, member_errors = parse_submission(f["fields"], form, files, target)
+            values[name] = {k[len(name) + 1:]: v for k, v in members.items()}
+            errors.update(member_errors)
             continue
         if widget == "checkbox":
             values[name] = form.get(name) in ("true", "on", "1")
@@ -81,9 +95,10 @@ def _rows(name: str, form) -> list[dict]:
     (the spare ones the page offers) are dropped."""
     rows: dict[int, dict] = {}
     for key in form.keys():
-        head, _, rest = key.partition(".")
-        index, _, column = rest.partition(".")
-        if head != name or not index.isdigit() or not column:
+        if not key.startswith(name + "."):
+            continue
+        index, _, column = key[len(name) + 1:].partition(".")
+        if not index.isdigit() or not column:
             continue
         text = (form.get(key) or "").strip()
         if text:

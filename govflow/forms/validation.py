@@ -138,6 +138,8 @@ def describe_schema(schema: Schema) -> list[dict]:
         widget = meta.get("widget") or ("table" if rows is not None else
                                          "select" if choices and kind != "list" else
                                          next((w for cls, w in _WIDGETS.items() if isinstance(field, cls)), "text"))
+        if isinstance(field, fields.Nested):
+            kind = "object"
         entry = {"id": name, "type": "enum" if choices and kind == "string" else kind,
                  "label": meta.get("label") or name, "help": meta.get("help"),
                  "required": field.required, "widget": widget,
@@ -148,6 +150,8 @@ def describe_schema(schema: Schema) -> list[dict]:
             entry["text"] = meta.get("text") or ""
         if rows is not None:
             entry["columns"] = describe_schema(rows)
+        if isinstance(field, fields.Nested):
+            entry["fields"] = describe_schema(field.schema)
         out.append(entry)
     return out
 
@@ -187,7 +191,7 @@ def _validate_camunda(form_key: str, data: dict) -> dict:
     hidden = form.hidden(data)
     refused = {k: ["this field is hidden and takes no value"] for k in hidden if data.get(k) not in (None, "", [])}
     try:
-        cleaned = _load(form.schema(without=hidden), data)
+        cleaned = _load(form.schema(without=hidden), form.with_objects(data))
     except ValidationFailed as exc:
         raise ValidationFailed("the form has errors", {**exc.errors, **refused}) from exc
     if refused:

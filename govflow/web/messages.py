@@ -64,11 +64,16 @@ def translate_message(message: str) -> str:
     return message
 
 
-def field_errors(errors: dict) -> dict[str, list[str]]:
-    """``{field: [message, …]}`` with nested marshmallow errors flattened."""
-    out: dict[str, list[str]] = {}
+def field_errors(errors: dict) -> dict:
+    """``{field: [message, …]}`` with nested marshmallow errors flattened, except those
+    of an object (a form group with a path: named keys), which stay ``{field: {key: …}}``
+    so that the page marks the group's own inputs."""
+    out: dict = {}
     for name, value in (errors or {}).items():
-        out[str(name)] = [translate_message(m) for m in _flatten(value)]
+        if isinstance(value, dict) and value and all(isinstance(k, str) and not k.isdigit() for k in value):
+            out[str(name)] = field_errors(value)
+        else:
+            out[str(name)] = [translate_message(m) for m in _flatten(value)]
     return out
 
 

@@ -15,6 +15,7 @@ from dataclasses import field as dc_field
 import regex
 from marshmallow import Schema, ValidationError, fields, validate
 
+from ..pickers import case_variables
 from . import conditions
 
 #: Components that only lay out the page: nothing to submit, nothing to check.
@@ -51,12 +52,31 @@ class CamundaForm:
     hide_source: dict = dc_field(default_factory=dict)
     #: field key → its text, for the page (``text`` components)
     texts: dict = dc_field(default_factory=dict)
+    #: paths of groups (``path``) and of their parents: objects a submission always has,
+    #: so that their required fields report themselves when nothing was sent
+    objects: list = dc_field(default_factory=list)
 
     def schema(self, without: frozenset = frozenset()) -> Schema:
         return Schema.from_dict({k: f for k, f in self.schema_fields.items() if k not in without})()
 
     def hidden(self, data: dict) -> frozenset:
         return frozenset(k for k, tree in self.hide.items() if conditions.evaluate(tree, data))
+
+    def with_objects(self, data: dict) -> dict:
+        """``data`` with an empty object at each group path that was not sent."""
+        data = dict(data)
+        for path in self.objects:
+            parent = data
+            for segment in path:
+                value = parent.get(segment)
+                if value is None:
+                    value = parent[segment] = {}
+                elif isinstance(value, dict):
+                    value = parent[segment] = dict(value)
+                else:
+                    break  # not an object: the nested field reports it
+                parent = value
+        return data
 
 
 def form_id_of(data: bytes) -> str:
@@ -121,21 +141,22 @@ def _component(c, index: int, form: CamundaForm, problems: list[str], into: dict
         problems.append(f"{where}: GovFlow cannot check components of type '{kind}'")
         return
     hide = _either(group_hide, ((c.get("conditional") or {}).get("hide") or "").strip().lstrip("=").strip())
-    if kind == "group":
-        if c.get("path"):
-            problems.append(f"{where}: groups with a path (nested data) are not supported")
+    if kind == "group" and not c.get("path"):
         _components(c.get("components") or [], form, problems, into, hide)
         return
-    # form-js names a dynamic list's data by "path", every other input by "key".
-    key = c.get("id") if kind == "text" else (c.get("path") or c.get("key")) if kind == "dynamiclist" else c.get("key")
-    if not isinstance(key, str) or not key.isidentifier():
+    # form-js names a group's and a dynamic list's data by "path" (dotted: nested objects),
+    # every other input by "key".
+    key = c.get("id") if kind == "text" else c.get("path") if kind in ("group", "dynamiclist") else c.get("key")
+    segments = key.split(".") if isinstance(key, str) and kind in ("group", "dynamiclist") else [key]
+    if not all(isinstance(s, str) and s.isidentifier() for s in segments):
         problems.append(f"{where}: the key '{key}' is not a plain variable name")
         return
+    key = segments[0]
     if key in into:
         problems.append(f"{where}: the key '{key}' is used twice")
         return
     if hide and into is not form.schema_fields:
-        problems.append(f"{where}: conditional.hide inside a dynamic list is not supported")
+        problems.append(f"{where}: conditional.hide inside a dynamic list or a group with a path is not supported")
     elif hide:
         try:
             form.hide[key] = conditions.parse(hide)
@@ -147,10 +168,11 @@ def _component(c, index: int, form: CamundaForm, problems: list[str], into: dict
         into[key] = fields.Raw(dump_only=True, metadata={"widget": "markdown", "text": form.texts[key]})
         return
     try:
-        into[key] = _field(c, kind, form, problems, where)
+        field = _field(c, kind, form, problems, where, top_level=into is form.schema_fields)
     except (TypeError, ValueError) as exc:
         problems.append(f"{where}: {exc}")
         return
+    into[key] = _nest(segments, field, form, into is form.schema_fields, kind == "group")
     if c.get("readonly") or c.get("disabled"):
         # Shown, never taken: a value sent for it is left out like an unknown key.
         into[key].dump_only = True
@@ -163,9 +185,25 @@ def _either(outer: str | None, inner: str | None) -> str | None:
     return outer or inner or None
 
 
-def _field(c: dict, kind: str, form: CamundaForm, problems: list[str], where: str):
+def _nest(segments: list[str], field, form: CamundaForm, top_level: bool, is_group: bool):
+    """The field at ``segments[0]``: ``field`` itself, or objects down to it (path ``a.b``).
+    Objects are remembered (``form.objects``) when they sit at the form's top."""
+    if top_level:
+        form.objects.extend(tuple(segments[:n]) for n in range(1, len(segments) + (1 if is_group else 0)))
+    for segment in reversed(segments[1:]):
+        field = fields.Nested(Schema.from_dict({segment: field}), metadata={"label": segment, "widget": "group"})
+    return field
+
+
+def _field(c: dict, kind: str, form: CamundaForm, problems: list[str], where: str, top_level: bool = True):
     rules = c.get("validate") or {}
-    meta = {"label": c.get("label") or c.get("key"), "help": c.get("description")}
+    meta = {"label": c.get("label") or c.get("key") or c.get("path"), "help": c.get("description")}
+    if kind == "group":
+        # A group with a path: its fields' values nested in one object (form-js's data shape).
+        members: dict = {}
+        _components(c.get("components") or [], form, problems, members)
+        meta["widget"] = "group"
+        return fields.Nested(Schema.from_dict(members), metadata=meta)
     required = bool(rules.get("required"))
     validators = []
     if rules.get("min") is not None or rules.get("max") is not None:
@@ -195,6 +233,9 @@ def _field(c: dict, kind: str, form: CamundaForm, problems: list[str], where: st
     if kind == "checkbox":
         return fields.Boolean(required=required, metadata=meta)
     if kind == "filepicker":
+        if not top_level:
+            raise ValueError("a file picker inside a dynamic list or a group with a path is not supported; "
+                             "place it at the top of the form")
         meta["widget"] = "file"
         return fields.List(fields.String(validate=validate.Length(min=1, max=200)), required=required,
                            validate=validate.Length(min=1 if required else 0, max=9), metadata=meta)
@@ -204,20 +245,29 @@ def _field(c: dict, kind: str, form: CamundaForm, problems: list[str], where: st
         high = c.get("maxItems") or 50
         return fields.List(fields.Nested(Schema.from_dict(rows)), required=required,
                            validate=validate.Length(min=1 if required else 0, max=int(high)), metadata=meta)
-    # select, radio, checklist, taglist: a fixed list of values
-    if c.get("valuesKey") or c.get("valuesExpression"):
-        raise ValueError("options from process data (valuesKey) cannot be checked; list the values in the form")
-    values = [(str(v.get("value")), str(v.get("label") or v.get("value"))) for v in c.get("values") or []]
-    if not values:
-        raise ValueError("no values to choose from")
-    meta["choices"] = values
-    one_of = validate.OneOf([v for v, _ in values], labels=[label for _, label in values])
+    # select, radio, checklist, taglist: listed values, or the options a process variable holds
+    if c.get("valuesExpression"):
+        raise ValueError("options from a FEEL expression (valuesExpression) cannot be checked; "
+                         "list the values in the form or name a variable (valuesKey)")
+    one_of: validate.Validator
+    if c.get("valuesKey"):
+        values_key = str(c["valuesKey"])
+        if not values_key.isidentifier():
+            raise ValueError(f"valuesKey '{values_key}' is not a plain variable name")
+        one_of = OptionsFrom(values_key)
+        meta["choices"], meta["values_key"], most = one_of.choices, values_key, MAX_OPTIONS
+    else:
+        values = [(str(v.get("value")), str(v.get("label") or v.get("value"))) for v in c.get("values") or []]
+        if not values:
+            raise ValueError("no values to choose from")
+        meta["choices"], most = values, len(values)
+        one_of = validate.OneOf([v for v, _ in values], labels=[label for _, label in values])
     if kind in ("select", "radio"):
         meta["widget"] = "select"
         return fields.String(required=required, validate=one_of, metadata=meta)
     meta["widget"] = "multiselect"
     return fields.List(fields.String(validate=one_of), required=required,
-                       validate=validate.Length(min=1 if required else 0, max=len(values)), metadata=meta)
+                       validate=validate.Length(min=1 if required else 0, max=most), metadata=meta)
 
 
 def _number(value):
@@ -225,6 +275,40 @@ def _number(value):
         return None
     number = float(value)
     return int(number) if number.is_integer() else number
+
+
+#: At most this many options are read from a ``valuesKey`` variable.
+MAX_OPTIONS = 500
+
+
+def options_of(value) -> list[tuple[str, str]]:
+    """(value, label) pairs from a ``valuesKey`` variable, as form-js reads it: a list
+    of ``{"label", "value"}`` objects or of plain values; anything else offers nothing."""
+    if not isinstance(value, list):
+        return []
+    out = []
+    for item in value[:MAX_OPTIONS]:
+        if isinstance(item, dict) and item.get("value") not in (None, ""):
+            out.append((str(item["value"]), str(item.get("label") or item["value"])))
+        elif isinstance(item, (str, int, float)) and not isinstance(item, bool):
+            out.append((str(item), str(item)))
+    return out
+
+
+class OptionsFrom(validate.Validator):
+    """One of the options the case's variable ``values_key`` holds when the form is
+    shown and submitted (``pickers.for_case``); without a case there are none."""
+
+    def __init__(self, values_key: str):
+        self.values_key = values_key
+
+    def choices(self) -> list[tuple[str, str]]:
+        return options_of(case_variables().get(self.values_key))
+
+    def __call__(self, value):
+        if value not in {v for v, _ in self.choices()}:
+            raise ValidationError(f"must be one of the options in '{self.values_key}'")
+        return value
 
 
 class SafePattern(validate.Validator):

@@ -32,7 +32,7 @@ from .harness import (
 PARTS = [("bare", "sqlite"), ("service", "sqlite"), ("service", "postgres"), ("http_api", "sqlite"),
          ("http_api", "postgres"), ("history", "sqlite"), ("volume", "sqlite"), ("volume", "postgres"),
          ("memory", "sqlite"), ("timers", "sqlite"), ("timers", "postgres"), ("stepprofile", "sqlite"),
-         ("stepprofile", "postgres")]
+         ("stepprofile", "postgres"), ("trivial", "sqlite"), ("trivial", "postgres")]
 PART_LIMIT_S = {"quick": 600, "full": 5400}
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 

@@ -53,6 +53,44 @@ def _load(parts: dict, key: str):
     return _get(parts, key, "load_average", "before")
 
 
+def _trivial_targets(parts: dict) -> list[Target]:
+    """Issue #20: the platform's fixed cost, on a diagram whose engine step is ~1 ms.
+    Each database's ratios use the bare rate measured in the same part."""
+    out = []
+    for db in ("sqlite", "postgres"):
+        key = f"trivial:{db}"
+        bare = _get(parts, key, "bare", "steps_per_s")
+        load = _load(parts, key)
+        service = _get(parts, key, "service", "steps_per_s")
+        http = _get(parts, key, "http", "completions_per_s")
+        out.append(Target("7", f"trivial_service_vs_bare_{db}", f"trivial loop: service-layer completions/s ÷ "
+                          f"bare engine steps/s ({db}, cold cache)", _ratio(service, bare), 0.5, ">=", load,
+                          f"{service} vs {bare} steps/s" if service else "not run"))
+        out.append(Target("7", f"trivial_http_vs_bare_{db}", f"trivial loop over HTTP (start, open, complete; "
+                          f"4 clients, 2 workers) ÷ bare engine steps/s ({db})", _ratio(http, bare), 0.25, ">=",
+                          load, f"{http} vs {bare} steps/s" if http else "not run"))
+        out.append(Target("7", f"trivial_statements_per_completion_{db}", f"SQL statements per service-layer "
+                          f"completion, trivial loop ({db})", _get(parts, key, "service", "statements_per_completion"),
+                          6, "<=", load))
+    key = "trivial:sqlite"
+    load = _load(parts, key)
+    out.append(Target("7", "trivial_service_cpu_ms_sqlite", "service-layer CPU ms per completion, trivial loop "
+                      "(sqlite)", _get(parts, key, "service", "cpu_ms_median"), 3, "<=", load,
+                      f"bare engine {_get(parts, key, 'bare', 'cpu_ms_median')} CPU ms per step"))
+    out.append(Target("7", "trivial_http_server_cpu_ms_sqlite", "gunicorn workers' CPU ms per completion over "
+                      "HTTP, incl. the instance GET before it (sqlite)",
+                      _get(parts, key, "http", "server_cpu_ms_per_completion"), 4, "<=", load))
+    for read in ("instance", "worklist"):
+        out.append(Target("7", f"trivial_{read}_read_cpu_ms_sqlite", f"CPU ms to read {read} as the API does "
+                          "(sqlite)", _get(parts, key, "service", "reads", read, "cpu_ms_median"), 1, "<=", load,
+                          f"{_get(parts, key, 'service', 'reads', read, 'statements')} statements"))
+    return out
+
+
+def _ratio(a, b):
+    return round(a / b, 3) if a and b else None
+
+
 def targets(parts: dict, scale_name: str) -> list[Target]:
     bare = _get(parts, "bare:sqlite", "modes", "library_json", "steps_per_s")
     out = []
@@ -76,6 +114,7 @@ def targets(parts: dict, scale_name: str) -> list[Target]:
         out.append(Target("2", f"http_vs_bare_{db}", f"REST steps/s (gunicorn, 2 workers) ÷ bare engine steps/s ({db})",
                           ratio(rate, bare), 0.25, ">=", _load(parts, f"http_api:{db}"),
                           f"{rate} vs {bare} steps/s" if rate else "not run"))
+    out += _trivial_targets(parts)
     history = parts.get("history:sqlite") or {}
     rounds = history.get("rounds")
     out.append(Target("3", "history_step_ratio", f"step at round {rounds} ÷ step at round 10",

@@ -5,8 +5,8 @@ from flask import g, request
 from flask_smorest import Blueprint
 
 from ..errors import Unauthorized
-from ..identity.access import Principal, principal_for
-from ..identity.service import user_for_token
+from ..identity.access import Principal
+from ..identity.service import principal_for_token
 
 
 def api_blueprint(name: str, description: str) -> Blueprint:
@@ -18,10 +18,10 @@ def api_blueprint(name: str, description: str) -> Blueprint:
         scheme, _, token = header.partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise Unauthorized("send Authorization: Bearer <token>")
-        user = user_for_token(token.strip())
-        if user is None:
+        found = principal_for_token(token.strip())
+        if found is None:
             raise Unauthorized("the token is unknown or revoked")
-        g.principal = principal_for(user)
+        g.principal = found
 
     return blp
 

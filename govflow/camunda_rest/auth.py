@@ -15,7 +15,7 @@ from flask import current_app, g, request
 from ..errors import Unauthorized
 from ..identity.access import Principal, principal_for
 from ..identity.login import LoginRefused, authenticate
-from ..identity.service import user_for_token
+from ..identity.service import principal_for_token
 from ..web.security import client_address
 
 
@@ -23,14 +23,15 @@ def authenticate_request() -> None:
     scheme, _, credentials = request.headers.get("Authorization", "").partition(" ")
     scheme, credentials = scheme.lower(), credentials.strip()
     if scheme == "bearer" and credentials:
-        user = user_for_token(credentials)
+        found = principal_for_token(credentials)
     elif scheme == "basic" and credentials:
         user = _basic(credentials)
+        found = principal_for(user) if user is not None else None
     else:
         raise Unauthorized("send Authorization: Basic (name and password) or Bearer <token>")
-    if user is None:
+    if found is None:
         raise Unauthorized("the credentials are unknown or revoked")
-    g.principal = principal_for(user)
+    g.principal = found
 
 
 def _basic(credentials: str):

@@ -59,7 +59,8 @@ class ProcessDefinition(_Versioned, db.Model):
     __table_args__ = (UniqueConstraint("key", "version"),)
     category: Mapped[str | None] = mapped_column(String(80))
     #: The parsed process and everything it calls, as engine JSON (see engine.bundle).
-    bundle_json: Mapped[str] = mapped_column(Text)
+    #: Deferred: ~50 KB of JSON read only when the bundle cache misses (bundle_for).
+    bundle_json: Mapped[str] = mapped_column(Text, deferred=True)
 
 
 class DecisionDefinition(_Versioned, db.Model):

@@ -6,6 +6,8 @@ parsed once at deployment, stored as JSON, and restored once per worker process
 """
 from __future__ import annotations
 
+import functools
+
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -56,6 +58,12 @@ class ProcessBundle:
 
     def __post_init__(self) -> None:
         continuations.hold([self.spec, *self.subprocess_specs.values()], self.boundaries)
+
+    @functools.cached_property
+    def has_external_tasks(self) -> bool:
+        """Any service task here waits for an external worker (camunda:type="external")."""
+        return any(getattr(t, "external", False)
+                   for spec in (self.spec, *self.subprocess_specs.values()) for t in spec.task_specs.values())
 
     def to_json(self) -> str:
         return dump_specs(self.spec, self.subprocess_specs,

@@ -5,7 +5,6 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..errors import NotFound, ValidationFailed
@@ -113,13 +112,21 @@ def issue_token(user: User, name: str = "cli") -> str:
     return token
 
 
-def user_for_token(token: str) -> User | None:
-    """The active user owning ``token`` (grants and their units loaded in one go)."""
-    user = db.session.scalar(
-        select(User).join(ApiToken, ApiToken.user_id == User.id)
-        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None))
-        .options(selectinload(User.grants).joinedload(RoleGrant.org_unit)))
-    return user if user is not None and user.is_active else None
+def principal_for_token(token: str):
+    """The Principal of the active user owning ``token``, or None: one statement, no ORM
+    objects — every API request pays for this before it does anything."""
+    from .access import Grant, Principal
+    rows = db.session.execute(
+        select(User.id, User.username, User.is_admin, RoleGrant.role, OrgUnit.path)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .outerjoin(RoleGrant, RoleGrant.user_id == User.id).outerjoin(OrgUnit, OrgUnit.id == RoleGrant.org_unit_id)
+        .where(ApiToken.token_hash == _digest(token), ApiToken.revoked_at.is_(None),
+               User.is_active_user.is_(True)).order_by(RoleGrant.id)).all()
+    if not rows:
+        return None
+    user_id, username, is_admin = rows[0][:3]
+    return Principal(user_id, username, is_admin,
+                     tuple(Grant(role, path) for *_, role, path in rows if role is not None))
 
 
 def end_access(user: User) -> int:

@@ -16,8 +16,7 @@ import contextvars
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import event, select, update
-from sqlalchemy.orm import defer
+from sqlalchemy import event, or_, select, update
 
 from .. import engine
 from ..database import ensure_write_transaction, is_postgres
@@ -27,6 +26,7 @@ from ..errors import Conflict, NotFound
 from ..extensions import db
 from ..identity.models import OrgUnit
 from ..timeutil import utcnow
+from ..worklist.models import HumanTask
 from .models import InstanceEvent, InstanceState, ProcessInstance
 from .sync import sync_after_step
 
@@ -92,6 +92,13 @@ def install_session_hooks(session_factory) -> None:
     def _after_rollback(session, _previous):
         session.info["govflow_engine_pending"] = []
 
+    @event.listens_for(session_factory, "after_transaction_end")
+    def _after_transaction_end(session, _transaction):
+        # Any end, a savepoint's included: PostgreSQL releases row locks taken inside a
+        # savepoint rolled back to, so nothing read under a lock outlives its transaction.
+        session.info.pop(_LOCKED, None)
+        session.info.pop(_PREFETCHED, None)
+
 
 class InstanceChange:
     """What an action inside :func:`changing` works with."""
@@ -105,6 +112,9 @@ class InstanceChange:
         #: False for actions that touch only platform tables (claim): no state dump.
         self.state_dirty = True
         self.new_instance = False
+        #: The instance's open human tasks as read under its lock (lock_task_instance),
+        #: for the sync after this step; None: sync queries them.
+        self.prefetched_open_tasks = prefetched_open_tasks(instance.id)
 
         self._events: list[dict] = []
 
@@ -129,23 +139,80 @@ class InstanceChange:
         self._events.clear()
 
 
-def lock_instance(instance_id: int) -> ProcessInstance:
-    # The instance's org unit comes along (into the session's identity map): handlers
-    # and task scopes ask for it in most steps, which was one more round trip each.
-    query = select(ProcessInstance, OrgUnit).outerjoin(OrgUnit, OrgUnit.id == ProcessInstance.org_unit_id) \
-        .where(ProcessInstance.id == instance_id)
+#: session.info keys, both emptied when any transaction (or savepoint) ends: the ids
+#: of instances this transaction holds locked, and what was read under that lock for
+#: the first change of each (see lock_task_instance).
+_LOCKED, _PREFETCHED = "govflow_locked", "govflow_prefetched"
+_ORG_UNIT = "_govflow_org_unit"
+
+
+def _locking_query(query):
+    """``query`` (ProcessInstance, OrgUnit, ProcessDefinition …) taking the instance's lock.
+
+    The org unit and definition come along into the identity map: handlers, task
+    scopes and the comment rule ask for them in most steps, one round trip each.
+    """
+    query = query.outerjoin(OrgUnit, OrgUnit.id == ProcessInstance.org_unit_id) \
+        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
     if is_postgres():
         query = query.with_for_update(of=ProcessInstance)
-    row = db.session.execute(query.execution_options(populate_existing=True)).first()
-    if row is None:
-        raise NotFound(f"process instance {instance_id} does not exist")
-    instance, unit = row
-    # The identity map holds objects weakly: keep the unit alive as long as the instance.
+    return query.execution_options(populate_existing=True)
+
+
+def _hold(instance: ProcessInstance, unit: OrgUnit | None, definition: ProcessDefinition) -> ProcessInstance:
+    # The identity map holds objects weakly: keep unit and definition alive with the instance.
     instance.__dict__[_ORG_UNIT] = unit
+    instance.__dict__[_DEFINITION] = definition
+    # Held (strongly) until the transaction ends, for lock_instance and readers after.
+    db.session.info.setdefault(_LOCKED, {})[instance.id] = instance
     return instance
 
 
-_ORG_UNIT = "_govflow_org_unit"
+_DEFINITION = "_govflow_definition"
+
+
+def lock_instance(instance_id: int) -> ProcessInstance:
+    held = db.session.info.get(_LOCKED, {}).get(instance_id)
+    if held is not None:
+        # Locked earlier in this transaction: every change since went through this
+        # session, so the row in hand is current.
+        return held
+    row = db.session.execute(_locking_query(select(ProcessInstance, OrgUnit, ProcessDefinition)
+                                            .where(ProcessInstance.id == instance_id))).first()
+    if row is None:
+        raise NotFound(f"process instance {instance_id} does not exist")
+    return _hold(*row)
+
+
+def lock_task_instance(task_id: int):
+    """Lock the instance of human task ``task_id`` and read the task: (task, instance),
+    or None for an unknown task. Two statements, read once the lock is held (on
+    PostgreSQL a row read in the locking statement could predate a change committed
+    while it waited): the instance with its unit and definition, then its open tasks
+    and this one — which the step's sync then needs no query for."""
+    row = db.session.execute(_locking_query(
+        select(ProcessInstance, OrgUnit, ProcessDefinition)
+        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id).where(HumanTask.id == task_id))).first()
+    if row is None:
+        return None
+    instance = _hold(*row)
+    tasks = db.session.scalars(select(HumanTask).where(
+        HumanTask.instance_id == instance.id, or_(HumanTask.status == "open", HumanTask.id == task_id))
+        .execution_options(populate_existing=True)).all()
+    db.session.info.setdefault(_PREFETCHED, {})[instance.id] = [t for t in tasks if t.status == "open"]
+    return next(t for t in tasks if t.id == task_id), instance
+
+
+def prefetched_open_tasks(instance_id: int) -> list | None:
+    """The open tasks of ``instance_id`` as read under its lock, once (None when not read
+    or already used: a second change in the same transaction must query)."""
+    return db.session.info.get(_PREFETCHED, {}).pop(instance_id, None)
+
+
+def instance_definition(instance: ProcessInstance) -> ProcessDefinition:
+    """The instance's definition, as read with the lock when it was (no query then)."""
+    definition = instance.__dict__.get(_DEFINITION)
+    return definition if definition is not None else db.session.get(ProcessDefinition, instance.definition_id)
 
 
 def instance_org_unit(instance: ProcessInstance) -> OrgUnit | None:
@@ -162,12 +229,16 @@ def load_engine(instance: ProcessInstance) -> engine.EngineInstance:
 
 
 def _load(instance: ProcessInstance) -> engine.EngineInstance:
-    # One round trip for the state and its definition. The bundle is cached per
-    # process by (id, checksum): its 50 KB of JSON are read only on a cache miss.
-    data, definition = db.session.execute(
-        select(InstanceState.data, ProcessDefinition).options(defer(ProcessDefinition.bundle_json))
-        .join_from(InstanceState, ProcessDefinition, ProcessDefinition.id == instance.definition_id)
-        .where(InstanceState.instance_id == instance.id)).one()
+    # The definition came with the lock (its bundle is cached per (id, checksum): the
+    # 50 KB of JSON are read only on a cache miss); the state is one round trip.
+    definition = instance.__dict__.get(_DEFINITION)
+    if definition is not None:
+        data = db.session.scalar(select(InstanceState.data).where(InstanceState.instance_id == instance.id))
+    else:  # a read without the lock (the instance page): state and definition in one
+        data, definition = db.session.execute(
+            select(InstanceState.data, ProcessDefinition)
+            .join_from(InstanceState, ProcessDefinition, ProcessDefinition.id == instance.definition_id)
+            .where(InstanceState.instance_id == instance.id)).one()
     return engine.EngineInstance.load(data, bundle_for(definition), engine.get_script_engine())
 
 

@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import or_, select
 
 from ..definitions.models import ProcessDefinition
 from ..errors import NotFound
@@ -30,9 +30,11 @@ def sync_after_step(change, failures) -> None:
     if instance.business_key is None and variables.get("business_key"):
         # A numbering step (年份-序号) names the case; the tasks created now carry it.
         instance.business_key = str(variables["business_key"])[:120]
-    open_rows = {t.engine_task_id: t for t in db.session.scalars(
-        select(HumanTask).where(HumanTask.instance_id == instance.id,
-                                HumanTask.status == TaskStatus.open.value))}
+    prefetched = change.prefetched_open_tasks
+    open_rows = {t.engine_task_id: t for t in (
+        [t for t in prefetched if t.status == TaskStatus.open.value] if prefetched is not None else
+        db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                   HumanTask.status == TaskStatus.open.value)))}
     for engine_task_id, row in open_rows.items():
         if engine_task_id not in ready and engine_task_id not in change.completed_task_ids:
             close_task(row, TaskStatus.cancelled)
@@ -54,7 +56,8 @@ def sync_after_step(change, failures) -> None:
         instance.awaiting = ",".join(sorted(awaiting))[:500]
     instance.variables = variables
     waits = [] if runner.is_completed else runner.external_waits()
-    sync_external_tasks(instance, waits)
+    if waits or runner.bundle.has_external_tasks:  # no rows can exist otherwise: no query
+        sync_external_tasks(instance, waits)
     names = sorted({r.name for r in ready.values()} | {w.element_name for w in waits})
     instance.current_steps = ", ".join(names)[:500] or None
 
@@ -80,7 +83,7 @@ def close_task(row: HumanTask, status: TaskStatus, by_user_id: int | None = None
     row.status = status.value
     row.completed_at = utcnow()
     row.completed_by_id = by_user_id
-    db.session.execute(delete(TaskCandidate).where(TaskCandidate.task_id == row.id))
+    # Its task_candidates rows go with the UPDATE, by trigger (migration b3d5f7a9c1e2).
 
 
 def _record_incidents(change, failures) -> None:

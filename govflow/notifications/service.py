@@ -1,7 +1,9 @@
 """Who is told about a task, and the notification list of one user."""
 from __future__ import annotations
 
-from sqlalchemy import event, func, insert, select, update
+import functools
+
+from sqlalchemy import bindparam, event, func, insert, select, union, update
 
 from ..errors import NotFound
 from ..extensions import db
@@ -28,18 +30,45 @@ def task_audience(executor, task) -> list[int]:
     """
     if task.assignee_id is not None:
         return [task.assignee_id]
-    ids: set[int] = set()
-    if task.candidate_groups:
-        ids.update(executor.execute(
-            select(RoleGrant.user_id).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
-            .join(User, RoleGrant.user_id == User.id)
-            .where(RoleGrant.role.in_(list(task.candidate_groups)),
-                   OrgUnit.path.in_(ancestor_paths(task.scope_path)), User.is_active_user.is_(True))
-        ).scalars())
-    if task.candidate_users:
-        ids.update(executor.execute(select(User.id).where(
-            User.username.in_(list(task.candidate_users)), User.is_active_user.is_(True))).scalars())
-    return sorted(ids)
+    audience = _audience_query(task)
+    return sorted(set(executor.execute(audience).scalars())) if audience is not None else []
+
+
+def _audience_query(task):
+    """The ids of the active users a task without assignee is offered to, as one SELECT
+    (None when it is offered to nobody). Built once per shape, bound per task: building
+    the expression cost more than running it."""
+    shape = (bool(task.candidate_groups), bool(task.candidate_users))
+    if shape == (False, False):
+        return None
+    return _audience_statement(*shape).params(roles=list(task.candidate_groups or []),
+                                              paths=ancestor_paths(task.scope_path),
+                                              usernames=list(task.candidate_users or []))
+
+
+@functools.cache
+def _audience_statement(groups: bool, users: bool):
+    parts = []
+    if groups:
+        parts.append(select(RoleGrant.user_id.label("user_id")).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
+                     .join(User, RoleGrant.user_id == User.id)
+                     .where(RoleGrant.role.in_(bindparam("roles", expanding=True)),
+                            OrgUnit.path.in_(bindparam("paths", expanding=True)), User.is_active_user.is_(True)))
+    if users:
+        parts.append(select(User.id.label("user_id")).where(
+            User.username.in_(bindparam("usernames", expanding=True)), User.is_active_user.is_(True)))
+    return parts[0] if len(parts) == 1 else union(*parts)
+
+
+@functools.cache
+def _notify_audience_statement(groups: bool, users: bool):
+    """INSERT INTO notifications … SELECT over the audience, every other column bound."""
+    audience = _audience_statement(groups, users).subquery()
+    table = Notification.__table__
+    columns = ("kind", "title", "body", "instance_id", "task_id", "created_at")
+    return insert(table).from_select(
+        ["user_id", *columns],
+        select(audience.c.user_id, *(bindparam(c, type_=table.c[c].type).label(c) for c in columns)))
 
 
 def _rows(user_ids, kind: str, task, actor_id: int | None = None) -> list[dict]:
@@ -65,9 +94,19 @@ def notify_audience(kind: str, task, actor_id: int | None = None) -> int:
 
 
 def _on_task_inserted(_mapper, connection, task) -> None:
-    rows = _rows(task_audience(connection, task), "task_created", task)
-    if rows:
-        connection.execute(insert(Notification.__table__), rows)
+    audience = _audience_query(task) if task.assignee_id is None else None
+    if audience is None:
+        rows = _rows([task.assignee_id] if task.assignee_id is not None else [], "task_created", task)
+        if rows:
+            connection.execute(insert(Notification.__table__), rows)
+        return
+    # One INSERT … SELECT, not a read and a write: this runs for every new task.
+    (row,) = _rows([0], "task_created", task)
+    del row["user_id"]
+    statement = _notify_audience_statement(bool(task.candidate_groups), bool(task.candidate_users))
+    connection.execute(statement, {**row, "roles": list(task.candidate_groups or []),
+                                   "paths": ancestor_paths(task.scope_path),
+                                   "usernames": list(task.candidate_users or [])})
 
 
 _installed = False

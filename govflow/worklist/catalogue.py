@@ -7,7 +7,6 @@ fetches nothing), cached per definition version.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from functools import lru_cache
 
 from lxml import etree
 from sqlalchemy import select
@@ -42,14 +41,21 @@ def process_xml(definition: ProcessDefinition) -> str:
 
 
 def info(definition: ProcessDefinition) -> DefinitionInfo:
-    details = _parse(definition.id, definition.checksum, definition.key, process_xml(definition))
+    key = (definition.id, definition.checksum)
+    details = _parsed.get(key)
+    if details is None:  # a deployed version never changes: its XML is read once per process
+        details = _parsed[key] = _parse(definition.id, definition.checksum, definition.key, process_xml(definition))
+        while len(_parsed) > 256:
+            _parsed.pop(next(iter(_parsed)))
     if not is_camunda_form(details.start_form_key):
         return details
     # Pinned per call, not cached: "latest" moves when a new form version is deployed.
     return replace(details, start_form_key=pin(details.start_form_key, definition.deployment_id))
 
 
-@lru_cache(maxsize=128)
+_parsed: dict[tuple[int, str], DefinitionInfo] = {}
+
+
 def _parse(_definition_id: int, _checksum: str, key: str, text: str) -> DefinitionInfo:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
     root = etree.fromstring(text.encode("utf-8"), parser)

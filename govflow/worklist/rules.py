@@ -7,13 +7,13 @@ from __future__ import annotations
 from sqlalchemy import or_, select
 
 from ..attachments.models import Upload
-from ..definitions.models import ProcessDefinition
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
 from ..forms import get_form
 from ..forms.validation import describe
 from ..identity.access import Principal
 from ..instances.models import ProcessInstance
+from ..instances.runtime import instance_definition
 from .catalogue import element_property
 from .models import HumanTask
 
@@ -30,7 +30,8 @@ def comment_required(task: HumanTask) -> bool:
     schema = get_form(task.form_key) if task.form_key else None
     if schema is not None and getattr(schema, "comment_required", False):
         return True
-    definition = db.session.get(ProcessDefinition, db.session.get(ProcessInstance, task.instance_id).definition_id)
+    # Both reads hit the identity map when the task was read under its instance's lock.
+    definition = instance_definition(db.session.get(ProcessInstance, task.instance_id))
     return (element_property(definition, task.element_id, "comment_required") or "").lower() == "true"
 
 

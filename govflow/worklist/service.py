@@ -1,16 +1,14 @@
 """Working human tasks: claim, unclaim, complete (the lists: inbox.py)."""
 from __future__ import annotations
 
-from sqlalchemy import select
-
-from ..database import ensure_write_transaction, is_postgres
+from ..database import ensure_write_transaction
 from ..errors import Conflict, NotFound, ValidationFailed
 from ..extensions import db
 from ..forms.pickers import for_case
 from ..forms.validation import validate_submission
 from ..identity.access import Principal, can_see_task, is_administrator_of
 from ..instances.models import ProcessInstance
-from ..instances.runtime import changing
+from ..instances.runtime import changing, lock_task_instance
 from ..instances.sync import close_task
 from ..instances.variables import check_incoming
 from ..timeutil import utcnow
@@ -26,17 +24,15 @@ from .rules import (
 
 
 def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> HumanTask:
-    """The task, if ``p`` may see it; otherwise NotFound (never reveal existence)."""
+    """The task, if ``p`` may see it; otherwise NotFound (never reveal existence).
+
+    ``for_change``: the instance is locked first and the task read under the lock,
+    so the rules checked on it hold until the commit (changing() reuses the lock).
+    """
     if for_change:
         ensure_write_transaction()
-        # With the instance's version as of this read: _reload skips its second read
-        # when the instance is unchanged once locked.
-        row = db.session.execute(select(HumanTask, ProcessInstance.lock_version)
-                                 .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
-                                 .where(HumanTask.id == task_id).execution_options(populate_existing=True)).first()
-        task = row[0] if row else None
-        if task is not None:
-            task.__dict__[_SEEN_VERSION] = row[1]
+        found = lock_task_instance(task_id)
+        task = found[0] if found else None
     else:
         task = db.session.get(HumanTask, task_id)
     if task is None or not can_see_task(p, task):
@@ -44,29 +40,10 @@ def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> Hum
     return task
 
 
-_SEEN_VERSION = "_govflow_instance_version"
-
-
-def _reload(task_id: int, instance) -> HumanTask:
-    """The task as committed now that the instance is locked.
-
-    On PostgreSQL the first read happened before ``FOR UPDATE`` and may be stale,
-    unless the locked instance still has the version read with the task: every
-    change of a task row happens inside ``changing()``, which bumps it. SQLite write
-    transactions began IMMEDIATE, so that read is already current.
-    """
-    task = db.session.get(HumanTask, task_id)
-    if not is_postgres() or (task is not None and task.__dict__.get(_SEEN_VERSION) == instance.lock_version):
-        return task
-    return db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
-                              .execution_options(populate_existing=True)).one()
-
-
 def claim_task(task_id: int, p: Principal) -> HumanTask:
     task = get_visible_task(task_id, p)
     with changing(task.instance_id, p.user_id) as change:
         change.keep_engine_state()
-        task = _reload(task_id, change.instance)
         _require_open(task)
         require_not_delegated(task)
         if task.assignee_id not in (None, p.user_id):
@@ -82,7 +59,6 @@ def unclaim_task(task_id: int, p: Principal) -> HumanTask:
     task = get_visible_task(task_id, p)
     with changing(task.instance_id, p.user_id) as change:
         change.keep_engine_state()
-        task = _reload(task_id, change.instance)
         _require_open(task)
         require_not_delegated(task)
         if task.assignee_id != p.user_id and not is_administrator_of(p, task.scope_path):
@@ -106,7 +82,7 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
     require_not_delegated(task)
     errors: dict = {}
     data: dict = {}
-    instance = db.session.get(ProcessInstance, task.instance_id)
+    instance = db.session.get(ProcessInstance, task.instance_id)  # in the identity map since the lock
     try:
         with for_case(instance.org_unit_id, instance.variables):
             data = check_incoming(validate_submission(task.form_key, task.form_fields, variables or {}))
@@ -117,7 +93,6 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
     errors.update(upload_errors or {})
     require_valid(errors)
     with changing(task.instance_id, p.user_id) as change:
-        task = _reload(task_id, change.instance)
         _require_open(task)
         require_not_delegated(task)
         if task.assignee_id not in (None, p.user_id):

@@ -12,7 +12,7 @@ from govflow.errors import Conflict, ValidationFailed
 from govflow.extensions import db
 from govflow.identity.access import principal_for
 from govflow.identity.login import LoginRefused, authenticate
-from govflow.identity.service import get_org_unit, get_user, issue_token, user_for_token
+from govflow.identity.service import get_org_unit, get_user, issue_token, principal_for_token
 from govflow.instances.models import ProcessInstance
 from govflow.instances.service import start_instance
 from govflow.organisation.audit import audit_of
@@ -141,7 +141,7 @@ def test_password_reset_unlock_grants_tokens_and_their_audit(org, admin):
         revoke_grant(admin, admin_user, admin_user.grants[0].id)
     token = issue_token(user, "hotline")
     revoke_user_token(admin, user, tokens_of(user)[0].id)
-    assert user_for_token(token) is None
+    assert principal_for_token(token) is None
     actions = [a.action for a in audit_of(user_id=user.id)]
     assert actions == ["token.revoke", "grant.revoke", "grant.add", "user.password_reset", "user.unlock"]
     row = audit_of(user_id=user.id)[0]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.control import BpmnStartTask, StartEventSplit
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import CycleTimerEventDefinition, TimerEventDefinition
 from SpiffWorkflow.bpmn.specs.mixins.events.start_event import StartEvent
 from SpiffWorkflow.util.task import TaskState
@@ -126,12 +127,17 @@ def enter_by(workflow, element_id: str | None) -> None:
     is there to take; a process that starts only by timers starts by its first one.
     Start events of event subprocesses are not touched.
     """
+    if element_id is None and not any(isinstance(spec, StartEvent) and isinstance(spec.event_definition,
+                                                                                   TimerEventDefinition)
+                                      for spec in workflow.spec.task_specs.values()):
+        return
     starts: list = []
     for _ in range(4):
         starts = [t for t in workflow.get_tasks(spec_class=StartEvent) if t.workflow is workflow]
         if starts and all(t.parent.has_state(TaskState.COMPLETED) for t in starts):
             break  # predicted until the split before them has run
-        ready = workflow.get_tasks(state=TaskState.READY)
+        ready = [t for t in workflow.get_tasks(state=TaskState.READY)
+                 if t.workflow is workflow and isinstance(t.task_spec, (BpmnStartTask, StartEventSplit))]
         if not ready:
             return
         ready[0].run()

@@ -1,7 +1,7 @@
 """Every model module, imported so that the metadata (and migrations) see them all."""
 from .admin.models import CaseFact, CaseFactDepartment, FactWatermark, SavedFilter  # noqa: F401
 from .attachments.models import Upload  # noqa: F401
-from .definitions.models import Deployment, DeploymentFile, ProcessDefinition  # noqa: F401
+from .definitions.models import Deployment, DeploymentFile, ProcessDefinition, TimerStartJob  # noqa: F401
 from .designer.models import ProcessDraft  # noqa: F401
 from .external_tasks.models import ExternalTask  # noqa: F401
 from .identity.models import ApiToken, OrgUnit, RoleGrant, User  # noqa: F401

@@ -21,6 +21,7 @@ from .errors import DomainError
 from .extensions import db
 from .instances.models import InstanceStatus, ProcessInstance
 from .instances.service import fire_timers
+from .instances.timer_starts import fire_due_timer_starts
 from .ops.health import record_heartbeat, wall_now
 from .ops.logs import job
 from .outbox.service import deliver_due
@@ -94,7 +95,7 @@ def fold_case_facts() -> int:
 def run_worker(once: bool = False, now: datetime | None = None) -> dict:
     from flask import current_app
     poll = current_app.config["GOVFLOW"].WORKER_POLL_SECONDS
-    stats = {"timers": 0, "delivered": 0, "failed": 0}
+    stats = {"started": 0, "timers": 0, "delivered": 0, "failed": 0}
     stopping = []
     if not once:
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
@@ -102,19 +103,21 @@ def run_worker(once: bool = False, now: datetime | None = None) -> dict:
     started_at = wall_now()
     while not stopping:
         with clock.frozen_at(now), job("worker.pass", worker=worker_id) as outcome:
+            started = fire_due_timer_starts()
             timers = fire_due_timers()
             delivered, failed = deliver_due(worker_id)
             overdue = notify_overdue()
             fold_case_facts()
-            outcome.update(timers=timers, delivered=delivered, failed=failed, overdue_notices=overdue,
-                           quiet=not (timers or delivered or failed or overdue))
+            outcome.update(started=started, timers=timers, delivered=delivered, failed=failed,
+                           overdue_notices=overdue, quiet=not (started or timers or delivered or failed or overdue))
         record_heartbeat(worker_id, started_at)
+        stats["started"] += started
         stats["timers"] += timers
         stats["delivered"] += delivered
         stats["failed"] += failed
         if once:
             break
-        if not (timers or delivered):
+        if not (started or timers or delivered):
             time.sleep(poll)
     return stats
 

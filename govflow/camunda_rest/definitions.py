@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
+from ..designer.deploying import suspend_definitions_as
 from ..errors import ValidationFailed
 from ..forms.camunda.references import form_document
 from ..forms.validation import describe
@@ -35,6 +36,15 @@ def definitions_count():
 @bp.route("/process-definition/key/<key>")
 def definition(key):
     return jsonify(definition_out(readable_definition(principal(), key)[0]))
+
+
+@bp.route("/process-definition/key/<key>/suspended", methods=["PUT"])
+def suspend_definition(key):
+    suspended = json_body().get("suspended")
+    if not isinstance(suspended, bool):
+        raise ValidationFailed("suspended is true or false", {"suspended": ["a boolean"]})
+    suspend_definitions_as(principal(), key, suspended)
+    return "", 204
 
 
 @bp.route("/process-definition/key/<key>/xml")

@@ -25,10 +25,10 @@ def definition_id(key: str, version: int, row_id: int) -> str:
     return f"{key}:{version}:{row_id}"
 
 
-def definition_out(d, suspended: bool = False) -> dict:
+def definition_out(d) -> dict:
     return {"id": definition_id(d.key, d.version, d.id), "key": d.key, "category": d.category,
             "description": None, "name": d.name, "version": d.version, "resource": d.file.filename,
-            "deploymentId": str(d.deployment_id), "diagram": None, "suspended": suspended, "tenantId": None,
+            "deploymentId": str(d.deployment_id), "diagram": None, "suspended": d.is_suspended, "tenantId": None,
             "versionTag": None, "historyTimeToLive": None, "startableInTasklist": True}
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from ..extensions import db
@@ -61,6 +61,30 @@ class ProcessDefinition(_Versioned, db.Model):
     #: The parsed process and everything it calls, as engine JSON (see engine.bundle).
     #: Deferred: ~50 KB of JSON read only when the bundle cache misses (bundle_for).
     bundle_json: Mapped[str] = mapped_column(Text, deferred=True)
+    #: A suspended version starts no instances: neither by request nor by its timer start events.
+    is_suspended: Mapped[bool] = mapped_column(default=False, server_default=false())
+
+
+class TimerStartJob(db.Model):
+    """A timer start event of one process version: when it next starts an instance.
+
+    Only the latest version of a key has jobs (a new version replaces them, as in
+    Camunda); a job whose schedule has no firing left is deleted.
+    """
+    __tablename__ = "timer_start_jobs"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
+    process_key: Mapped[str] = mapped_column(String(120), index=True)
+    element_id: Mapped[str] = mapped_column(String(120))
+    #: engine.timer_starts' schedule as JSON: firings left (-1: without end), the next one, how to step.
+    schedule: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    #: The org unit its instances belong to (the event's camunda:property org_unit); None: the root unit.
+    org_unit_code: Mapped[str | None] = mapped_column(String(64))
+    #: Failed attempts at the due firing; after three the firing is skipped (Camunda's job retries).
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    definition: Mapped[ProcessDefinition] = relationship(ProcessDefinition)
 
 
 class DecisionDefinition(_Versioned, db.Model):

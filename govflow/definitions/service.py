@@ -16,6 +16,7 @@ from ..tasks import handler_names
 from .forms import check_forms, is_form_file, store_forms
 from .library import deployed_library, keys_defined, latest_decision, pinned_versions
 from .models import DecisionDefinition, Deployment, DeploymentFile, ProcessDefinition
+from .timer_starts import schedule_timer_starts
 
 
 @dataclass
@@ -85,6 +86,7 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
             checksum=checksum, deployment=deployment, file=stored[source_file],
             bundle_json=bundle.to_json(), category=_category(files[source_file], process_id))
         db.session.add(definition)
+        schedule_timer_starts(definition, files[source_file], source_file)
         result.versions[process_id] = definition.version
         result.created.append(process_id)
     for name, data in files.items():

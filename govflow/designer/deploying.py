@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from ..admin.access import require_administrator
 from ..definitions.models import Deployment, ProcessDefinition
 from ..definitions.service import DeployResult, check_deployment, deploy
+from ..errors import NotFound
 from ..extensions import db
 from ..identity.access import Principal
 
@@ -41,3 +42,17 @@ def deployment_of(p: Principal, result: DeployResult) -> tuple[Deployment, list[
 def list_deployments(p: Principal, limit: int, offset: int) -> list[Deployment]:
     require_designer(p)
     return list(db.session.scalars(select(Deployment).order_by(Deployment.id.desc()).limit(limit).offset(offset)))
+
+
+def suspend_definitions_as(p: Principal, key: str, suspended: bool) -> list[ProcessDefinition]:
+    """Suspend (or activate) every version of ``key``, as Camunda's suspension by key
+    does: a suspended version starts no instance, by request or by its timer start
+    events; running instances go on. Raises Forbidden, NotFound."""
+    require_designer(p)
+    versions = list(db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == key)))
+    if not versions:
+        raise NotFound(f"process '{key}' is not deployed", {"key": [f"unknown process '{key}'"]})
+    for definition in versions:
+        definition.is_suspended = suspended
+    db.session.flush()
+    return versions

@@ -15,6 +15,7 @@ from ..worklist.inbox import org_units_for
 from ..worklist.start_views import submit_start_form
 from . import forms, service
 from .diff import compare
+from .modeler_style import with_flow_lists
 from .platform import pickers, start_trial, task_form
 
 bp = page_blueprint("designer", __name__)
@@ -58,7 +59,7 @@ def working_xml(key):
 def download(key, version):
     stored = service.version_file(service.definition_version(key, version))
     name = stored.filename.rsplit(".", 1)[0]
-    return _xml(stored.content, f"{name}-v{version}.bpmn")
+    return _xml(with_flow_lists(stored.content), f"{name}-v{version}.bpmn")
 
 
 @bp.route("/pickers.json")

@@ -8,23 +8,28 @@ the worker (``govflow/worker.py``) steps it in its own transaction, which contin
 every held task. ``camunda:exclusive`` needs nothing: the worker steps an instance
 under its row lock, so two continuations of one instance never run at once.
 
-``asyncAfter`` is a boundary before each element its outgoing flows lead to. Elements
-that wait anyway (user and receive tasks, catch events) need no boundary: the step
-already commits there. A boundary before an embedded subprocess lies before its start
-event. A call activity is not held (its called process starts inside the step).
+``asyncAfter`` is a boundary before each element its outgoing flows lead to. Catch
+events and event-based gateways need no boundary: the step already commits there. A
+boundary before an embedded subprocess lies before its start event. User and receive
+tasks and call activities are held *before they become ready* (their ``_update_hook``,
+since a user task's ``_run`` is its completion): the task appears, the message is
+awaited, the called process starts only in the worker's transaction.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 from lxml import etree
+from SpiffWorkflow.bpmn.specs.mixins.events.intermediate_event import ReceiveTask
+from SpiffWorkflow.bpmn.specs.mixins.subworkflow_task import SubWorkflowTask
+from SpiffWorkflow.bpmn.specs.mixins.user_task import UserTask
 from SpiffWorkflow.util.task import TaskState
 
 _BPMN = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _CAMUNDA = "{http://camunda.org/schema/1.0/bpmn}"
 #: A held task waits for the worker; a continued one runs when next READY.
 HELD, CONTINUED = "async_held", "async_continued"
-_WAITING_ANYWAY = {"userTask", "receiveTask", "intermediateCatchEvent", "eventBasedGateway", "callActivity"}
+_WAITING_ANYWAY = {"intermediateCatchEvent", "eventBasedGateway"}
 _SCOPES = {"subProcess", "transaction"}
 
 
@@ -54,7 +59,10 @@ def hold(specs: Iterable, element_ids: Iterable[str]) -> None:
     for process_spec in specs:
         for task_spec in process_spec.task_specs.values():
             if task_spec.bpmn_id in wanted and not getattr(task_spec, "_held_at_boundary", False):
-                task_spec._run = _held_run(task_spec._run)
+                if _held_before_ready(task_spec):
+                    task_spec._update_hook = _held_update(task_spec._update_hook)
+                else:
+                    task_spec._run = _held_run(task_spec._run)
                 task_spec._held_at_boundary = True
 
 
@@ -64,7 +72,11 @@ def continue_held(tasks) -> int:
     for task in tasks:
         if task.state == TaskState.STARTED and task.internal_data.pop(HELD, False):
             task.internal_data[CONTINUED] = True
-            task._set_state(TaskState.READY)
+            if _held_before_ready(task.task_spec):
+                task._set_state(TaskState.FUTURE)
+                task.task_spec._update(task)  # now the original hook readies it, with its on-ready work
+            else:
+                task._set_state(TaskState.READY)
             released += 1
     return released
 
@@ -80,6 +92,22 @@ def _held_run(original):
         task.internal_data[HELD] = True
         return None  # SpiffWorkflow leaves a task whose run returns None STARTED
     return run
+
+
+def _held_update(original):
+    def update_hook(task):
+        # Kept, not popped: a started call activity is updated again while it runs.
+        if task.internal_data.get(CONTINUED):
+            return original(task)
+        task.internal_data[HELD] = True
+        task._set_state(TaskState.STARTED)
+        return False
+    return update_hook
+
+
+def _held_before_ready(task_spec) -> bool:
+    """User tasks, receive tasks and call activities: held before they become ready."""
+    return isinstance(task_spec, (UserTask, ReceiveTask, SubWorkflowTask))
 
 
 def _entry_points(el) -> list[str]:

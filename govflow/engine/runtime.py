@@ -19,7 +19,7 @@ from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
-from . import clock, continuations
+from . import clock, continuations, event_subprocesses, timer_starts
 from .bundle import ProcessBundle
 from .serialization import dump_state, load_state
 from .specs import GovMessageEventDefinition
@@ -66,12 +66,19 @@ class EngineInstance:
 
     # -- life cycle -----------------------------------------------------------
     @classmethod
-    def start(cls, bundle: ProcessBundle, script_engine, variables: dict | None = None):
+    def start(cls, bundle: ProcessBundle, script_engine, variables: dict | None = None,
+              start_event: str | None = None):
+        """A new instance; ``start_event`` names the timer start event whose job starts
+        it (see :func:`.timer_starts.enter_by` for which start events a new instance takes)."""
         workflow = BpmnWorkflow(bundle.spec, bundle.subprocess_specs, script_engine=script_engine)
         instance = cls(workflow, bundle)
+        timer_starts.enter_by(workflow, start_event)
         if variables:
             workflow.task_tree.data.update(variables)
-            for task in workflow.get_tasks(state=TaskState.READY):
+            # The start tasks may have run already (timer_starts.enter_by): their
+            # successors, not yet ready, carry the data on.
+            mask = TaskState.NOT_FINISHED_MASK
+            for task in workflow.get_tasks(state=mask):
                 task.data.update(variables)
         return instance
 
@@ -98,6 +105,8 @@ class EngineInstance:
                 if not any(not t.task_spec.manual and _depth(t) < ITERATOR_DEPTH
                            for t in self._tasks(TaskState.READY)):
                     break
+                self.workflow.do_engine_steps()
+            if event_subprocesses.close_idle(self.workflow):
                 self.workflow.do_engine_steps()
         except Exception as exc:  # a handler's own failure arrives unwrapped
             self._contain(exc)

@@ -10,7 +10,7 @@ it with the lint's own functions (:mod:`.lint.timers`). A refusal is a
 """
 from __future__ import annotations
 
-from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent
+from SpiffWorkflow.bpmn.specs.defaults import BoundaryEvent, StartEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -51,8 +51,12 @@ def check_evaluated(task_spec, expression: str, value, max_multi_instance: int) 
 
 def _ends_with_its_scope(task_spec) -> bool:
     """The run-time twin of the lint's rule: a non-interrupting boundary event may
-    repeat without end (it stops with its activity)."""
-    return isinstance(task_spec, BoundaryEvent) and not task_spec.cancel_activity
+    repeat without end (it stops with its activity), and so may a start event: inside
+    an instance it is one of an event subprocess, which stops with its scope (the
+    engine does not tell it from a called process's, which stops with its call
+    activity); a process's own timer start events are jobs, not waits."""
+    return (isinstance(task_spec, BoundaryEvent) and not task_spec.cancel_activity) \
+        or isinstance(task_spec, StartEvent)
 
 
 def _event_definitions(task_spec) -> list:

@@ -36,14 +36,19 @@ _KEY = re.compile(r"^[\w.\-:/]{1,120}$")
 
 def start_instance(process_key: str, org_unit_code: str, variables: dict | None = None,
                    business_key: str | None = None, actor_id: int | None = None,
-                   title: str | None = None, definition: ProcessDefinition | None = None) -> ProcessInstance:
+                   title: str | None = None, definition: ProcessDefinition | None = None,
+                   start_event: str | None = None) -> ProcessInstance:
     """Start the latest version of ``process_key`` (or ``definition``, a version the
-    designer tries out) for an org unit and run it to its first wait."""
+    designer tries out) for an org unit and run it to its first wait; ``start_event``
+    is the timer start event whose job starts it. Raises Conflict for a suspended version."""
     unit = get_org_unit(org_unit_code)
     if not unit.is_active:
         raise ValidationFailed("org unit deactivated",
                                {"org_unit": [f"org unit '{org_unit_code}' is deactivated"]})
     definition = definition or latest_definition(process_key)
+    if definition.is_suspended:
+        raise Conflict(f"process '{definition.key}' version {definition.version} is suspended",
+                       {"process_key": ["the process definition is suspended"]})
     if business_key is not None and not _KEY.match(business_key):
         raise ValidationFailed("invalid business key", {"business_key": ["1-120 letters, digits, . - _ : /"]})
     bundle = bundle_for(definition)
@@ -66,10 +71,11 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
                                title=title or variables.get("title") or definition.name)
     db.session.add(instance)
     db.session.flush()
-    runner = engine.EngineInstance.start(bundle, engine.get_script_engine(), variables)
+    runner = engine.EngineInstance.start(bundle, engine.get_script_engine(), variables, start_event)
     change = InstanceChange(instance, runner, actor_id)
     change.new_instance = True
-    change.record("instance_started", data={"variables": sorted(variables)})
+    change.record("instance_started", data={"variables": sorted(variables),
+                                            **({"start_event": start_event} if start_event else {})})
     with stepping(instance):
         run_engine(change)
         save(change)

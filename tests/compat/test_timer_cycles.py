@@ -127,9 +127,27 @@ def test_a_cycle_starts_a_non_interrupting_event_subprocess_while_the_process_ru
     assert instance(instance_id).status == "completed", open_element_ids(instance_id)
 
 
-def test_an_endless_cycle_on_an_event_subprocess_is_refused_for_now(api_as):
-    # Camunda allows it; the engine's event subprocesses cannot yet be told from call
-    # activities at run time, where the run-time check would have to allow it too.
+def test_an_endless_cycle_on_an_event_subprocess_fires_while_the_process_runs(app, api_as):
     body = _EVENT_SUBPROCESS.replace("R2/PT1H", "R/PT1H")
+    answer = deploy_rest(api_as("designer"), {"chasing.bpmn": diagram("chasing_endless", body)})
+    assert answer.status_code == 201, answer.json
+    with clock.frozen_at(STARTED):
+        instance_id = start("chasing_endless")
+    assert instance(instance_id).next_timer_at == _naive_utc(STARTED + timedelta(hours=1))
+    worker(app, STARTED + timedelta(hours=1, minutes=1))
+    assert open_element_ids(instance_id) == ["Chase", "Repair"]
+    # A worker stopped for five hours fires once: one pending firing at a time.
+    worker(app, STARTED + timedelta(hours=6, minutes=1))
+    assert open_element_ids(instance_id) == ["Chase", "Chase", "Repair"]
+    assert instance(instance_id).next_timer_at == _naive_utc(STARTED + timedelta(hours=7, minutes=1))
+    for element in ("Chase", "Chase"):
+        complete_element(instance_id, element)
+    complete_element(instance_id, "Repair")
+    # The scope ended: no timer is left.
+    assert instance(instance_id).status == "completed" and instance(instance_id).next_timer_at is None
+
+
+def test_an_endless_cycle_on_an_interrupting_event_subprocess_is_refused(api_as):
+    body = _EVENT_SUBPROCESS.replace("R2/PT1H", "R/PT1H").replace('isInterrupting="false"', 'isInterrupting="true"')
     answer = deploy_rest(api_as("designer"), {"chasing.bpmn": diagram("chasing", body)})
     assert answer.status_code == 422 and "timer-cycle-unbounded" in str(answer.json["errors"]["Tick"])

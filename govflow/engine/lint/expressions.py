@@ -149,10 +149,17 @@ def check_timer(exprs: Expressions, kind: str, text: str, subject, at) -> None:
 
 
 def _ends_with_its_scope(event) -> bool:
-    """A non-interrupting boundary event: a cycle without end there stops when its
-    activity ends. (Event subprocesses would qualify in Camunda; SpiffWorkflow 3.2
-    does not run their cycle timers as Camunda does, so they keep the bound.)"""
-    return local(event) == "boundaryEvent" and event.get("cancelActivity", "true").strip().lower() == "false"
+    """Where a cycle may repeat without end: a non-interrupting boundary event or
+    event-subprocess start event (it stops when its scope ends), or a timer start event
+    of a process (each firing starts a new instance; a new version replaces it)."""
+    kind, parent = local(event), event.getparent()
+    if kind == "boundaryEvent":
+        return event.get("cancelActivity", "true").strip().lower() == "false"
+    if kind == "startEvent" and parent is not None and local(parent) == "process":
+        return True
+    return (kind == "startEvent" and parent is not None and local(parent) == "subProcess"
+            and parent.get("triggeredByEvent", "false").strip().lower() == "true"
+            and event.get("isInterrupting", "true").strip().lower() == "false")
 
 
 def _check_condition(exprs: Expressions, el) -> None:

@@ -117,13 +117,14 @@ def check_due(text: str) -> None:
 def check_cycle(text: str, endless_allowed: bool = False) -> None:
     """``R<n>/<duration>``, ``R<n>/<start>/<duration>``, ``R<n>/<duration>/<end>`` or
     ``R<n>/<start>/<end>``, with a count and an interval within bounds. A cycle without
-    end (``R/PT1H``, Quartz cron) only where ``endless_allowed``: a non-interrupting
-    boundary event, which ends with its activity."""
+    end (``R/PT1H``, Quartz cron) only where ``endless_allowed``: where something ends it
+    (a non-interrupting boundary event or event-subprocess start, a process's timer start event)."""
     if _CRON.match(text.strip()) and len(text.split()) in (6, 7):
         _check_cron(text.strip())
         if not endless_allowed:
             raise TimerError("timer-cycle-unbounded", "a cron cycle repeats without end; use it on a "
-                                                      "non-interrupting boundary event")
+                                                      "non-interrupting boundary event, a non-interrupting "
+                                                      "event subprocess or a timer start event")
         return
     match = re.fullmatch(r"R(\d*)/(.+)", text.strip(), re.IGNORECASE)
     if not match:
@@ -133,7 +134,8 @@ def check_cycle(text: str, endless_allowed: bool = False) -> None:
     if not count and not endless_allowed:
         raise TimerError("timer-cycle-unbounded",
                          f"it repeats without end; give a count of at most {MAX_REPETITIONS:,}, e.g. R10/PT1H "
-                         "(R/PT1H is for non-interrupting boundary events)")
+                         "(R/PT1H is for non-interrupting boundary events and event subprocesses, "
+                         "and timer start events)")
     count = count or "1"
     if len(count) > 6 or int(count) > MAX_REPETITIONS:
         raise TimerError("timer-cycle-too-many", f"it repeats {count} times; the limit is {MAX_REPETITIONS:,}")

@@ -17,10 +17,11 @@ blp = api_blueprint("definitions", "Deployments and process definitions")
 @blp.response(201, DeploymentResultSchema)
 @blp.alt_response(422, description="the files have problems (element ids and lines in errors)")
 def create_deployment():
-    """Deploy .bpmn/.dmn/.form files (multipart field `file`, repeatable)."""
-    result = deploy_as(principal(), _uploaded())
+    """Deploy .bpmn/.dmn/.form files (multipart field `file`, repeatable; optional field `name`)."""
+    name = request.form.get("name")
+    result = deploy_as(principal(), _uploaded(), name=name)
     first = result.process_keys[0] if result.process_keys else None
-    return {**result.__dict__, "version": result.versions.get(first) if first else None}
+    return {**result.__dict__, "version": result.versions.get(first) if first else None, "name": name or None}
 
 
 @blp.route("/deployments/validate", methods=["POST"])

@@ -50,6 +50,8 @@ class DeploymentResultSchema(Schema):
     warnings = fields.List(fields.Nested(lambda: ProblemSchema()))
     decision_versions = fields.Dict(keys=fields.String(), values=fields.Integer())
     form_versions = fields.Dict(keys=fields.String(), values=fields.Integer())
+    deployment_id = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True)
 
 
 class ProblemSchema(Schema):

@@ -117,19 +117,29 @@ def startable_definitions(p: Principal) -> list[tuple[ProcessDefinition, Definit
     return out
 
 
-def startable_definition(p: Principal, key: str) -> tuple[ProcessDefinition, DefinitionInfo]:
-    """Raises NotFound for an unknown process or one ``p`` may not start."""
-    definition = latest_definition(key)
+def startable_definition(p: Principal, key: str, version_id: int | None = None
+                         ) -> tuple[ProcessDefinition, DefinitionInfo]:
+    """The latest ``key``, or its version of row id ``version_id``. Raises NotFound
+    for an unknown process or version, or one ``p`` may not start."""
+    if version_id is None:
+        definition = latest_definition(key)
+    else:
+        found = db.session.get(ProcessDefinition, version_id)
+        if found is None or found.key != key:
+            raise NotFound(f"process '{key}' has no version {version_id}")
+        definition = found
     details = info(definition)
     if not may_start(p, details):
         raise NotFound(f"process '{key}' is not deployed")
     return definition, details
 
 
-def readable_definition(p: Principal, key: str) -> tuple[ProcessDefinition, DefinitionInfo, list[ProcessDefinition]]:
-    """The latest ``key`` that ``p`` may start, what it tells, and all its versions
-    (newest first). Raises NotFound for an unknown process or one ``p`` may not start."""
-    definition, details = startable_definition(p, key)
+def readable_definition(p: Principal, key: str, version_id: int | None = None
+                        ) -> tuple[ProcessDefinition, DefinitionInfo, list[ProcessDefinition]]:
+    """The latest ``key`` (or its version ``version_id``) that ``p`` may start, what it
+    tells, and all its versions (newest first). Raises NotFound for an unknown process
+    or one ``p`` may not start."""
+    definition, details = startable_definition(p, key, version_id)
     versions = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == definition.key)
                                   .order_by(ProcessDefinition.version.desc()))
     return definition, details, list(versions)

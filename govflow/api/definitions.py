@@ -12,8 +12,18 @@ from .schemas import DefinitionDetailSchema, DefinitionSchema, DeploymentResultS
 PREFIX = ""
 blp = api_blueprint("definitions", "Deployments and process definitions")
 
+_FILES = {"type": "array", "items": {"type": "string", "format": "binary"},
+          "description": ".bpmn, .dmn and .form files, one part each"}
+_DEPLOY_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": _FILES, "name": {"type": "string", "maxLength": 255,
+                                            "description": "the deployment's name (Camunda's deployment-name)"}}}}}}
+_CHECK_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": _FILES}}}}}
+
 
 @blp.route("/deployments", methods=["POST"])
+@blp.doc(requestBody=_DEPLOY_BODY)
 @blp.response(201, DeploymentResultSchema)
 @blp.alt_response(422, description="the files have problems (element ids and lines in errors)")
 def create_deployment():
@@ -25,6 +35,7 @@ def create_deployment():
 
 
 @blp.route("/deployments/validate", methods=["POST"])
+@blp.doc(requestBody=_CHECK_BODY)
 @blp.response(200, ProblemListSchema)
 def validate_deployment():
     """Check .bpmn/.dmn files exactly as a deployment would, storing nothing: the problems

@@ -35,6 +35,9 @@ class DefinitionInfo:
     #: element id → {camunda:property name: value}
     properties: dict = field(default_factory=dict)
     documentation: str | None = None
+    #: Kinds of org unit an instance may belong to (process property ``org_unit_kinds``,
+    #: comma-separated; empty: any). A committee is formed in a community, not a grid.
+    org_unit_kinds: tuple[str, ...] = ()
 
 
 def process_xml(definition: ProcessDefinition) -> str:
@@ -69,7 +72,8 @@ def _parse(_definition_id: int, _checksum: str, key: str, text: str) -> Definiti
         starter_users=tuple(_split(process.get(_C + "candidateStarterUsers"))),
         start_form_key=form_key_of(start) if start is not None else None,
         start_form_fields=tuple(_form_data(start)) if start is not None else (),
-        properties=properties, documentation=(doc.text or "").strip() if doc is not None else None)
+        properties=properties, documentation=(doc.text or "").strip() if doc is not None else None,
+        org_unit_kinds=tuple(_split(properties.get(key, {}).get("org_unit_kinds"))))
 
 
 def _has_event_definition(event) -> bool:

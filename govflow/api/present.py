@@ -47,7 +47,7 @@ def tasks_out(rows: list[HumanTask]) -> list[dict]:
 def task_detail_out(task: HumanTask, variables: dict, reader: Principal | None = None) -> dict:
     out = tasks_out([task])[0]
     out["variables"] = mask_variables(_audience(reader, task.scope_path), variables)
-    instance = db.session.get(ProcessInstance, task.instance_id)
+    instance = db.session.get_one(ProcessInstance, task.instance_id)
     with for_case(instance.org_unit_id, instance.variables):  # pickers of this case, as on the task page
         out["form"] = {"fields_": describe(task.form_key, task.form_fields or [])}
     return out

@@ -12,18 +12,30 @@ from .schemas import DefinitionDetailSchema, DefinitionSchema, DeploymentResultS
 PREFIX = ""
 blp = api_blueprint("definitions", "Deployments and process definitions")
 
+_FILES = {"type": "array", "items": {"type": "string", "format": "binary"},
+          "description": ".bpmn, .dmn and .form files, one part each"}
+_DEPLOY_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"],
+    "properties": {"file": _FILES, "name": {"type": "string", "maxLength": 255,
+                                            "description": "the deployment's name (Camunda's deployment-name)"}}}}}}
+_CHECK_BODY = {"required": True, "content": {"multipart/form-data": {"schema": {
+    "type": "object", "required": ["file"], "properties": {"file": _FILES}}}}}
+
 
 @blp.route("/deployments", methods=["POST"])
+@blp.doc(requestBody=_DEPLOY_BODY)
 @blp.response(201, DeploymentResultSchema)
 @blp.alt_response(422, description="the files have problems (element ids and lines in errors)")
 def create_deployment():
-    """Deploy .bpmn/.dmn/.form files (multipart field `file`, repeatable)."""
-    result = deploy_as(principal(), _uploaded())
+    """Deploy .bpmn/.dmn/.form files (multipart field `file`, repeatable; optional field `name`)."""
+    name = request.form.get("name")
+    result = deploy_as(principal(), _uploaded(), name=name)
     first = result.process_keys[0] if result.process_keys else None
-    return {**result.__dict__, "version": result.versions.get(first) if first else None}
+    return {**result.__dict__, "version": result.versions.get(first) if first else None, "name": name or None}
 
 
 @blp.route("/deployments/validate", methods=["POST"])
+@blp.doc(requestBody=_CHECK_BODY)
 @blp.response(200, ProblemListSchema)
 def validate_deployment():
     """Check .bpmn/.dmn files exactly as a deployment would, storing nothing: the problems

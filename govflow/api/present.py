@@ -47,7 +47,8 @@ def tasks_out(rows: list[HumanTask]) -> list[dict]:
 def task_detail_out(task: HumanTask, variables: dict, reader: Principal | None = None) -> dict:
     out = tasks_out([task])[0]
     out["variables"] = mask_variables(_audience(reader, task.scope_path), variables)
-    with for_case(None, variables):  # options a form reads from the case (valuesKey)
+    instance = db.session.get_one(ProcessInstance, task.instance_id)
+    with for_case(instance.org_unit_id, instance.variables):  # pickers and valuesKey options of this case
         out["form"] = {"fields_": describe(task.form_key, task.form_fields or [])}
     return out
 
@@ -59,7 +60,7 @@ def instances_out(rows, reader: Principal | None = None) -> list[dict]:
         "org_unit": units.get(r.org_unit_id), "business_key": r.business_key,
         "title": mask_text(r.title, reporter_names(r.variables), _audience(reader, r.org_path)),
         "started_at": as_aware(r.started_at), "ended_at": as_aware(r.ended_at),
-        "current_steps": r.current_steps,
+        "current_steps": r.current_steps, "next_timer_at": as_aware(r.next_timer_at),
     } for r in rows]
 
 
@@ -98,7 +99,7 @@ def uploads_out(rows) -> list[dict]:
 
 def definition_detail_out(definition, details, versions) -> dict:
     return {"key": definition.key, "name": definition.name, "version": definition.version,
-            "documentation": details.documentation,
+            "documentation": details.documentation, "org_unit_kinds": list(details.org_unit_kinds),
             "versions": [{"version": v.version, "deployed_at": as_aware(v.created_at)} for v in versions],
             "start_form": {"fields_": describe(details.start_form_key, list(details.start_form_fields))}}
 

@@ -50,6 +50,8 @@ class DeploymentResultSchema(Schema):
     warnings = fields.List(fields.Nested(lambda: ProblemSchema()))
     decision_versions = fields.Dict(keys=fields.String(), values=fields.Integer())
     form_versions = fields.Dict(keys=fields.String(), values=fields.Integer())
+    deployment_id = fields.Integer(allow_none=True)
+    name = fields.String(allow_none=True)
 
 
 class ProblemSchema(Schema):
@@ -163,6 +165,8 @@ class InstanceSchema(Schema):
     started_at = fields.DateTime()
     ended_at = fields.DateTime(allow_none=True)
     current_steps = fields.String(allow_none=True)
+    #: When the instance's earliest timer falls due (the background worker fires it then).
+    next_timer_at = fields.DateTime(allow_none=True)
 
 
 class IncidentSchema(Schema):
@@ -226,6 +230,8 @@ class DefinitionVersionSchema(Schema):
 class DefinitionDetailSchema(DefinitionSchema):
     """A process the caller may start: its versions and the start form."""
     documentation = fields.String(allow_none=True)
+    #: The kinds of org unit an instance of it may be started for (empty: any).
+    org_unit_kinds = fields.List(fields.String())
     versions = fields.List(fields.Nested(DefinitionVersionSchema))
     start_form = fields.Nested(FormSchema)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from flask import jsonify, request
 
-from ..designer.deploying import deploy_as, deployment_of, list_deployments
+from ..designer.deploying import deploy_as, deployment_of, get_deployment, list_deployments
 from . import bp
 from .auth import principal
 from .present import definition_out, deployment_out
-from .variables import page_args
+from .variables import int_id, page_args
 
 #: Multipart fields that are parameters, not files.
 PARAMETERS = {"deployment-name", "deployment-source", "deploy-changed-only", "enable-duplicate-filtering",
@@ -26,9 +26,9 @@ def create_deployment():
              if name not in PARAMETERS}
     source = (request.form.get("deployment-source") or "engine-rest")[:40]
     p = principal()
-    result = deploy_as(p, files, source)
+    result = deploy_as(p, files, source, request.form.get("deployment-name"))
     deployment, created = deployment_of(p, result)
-    return jsonify({**deployment_out(deployment, request.form.get("deployment-name")),
+    return jsonify({**deployment_out(deployment),
                     "deployedProcessDefinitions": {d["id"]: d for d in map(definition_out, created)} or None,
                     "deployedCaseDefinitions": None, "deployedDecisionDefinitions": None,
                     "deployedDecisionRequirementsDefinitions": None})
@@ -38,3 +38,8 @@ def create_deployment():
 def deployments():
     first, size = page_args()
     return jsonify([deployment_out(d) for d in list_deployments(principal(), size, first)])
+
+
+@bp.route("/deployment/<deployment_id>")
+def deployment(deployment_id):
+    return jsonify(deployment_out(get_deployment(principal(), int_id(deployment_id, "deployment"))))

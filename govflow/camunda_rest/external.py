@@ -1,5 +1,6 @@
 """``/external-task``: workers fetch and lock tasks of their topics, then complete
-them, report failures (retries; at 0 an incident), or extend and give up locks.
+them, report failures (retries; at 0 an incident) or BPMN errors (caught by an
+error boundary event, else an incident), or extend and give up locks.
 
 ``asyncResponseTimeout`` long-polls: an empty fetch is retried every
 POLL_INTERVAL until the timeout, at most MAX_WAIT, each try in a transaction of
@@ -21,6 +22,7 @@ from ..external_tasks.service import (
     fail,
     fetch_and_lock,
     get_external_task,
+    throw_bpmn_error,
     unlock,
 )
 from . import bp
@@ -116,15 +118,13 @@ def failure(external_task_id):
 
 @bp.route("/external-task/<external_task_id>/bpmnError", methods=["POST"])
 def bpmn_error(external_task_id):
-    """Boundary error events are not triggered yet: the error becomes an incident
-    naming its code, so nothing is lost and an administrator sees it."""
     body = json_body()
     code = body.get("errorCode")
-    if not isinstance(code, str) or not code:
+    if not isinstance(code, str) or not code or len(code) > 255:
         raise ValidationFailed("errorCode is required", {"errorCode": ["required"]})
-    message = body.get("errorMessage") if isinstance(body.get("errorMessage"), str) else ""
-    fail(principal(), int_id(external_task_id, "external task"), _worker(body), f"BPMN error {code}: {message}"[:2000],
-         None, 0, 0)
+    message = body.get("errorMessage")
+    throw_bpmn_error(principal(), int_id(external_task_id, "external task"), _worker(body), code,
+                     message if isinstance(message, str) else None, typed_in(body.get("variables")))
     return NO_CONTENT
 
 

@@ -32,8 +32,8 @@ def definition_out(d) -> dict:
             "versionTag": None, "historyTimeToLive": None, "startableInTasklist": True}
 
 
-def deployment_out(deployment, name: str | None = None) -> dict:
-    return {"links": [], "id": str(deployment.id), "name": name, "source": deployment.source,
+def deployment_out(deployment) -> dict:
+    return {"links": [], "id": str(deployment.id), "name": deployment.name, "source": deployment.source,
             "deploymentTime": camunda_date(deployment.created_at), "tenantId": None}
 
 

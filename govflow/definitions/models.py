@@ -16,6 +16,8 @@ class Deployment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     deployed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     source: Mapped[str] = mapped_column(String(40), default="api")
+    #: What the deployer called it (Camunda's ``deployment-name``); shown back, never interpreted.
+    name: Mapped[str | None] = mapped_column(String(255))
     files: Mapped[list[DeploymentFile]] = relationship(back_populates="deployment",
                                                          cascade="all, delete-orphan")
 

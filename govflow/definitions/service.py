@@ -29,10 +29,11 @@ class DeployResult:
     decision_versions: dict[str, int] = field(default_factory=dict)
     #: Version of each Camunda Form id of the deployment (new or, unchanged, the latest).
     form_versions: dict[str, int] = field(default_factory=dict)
+    deployment_id: int | None = None
 
 
 def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "api", *,
-           strict: bool = True) -> DeployResult:
+           strict: bool = True, name: str | None = None) -> DeployResult:
     """Validate ``files`` and store a new version of each process or decision that changed.
 
     Versions belong to keys: a key deployed again from any file name gets the next
@@ -63,7 +64,7 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
         raise ValidationFailed("no executable process in the files", {"file": ["isExecutable=\"true\" missing"]})
 
     dmn_digest = "".join(sorted(_sha(d) for n, d in files.items() if _kind(n) == "dmn"))
-    deployment = Deployment(deployed_by_id=actor_id, source=source)
+    deployment = Deployment(deployed_by_id=actor_id, source=source, name=name)
     stored: dict[str, DeploymentFile] = {}
     for name, data in files.items():
         stored[name] = DeploymentFile(filename=name, kind=_kind(name), checksum=_sha(data),
@@ -72,7 +73,8 @@ def deploy(files: dict[str, bytes], actor_id: int | None = None, source: str = "
     db.session.add(deployment)
     db.session.flush()
 
-    result = DeployResult([], {}, [], [p for p in problems if p["severity"] == "warning"])
+    result = DeployResult([], {}, [], [p for p in problems if p["severity"] == "warning"],
+                          deployment_id=deployment.id)
     for process_id, bundle in bundles.items():
         source_file = next(n for n, d in files.items() if f'id="{process_id}"'.encode() in d)
         checksum = _sha(files[source_file] + dmn_digest.encode())

@@ -2,12 +2,12 @@
 and the deployment itself, so that both doors ask the same question."""
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..admin.access import require_administrator
 from ..definitions.models import Deployment, ProcessDefinition
 from ..definitions.service import DeployResult, check_deployment, deploy
-from ..errors import NotFound
+from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..identity.access import Principal
 
@@ -18,10 +18,18 @@ def require_designer(p: Principal) -> None:
         require_administrator(p)
 
 
-def deploy_as(p: Principal, files: dict[str, bytes], source: str = "api") -> DeployResult:
-    """Deploy ``files`` as ``p``. Raises Forbidden, ValidationFailed (nothing stored)."""
+#: Longest deployment name kept (Deployment.name).
+MAX_NAME = 255
+
+
+def deploy_as(p: Principal, files: dict[str, bytes], source: str = "api", name: str | None = None) -> DeployResult:
+    """Deploy ``files`` as ``p``, under ``name`` if given. Raises Forbidden,
+    ValidationFailed (nothing stored; also for a name longer than MAX_NAME)."""
     require_designer(p)
-    return deploy(files, p.user_id, source)
+    if name is not None and len(name) > MAX_NAME:
+        raise ValidationFailed(f"the deployment name is longer than {MAX_NAME} characters",
+                               {"deployment-name": [f"at most {MAX_NAME} characters"]})
+    return deploy(files, p.user_id, source, name=name or None)
 
 
 def check_as(p: Principal, files: dict[str, bytes]) -> list[dict]:
@@ -31,12 +39,20 @@ def check_as(p: Principal, files: dict[str, bytes]) -> list[dict]:
 
 def deployment_of(p: Principal, result: DeployResult) -> tuple[Deployment, list[ProcessDefinition]]:
     """The deployment ``deploy_as`` just stored and the definitions it created."""
-    deployment = db.session.get(Deployment, db.session.scalar(
-        select(func.max(Deployment.id)).where(Deployment.deployed_by_id == p.user_id)))
+    deployment = db.session.get(Deployment, result.deployment_id)
     created = [db.session.scalar(select(ProcessDefinition).where(
         ProcessDefinition.key == key, ProcessDefinition.version == result.versions[key]))
         for key in result.created]
     return deployment, created
+
+
+def get_deployment(p: Principal, deployment_id: int) -> Deployment:
+    """One deployment, for those who may deploy (NotFound otherwise: others do not see deployments)."""
+    require_designer(p)
+    deployment = db.session.get(Deployment, deployment_id)
+    if deployment is None:
+        raise NotFound(f"deployment {deployment_id} does not exist")
+    return deployment
 
 
 def list_deployments(p: Principal, limit: int, offset: int) -> list[Deployment]:

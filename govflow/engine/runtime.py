@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from SpiffWorkflow.bpmn import BpmnEvent
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.message import MessageEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
@@ -201,6 +202,33 @@ class EngineInstance:
         task = self._external(engine_task_id)
         task.internal_data["error"] = message[:2000]
         task.error()
+
+    def throw_external_error(self, engine_task_id: str, code: str, message: str, data: dict) -> str | None:
+        """A worker reported a business error (Camunda's bpmnError): an error boundary
+        event on the task that matches ``code`` (or catches any error) takes the path
+        on, with ``data`` set; answers its element id, or None when nothing catches it
+        (the caller then fails the task into an incident, as Camunda does).
+
+        Only events attached to the task itself are considered: the external task is
+        the place the worker's error belongs to, and a catch-all further out would
+        silently swallow errors a designer never meant to handle.
+        """
+        task = self._external(engine_task_id)
+        boundary = task.parent
+        candidates = [c for c in (boundary.children if boundary is not None else [])
+                      if c is not task and c.state == TaskState.WAITING
+                      and isinstance(getattr(c.task_spec, "event_definition", None), ErrorEventDefinition)]
+        exact = [c for c in candidates if c.task_spec.event_definition.code == code]
+        catch_all = [c for c in candidates if not c.task_spec.event_definition.code]
+        catcher = (exact or catch_all or [None])[0]
+        if catcher is None:
+            return None
+        definition = catcher.task_spec.event_definition
+        thrown = ErrorEventDefinition(definition.name, code, description=message or None)
+        task.data.update(data)
+        catcher.task_spec.catch(catcher, BpmnEvent(thrown, payload={**task.data, **data}))
+        catcher.task_spec._update(catcher)
+        return catcher.task_spec.bpmn_id
 
     def task_data(self, engine_task_id: str) -> dict:
         return self._task(engine_task_id).data

@@ -93,6 +93,26 @@ def fail(p: Principal, task_id: int, worker_id: str, message: str | None, detail
         change.record("external_task_failed", task.element_id, data={"topic": task.topic, "worker": worker_id})
 
 
+def throw_bpmn_error(p: Principal, task_id: int, worker_id: str, code: str, message: str | None,
+                     variables: dict) -> str | None:
+    """Camunda's bpmnError: an error boundary event on the task catching ``code`` takes
+    the path on with ``variables`` set; answers its element id. When none catches it the
+    task fails into an incident naming the code (Camunda's behaviour), and None is answered."""
+    task = _locked_by(p, task_id, worker_id)
+    variables = check_incoming(variables)
+    with changing(task.instance_id, p.user_id) as change:
+        caught_by = change.engine.throw_external_error(task.engine_task_id, code, message or "", variables)
+        if caught_by is None:
+            change.engine.fail_external(task.engine_task_id, f"BPMN error {code}: {message or ''}"[:2000])
+            change.record("external_task_failed", task.element_id,
+                          data={"topic": task.topic, "worker": worker_id, "error_code": code})
+        else:
+            change.record("external_task_error", task.element_id,
+                          data={"topic": task.topic, "worker": worker_id, "error_code": code,
+                                "caught_by": caught_by, "variables": sorted(variables)})
+    return caught_by
+
+
 def extend_lock(p: Principal, task_id: int, worker_id: str, new_duration_ms: int) -> None:
     task = _locked_by(p, task_id, worker_id)
     task.lock_expires_at = utcnow() + timedelta(milliseconds=new_duration_ms)

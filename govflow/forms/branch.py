@@ -4,11 +4,8 @@ Field names are the process variables that branch_*.dmn and govflow/tasks/branch
 """
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates, validates_schema
-from sqlalchemy import select
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from ..extensions import db
-from ..identity.models import OrgUnit
 from . import form
 from .owners import (
     SUPERVISION_METHODS,
@@ -23,6 +20,7 @@ from .owners import (
     require_when,
     text,
 )
+from .pickers import unit_picker
 
 
 @form("branch.screening")
@@ -69,16 +67,11 @@ class SupportForm(Schema):
     """落实整顿力量: 包联领导、结对共建单位、第一书记."""
     leading_cadre = text("包联领导", max_length=40)
     leading_cadre_title = text("包联领导职务", max_length=60)
-    pairing_unit = text("结对共建单位（编码）", "机关企事业单位或职能部门在平台中的编码，如 unit_tax", max_length=64)
+    pairing_unit = unit_picker("结对共建单位", ("unit", "department"), "须为平台中已有的机关企事业单位或职能部门编码",
+                               "机关企事业单位或职能部门")
     first_secretary = text("第一书记", max_length=40)
     first_secretary_phone = phone("第一书记手机号")
     first_secretary_unit = text("第一书记选派单位", required=False, max_length=100)
-
-    @validates("pairing_unit")
-    def _pairing_unit_exists(self, value, **_):
-        kind = db.session.scalar(select(OrgUnit.kind).where(OrgUnit.code == value))
-        if kind not in ("unit", "department"):
-            raise ValidationError("须为平台中已有的机关企事业单位或职能部门编码")
 
 
 class PlanItem(Schema):

@@ -12,6 +12,7 @@ from datetime import date, timedelta, timezone
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from . import form
+from .validation import DayBound
 
 PHONE_PATTERN = r"^1[3-9]\d{9}$"
 #: Dates people type are Beijing dates; the server clock is UTC.
@@ -104,19 +105,9 @@ def photos(label, help_text, required=True):
                        metadata={"label": label, "help": help_text, "widget": "file"}, **presence(required, list))
 
 
-def _not_before_today(value):
-    if value is not None and value < today():
-        raise ValidationError("日期不能早于今天")
-
-
-def _in_future(value):
-    if value is not None and value <= today():
-        raise ValidationError("日期须晚于今天")
-
-
-def _not_in_future(value):
-    if value is not None and value > today():
-        raise ValidationError("日期不能晚于今天")
+_not_before_today = DayBound(today, earliest=0, error="日期不能早于今天")
+_in_future = DayBound(today, earliest=1, error="日期须晚于今天")
+_not_in_future = DayBound(today, latest=0, error="日期不能晚于今天")
 
 
 def future_date(label, help_text=None, required=True, allow_today=False):

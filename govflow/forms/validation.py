@@ -6,7 +6,8 @@ server-side check read the same rules.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 from marshmallow import Schema, ValidationError, fields, validate
@@ -156,6 +157,27 @@ def describe_schema(schema: Schema) -> list[dict]:
     return out
 
 
+class DayBound(validate.Validator):
+    """A date within ``earliest`` … ``latest`` days from today (either may be open), today
+    read when the value is checked or described, so the description gives the ``min``/``max``
+    dates the server accepts on that day instead of leaving clients to learn them from a 422."""
+
+    def __init__(self, today: Callable[[], date], *, earliest: int | None = None, latest: int | None = None,
+                 error: str):
+        self.today, self.earliest, self.latest, self.error = today, earliest, latest, error
+
+    def bounds(self) -> tuple[date | None, date | None]:
+        day = self.today()
+        return (day + timedelta(days=self.earliest) if self.earliest is not None else None,
+                day + timedelta(days=self.latest) if self.latest is not None else None)
+
+    def __call__(self, value):
+        low, high = self.bounds()
+        if value is not None and ((low is not None and value < low) or (high is not None and value > high)):
+            raise ValidationError(self.error)
+        return value
+
+
 def _constraints(field) -> dict:
     out = {}
     for v in field.validators:
@@ -167,6 +189,10 @@ def _constraints(field) -> dict:
             out.update({k: val for k, val in (("minlength", v.min), ("maxlength", v.max)) if val is not None})
         elif isinstance(v, SafePattern):
             out["pattern"] = v.pattern
+        elif isinstance(v, validate.Regexp):
+            out["pattern"] = v.regex.pattern
+        elif isinstance(v, DayBound):
+            out.update({k: day.isoformat() for k, day in zip(("min", "max"), v.bounds(), strict=True) if day})
     return out
 
 

@@ -10,6 +10,7 @@ when the request itself arrived over https.
 from __future__ import annotations
 
 from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
@@ -59,6 +60,18 @@ def client_address() -> str:
     return request.remote_addr or "unknown"
 
 
+class _BoundedJSONProvider(DefaultJSONProvider):
+    """JSON nested deeper than Python's recursion limit is malformed input, not a crash:
+    ``json.loads`` raises RecursionError there, which ``get_json`` neither catches nor
+    maps to a 400 as it does the ValueError of any other bad JSON."""
+
+    def loads(self, s, **kwargs):
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("the JSON is nested too deeply") from None
+
+
 class _SessionInterface(SecureCookieSessionInterface):
     """The session cookie is Secure whenever the request came over https."""
 
@@ -69,6 +82,7 @@ class _SessionInterface(SecureCookieSessionInterface):
 def init_security(app: Flask) -> None:
     """Called before any blueprint is registered: routes bind their converters on adding."""
     app.url_map.converters["int"] = IdConverter
+    app.json = _BoundedJSONProvider(app)
     settings = app.config["GOVFLOW"]
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES

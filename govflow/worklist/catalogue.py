@@ -34,6 +34,9 @@ class DefinitionInfo:
     #: element id → {camunda:property name: value}
     properties: dict = field(default_factory=dict)
     documentation: str | None = None
+    #: Kinds of org unit an instance may belong to (process property ``org_unit_kinds``,
+    #: comma-separated; empty: any). A committee is formed in a community, not a grid.
+    org_unit_kinds: tuple[str, ...] = ()
 
 
 def process_xml(definition: ProcessDefinition) -> str:
@@ -75,7 +78,8 @@ def _parse(_definition_id: int, _checksum: str, key: str, text: str) -> Definiti
         starter_users=tuple(_split(process.get(_C + "candidateStarterUsers"))),
         start_form_key=form_key_of(start) if start is not None else None,
         start_form_fields=tuple(_form_data(start)) if start is not None else (),
-        properties=properties, documentation=(doc.text or "").strip() if doc is not None else None)
+        properties=properties, documentation=(doc.text or "").strip() if doc is not None else None,
+        org_unit_kinds=tuple(_split(properties.get(key, {}).get("org_unit_kinds"))))
 
 
 def _has_event_definition(event) -> bool:
@@ -123,19 +127,29 @@ def startable_definitions(p: Principal) -> list[tuple[ProcessDefinition, Definit
     return out
 
 
-def startable_definition(p: Principal, key: str) -> tuple[ProcessDefinition, DefinitionInfo]:
-    """Raises NotFound for an unknown process or one ``p`` may not start."""
-    definition = latest_definition(key)
+def startable_definition(p: Principal, key: str, version_id: int | None = None
+                         ) -> tuple[ProcessDefinition, DefinitionInfo]:
+    """The latest ``key``, or its version of row id ``version_id``. Raises NotFound
+    for an unknown process or version, or one ``p`` may not start."""
+    if version_id is None:
+        definition = latest_definition(key)
+    else:
+        found = db.session.get(ProcessDefinition, version_id)
+        if found is None or found.key != key:
+            raise NotFound(f"process '{key}' has no version {version_id}")
+        definition = found
     details = info(definition)
     if not may_start(p, details):
         raise NotFound(f"process '{key}' is not deployed")
     return definition, details
 
 
-def readable_definition(p: Principal, key: str) -> tuple[ProcessDefinition, DefinitionInfo, list[ProcessDefinition]]:
-    """The latest ``key`` that ``p`` may start, what it tells, and all its versions
-    (newest first). Raises NotFound for an unknown process or one ``p`` may not start."""
-    definition, details = startable_definition(p, key)
+def readable_definition(p: Principal, key: str, version_id: int | None = None
+                        ) -> tuple[ProcessDefinition, DefinitionInfo, list[ProcessDefinition]]:
+    """The latest ``key`` (or its version ``version_id``) that ``p`` may start, what it
+    tells, and all its versions (newest first). Raises NotFound for an unknown process
+    or one ``p`` may not start."""
+    definition, details = startable_definition(p, key, version_id)
     versions = db.session.scalars(select(ProcessDefinition).where(ProcessDefinition.key == definition.key)
                                   .order_by(ProcessDefinition.version.desc()))
     return definition, details, list(versions)

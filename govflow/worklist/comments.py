@@ -15,9 +15,9 @@ from ..identity.access import Principal
 from ..instances.models import InstanceEvent
 from ..instances.runtime import changing
 from .actions import get_readable_task
-from .rules import clean_comment, require_valid
+from .rules import COMMENTED, clean_comment, require_valid
 
-KIND = "task_commented"
+KIND = COMMENTED
 
 
 def add_comment(p: Principal, task_id: int, message: str | None) -> InstanceEvent:

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..forms import get_form
 from ..forms.validation import describe
 from ..identity.access import Principal
-from ..instances.models import ProcessInstance
+from ..instances.models import InstanceEvent, ProcessInstance
 from ..instances.runtime import instance_definition
 from .catalogue import element_property
 from .models import HumanTask
@@ -22,6 +22,8 @@ COMMENT_MAX = 2000
 REQUIRED = "Missing data for required field."
 #: Ids one file field may hold.
 MAX_FILES = 50
+#: The audit event of a comment added outside an action (worklist.comments).
+COMMENTED = "task_commented"
 
 
 def comment_required(task: HumanTask) -> bool:
@@ -33,6 +35,15 @@ def comment_required(task: HumanTask) -> bool:
     # Both reads hit the identity map when the task was read under its instance's lock.
     definition = instance_definition(db.session.get(ProcessInstance, task.instance_id))
     return (element_property(definition, task.element_id, "comment_required") or "").lower() == "true"
+
+
+def has_commented(p: Principal, task: HumanTask) -> bool:
+    """``p`` already gave the task a comment of its own. Camunda's clients add the
+    审批意见 with POST /task/{id}/comment/create and then complete, so that comment
+    satisfies the comment rule as one given with the completion does."""
+    return db.session.scalar(select(InstanceEvent.id).where(
+        InstanceEvent.instance_id == task.instance_id, InstanceEvent.task_id == task.id,
+        InstanceEvent.kind == COMMENTED, InstanceEvent.actor_id == p.user_id).limit(1)) is not None
 
 
 def clean_comment(comment: str | None, errors: dict, *, required: bool = False, field: str = "comment") -> str | None:

@@ -18,6 +18,7 @@ from .rules import (
     clean_comment,
     comment_required,
     file_field_errors,
+    has_commented,
     require_not_delegated,
     require_valid,
 )
@@ -72,7 +73,8 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
                   upload_errors: dict | None = None) -> HumanTask:
     """Complete with the submitted form values and 审批意见; a candidate need not claim first.
 
-    Everything is validated before the instance is touched, so a ValidationFailed
+    A comment the caller added to the task before (Camunda's way) satisfies a
+    required comment. Everything is validated before the instance is touched, so a ValidationFailed
     (per form field; ``comment`` when required or too long; file fields naming files
     not this form's; ``upload_errors`` the caller found in posted files) leaves
     nothing half-done. Raises NotFound (not visible), Conflict (done already, held
@@ -89,7 +91,7 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
     except ValidationFailed as exc:
         errors.update(exc.errors)
     errors.update(file_field_errors(task.form_key, task.form_fields, data, p, task.instance_id, task.id))
-    comment = clean_comment(comment, errors, required=comment_required(task))
+    comment = clean_comment(comment, errors, required=comment_required(task) and not has_commented(p, task))
     errors.update(upload_errors or {})
     require_valid(errors)
     with changing(task.instance_id, p.user_id) as change:

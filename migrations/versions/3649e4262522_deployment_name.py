@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '3649e4262522'
-down_revision = 'a9c1e3f5b7d2'
+down_revision = 'da56c2f03e83'
 branch_labels = None
 depends_on = None
 

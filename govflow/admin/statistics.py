@@ -163,13 +163,13 @@ def case_table(dimension: str, tz_name: str, period: Period | None = None) -> li
 def stage_counts(processes=OTHER_PROCESSES) -> list[dict]:
     """Instances per process and stage: the current step(s) of running ones, the status
     of the others."""
-    I = ProcessInstance
-    running = I.status.in_((InstanceStatus.active.value, InstanceStatus.error.value,
-                            InstanceStatus.suspended.value))
-    stage = case((running, func.coalesce(I.current_steps, literal(""))), else_=literal(""))
-    rows = db.session.execute(select(I.process_key, I.status, stage.label("stage"), func.count().label("n"))
-                              .where(I.process_key.in_(processes))
-                              .group_by(I.process_key, I.status, stage)).all()
+    PI = ProcessInstance
+    running = PI.status.in_((InstanceStatus.active.value, InstanceStatus.error.value,
+                             InstanceStatus.suspended.value))
+    stage = case((running, func.coalesce(PI.current_steps, literal(""))), else_=literal(""))
+    rows = db.session.execute(select(PI.process_key, PI.status, stage.label("stage"), func.count().label("n"))
+                              .where(PI.process_key.in_(processes))
+                              .group_by(PI.process_key, PI.status, stage)).all()
     out = [{"process": r.process_key, "status": r.status, "stage": r.stage or None, "count": int(r.n)}
            for r in rows]
     return sorted(out, key=lambda r: (r["process"], r["status"], r["stage"] or ""))

@@ -13,7 +13,7 @@ from sqlalchemy import Index, String, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .errors import DomainError
-from .extensions import db
+from .extensions import Model
 from .timeutil import utcnow
 
 
@@ -28,7 +28,7 @@ class RateLimited(DomainError):
         self.retry_after = max(1, retry_after)
 
 
-class RateHit(db.Model):
+class RateHit(Model):
     """One counted action (``bucket``) by one client address. The table kept the name it
     had when only the portal counted hits."""
     __tablename__ = "portal_rate_hits"

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import continuations
@@ -43,7 +44,7 @@ class BundleError(Exception):
 class ProcessBundle:
     process_id: str
     name: str
-    spec: object
+    spec: BpmnProcessSpec
     subprocess_specs: dict
     #: Message names that start this process (none for ordinary processes).
     called_ids: list[str] = field(default_factory=list)

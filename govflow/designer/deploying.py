@@ -30,10 +30,10 @@ def check_as(p: Principal, files: dict[str, bytes]) -> list[dict]:
 
 def deployment_of(p: Principal, result: DeployResult) -> tuple[Deployment, list[ProcessDefinition]]:
     """The deployment ``deploy_as`` just stored and the definitions it created."""
-    deployment = db.session.get(Deployment, db.session.scalar(
+    deployment = db.session.get_one(Deployment, db.session.scalar(
         select(func.max(Deployment.id)).where(Deployment.deployed_by_id == p.user_id)))
-    created = [db.session.scalar(select(ProcessDefinition).where(
-        ProcessDefinition.key == key, ProcessDefinition.version == result.versions[key]))
+    created = [db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.key == key, ProcessDefinition.version == result.versions[key])).one()
         for key in result.created]
     return deployment, created
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, func, select
+from sqlalchemy import Index, String, delete, func, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .errors import DomainError
@@ -56,7 +56,8 @@ def record_hit(session: Session, bucket: str, client: str, window: timedelta, no
     """Count one hit; hits older than two windows are of no use any more and go."""
     now = now or utcnow()
     session.add(RateHit(bucket=bucket, client=(client or "unknown")[:64], at=now))
-    session.execute(RateHit.__table__.delete().where(RateHit.bucket == bucket, RateHit.at < now - 2 * window))
+    session.execute(delete(RateHit).where(RateHit.bucket == bucket, RateHit.at < now - 2 * window)
+                    .execution_options(synchronize_session=False))
     session.flush()
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Index, String, delete, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from .errors import DomainError
 from .extensions import Model
@@ -41,7 +41,7 @@ class RateHit(Model):
 Index("ix_portal_rate_hits_lookup", RateHit.bucket, RateHit.client, RateHit.at)
 
 
-def check_limit(session: Session, bucket: str, client: str, limit: int, window: timedelta,
+def check_limit(session: Session | scoped_session, bucket: str, client: str, limit: int, window: timedelta,
                 now: datetime | None = None) -> None:
     """Raises RateLimited when ``client`` already has ``limit`` hits in the window."""
     now = now or utcnow()
@@ -52,7 +52,7 @@ def check_limit(session: Session, bucket: str, client: str, limit: int, window: 
         raise RateLimited(bucket, int((oldest + window - now).total_seconds()) + 1)
 
 
-def record_hit(session: Session, bucket: str, client: str, window: timedelta, now: datetime | None = None) -> None:
+def record_hit(session: Session | scoped_session, bucket: str, client: str, window: timedelta, now: datetime | None = None) -> None:
     """Count one hit; hits older than two windows are of no use any more and go."""
     now = now or utcnow()
     session.add(RateHit(bucket=bucket, client=(client or "unknown")[:64], at=now))
@@ -61,7 +61,7 @@ def record_hit(session: Session, bucket: str, client: str, window: timedelta, no
     session.flush()
 
 
-def count_hit(session: Session, bucket: str, client: str, limit: int, window: timedelta,
+def count_hit(session: Session | scoped_session, bucket: str, client: str, limit: int, window: timedelta,
               now: datetime | None = None) -> None:
     """Check, then count this action (refused ones are not counted)."""
     check_limit(session, bucket, client, limit, window, now)

@@ -104,7 +104,7 @@ def called_source(definition: ProcessDefinition, call: CallActivity) -> ProcessS
 
 
 def source_xml(source: ProcessSource) -> str:
-    return db.session.get(DeploymentFile, source.file_id).content
+    return db.session.get_one(DeploymentFile, source.file_id).content
 
 
 @lru_cache(maxsize=256)
@@ -131,4 +131,4 @@ def _parse_cached(file_id: int, process_id: str, text: str) -> ProcessSource | N
 
 def _parse(file_id: int, process_id: str) -> ProcessSource | None:
     # Files never change once stored, so their id is a sufficient cache key with the text.
-    return _parse_cached(file_id, process_id, db.session.get(DeploymentFile, file_id).content)
+    return _parse_cached(file_id, process_id, db.session.get_one(DeploymentFile, file_id).content)

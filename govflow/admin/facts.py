@@ -9,6 +9,8 @@ so a case's row is complete once all its lines up to the watermark are in.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -99,7 +101,7 @@ def _locked_watermark() -> FactWatermark:
     return mark
 
 
-def _fold(instance_ids: list[int]) -> None:
+def _fold(instance_ids: Sequence[int]) -> None:
     db.session.execute(delete(CaseFactDepartment).where(CaseFactDepartment.instance_id.in_(instance_ids)))
     db.session.execute(delete(CaseFact).where(CaseFact.instance_id.in_(instance_ids)))
     db.session.execute(insert(CaseFact).from_select(FACT_COLUMNS, fold_query(instance_ids)))

@@ -80,7 +80,7 @@ def task_variables(task_id: int) -> dict:
     task = db.session.get(HumanTask, task_id)
     if task is None or task.status != TaskStatus.open.value:
         raise NotFound(f"task {task_id} is not open")
-    instance = db.session.get(ProcessInstance, task.instance_id)
+    instance = db.session.get_one(ProcessInstance, task.instance_id)
     try:
         return json_safe(dict(read_engine(instance).task_data(task.engine_task_id)))
     except engine.EngineError as exc:

@@ -55,7 +55,7 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
         # integrating systems pass unchanged.
         variables.update(validate_submission(pin(bundle.start_form_key, definition.deployment_id), [], variables))
     if bundle.initiator and actor_id is not None:
-        variables[bundle.initiator] = db.session.get(User, actor_id).username
+        variables[bundle.initiator] = db.session.get_one(User, actor_id).username
     variables.setdefault("org_unit", unit.code)
     if business_key:
         variables.setdefault("business_key", business_key)

@@ -50,7 +50,7 @@ def mask_url(url: str) -> str:
 
 
 def robot_view(robot: RobotEndpoint, unit: OrgUnit | None = None) -> dict:
-    unit = unit or db.session.get(OrgUnit, robot.org_unit_id)
+    unit = unit or db.session.get_one(OrgUnit, robot.org_unit_id)
     return {"id": robot.id, "org_unit": unit.code, "org_unit_name": unit.name, "name": robot.name,
             "kind": robot.kind, "url": mask_url(robot.url), "has_secret": bool(robot.signing_secret),
             "secret": mask_secret(robot.signing_secret), "events": list(robot.events or []),

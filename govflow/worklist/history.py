@@ -6,6 +6,8 @@ behind the form, where the reader's rights and masking apply).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from ..extensions import db
@@ -42,7 +44,7 @@ def _steps(instance_id: int) -> list[HumanTask]:
                                    .order_by(HumanTask.id)))
 
 
-def history(instance_id: int, steps: list[HumanTask], task_id: int | None = None) -> list[dict]:
+def history(instance_id: int, steps: Sequence[HumanTask], task_id: int | None = None) -> list[dict]:
     """The instance's audit trail as people read it: when, who, what, at which step, why
     (of one task with ``task_id``). Variables' values are never part of it."""
     names = {t.id: t.name for t in steps}

@@ -30,7 +30,7 @@ def comment_required(task: HumanTask) -> bool:
     schema = get_form(task.form_key) if task.form_key else None
     if schema is not None and getattr(schema, "comment_required", False):
         return True
-    definition = db.session.get(ProcessDefinition, db.session.get(ProcessInstance, task.instance_id).definition_id)
+    definition = db.session.get_one(ProcessDefinition, db.session.get_one(ProcessInstance, task.instance_id).definition_id)
     return (element_property(definition, task.element_id, "comment_required") or "").lower() == "true"
 
 

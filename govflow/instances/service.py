@@ -87,7 +87,7 @@ def transition(instance_id: int, action: str, actor_id: int | None, reason: str 
             has_incident = db.session.scalar(select(Incident.id).where(
                 Incident.instance_id == instance.id, Incident.resolved_at.is_(None)).limit(1))
             instance.status = InstanceStatus.error.value if has_incident else InstanceStatus.active.value
-        else:
+        elif target is not None:  # every action but resume names its target status
             instance.status = target.value
         if action == "terminate":
             change.engine.cancel()

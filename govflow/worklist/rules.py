@@ -4,7 +4,7 @@ themselves so that every door (pages, REST, CLI) obeys them alike: the 审批意
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from ..attachments.models import Upload
 from ..definitions.models import ProcessDefinition
@@ -74,7 +74,7 @@ def file_field_errors(form_key: str | None, form_fields, values: dict, p: Princi
 
 def allowed_upload_ids(ids: list[str], p: Principal, instance_id: int | None, task_id: int | None) -> set[str]:
     own_unattached = (Upload.uploaded_by_id == p.user_id) & Upload.instance_id.is_(None) & Upload.task_id.is_(None)
-    allowed = [own_unattached]
+    allowed: list[ColumnElement[bool]] = [own_unattached]
     if task_id is not None:
         allowed.append((Upload.uploaded_by_id == p.user_id) & (Upload.task_id == task_id))
     if instance_id is not None:

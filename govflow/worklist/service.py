@@ -35,7 +35,7 @@ def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> Hum
                                  .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id)
                                  .where(HumanTask.id == task_id).execution_options(populate_existing=True)).first()
         task = row[0] if row else None
-        if task is not None:
+        if row is not None and task is not None:
             task.__dict__[_SEEN_VERSION] = row[1]
     else:
         task = db.session.get(HumanTask, task_id)
@@ -56,7 +56,7 @@ def _reload(task_id: int, instance) -> HumanTask:
     transactions began IMMEDIATE, so that read is already current.
     """
     task = db.session.get(HumanTask, task_id)
-    if not is_postgres() or (task is not None and task.__dict__.get(_SEEN_VERSION) == instance.lock_version):
+    if task is not None and (not is_postgres() or task.__dict__.get(_SEEN_VERSION) == instance.lock_version):
         return task
     return db.session.scalars(select(HumanTask).where(HumanTask.id == task_id)
                               .execution_options(populate_existing=True)).one()

@@ -97,7 +97,7 @@ def _locked_watermark() -> FactWatermark:
         dialect_insert = postgres_insert if is_postgres() else sqlite_insert
         db.session.execute(dialect_insert(FactWatermark).values(name=WATERMARK, ledger_id=0)
                            .on_conflict_do_nothing())
-        mark = db.session.get(FactWatermark, WATERMARK, with_for_update=is_postgres(), populate_existing=True)
+        mark = db.session.get_one(FactWatermark, WATERMARK, with_for_update=is_postgres(), populate_existing=True)
     return mark
 
 

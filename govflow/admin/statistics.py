@@ -47,7 +47,7 @@ def _local_month(column, tz_name: str):
     if is_postgres():
         return func.to_char(func.timezone(tz_name, func.timezone("UTC", column)), "YYYY-MM")
     # SQLite has no zone data: the zone's present offset (exact for zones without DST).
-    minutes = int(ZoneInfo(tz_name).utcoffset(datetime.now()).total_seconds() // 60)
+    minutes = int((ZoneInfo(tz_name).utcoffset(datetime.now()) or timedelta(0)).total_seconds() // 60)
     return func.strftime("%Y-%m", column, f"{minutes:+d} minutes")
 
 
@@ -93,7 +93,7 @@ def _row(key, label, r: dict) -> dict:
 
 def _in_period(query, facts, period: Period, tz_name: str):
     query = query.where(facts.c.reported_at.isnot(None))
-    offset = ZoneInfo(tz_name).utcoffset(datetime.now())
+    offset = ZoneInfo(tz_name).utcoffset(datetime.now()) or timedelta(0)
     if period.start:
         query = query.where(facts.c.reported_at >= datetime.combine(period.start, datetime.min.time()) - offset)
     if period.end:

@@ -16,7 +16,7 @@ import contextvars
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, insert, select, update
 from sqlalchemy.orm import defer
 
 from .. import engine
@@ -125,7 +125,7 @@ class InstanceChange:
                  "element_id": e["element_id"], "comment": e["comment"], "data": e["data"],
                  "at": e["at"], "task_id": getattr(e["task"], "id", e["task"])} for e in self._events]
         # Core, not the ORM bulk path: audit rows are never read back in this unit of work.
-        db.session.connection().execute(InstanceEvent.__table__.insert(), rows)
+        db.session.connection().execute(insert(InstanceEvent), rows)
         self._events.clear()
 
 

@@ -63,7 +63,7 @@ def list_robots(unit_code: str | None = None) -> list[tuple[RobotEndpoint, OrgUn
              .order_by(OrgUnit.path, RobotEndpoint.id))
     if unit_code:
         query = query.where(OrgUnit.id == get_org_unit(unit_code).id)
-    return [tuple(row) for row in db.session.execute(query)]
+    return [(robot, unit) for robot, unit in db.session.execute(query)]
 
 
 def get_robot(robot_id: int) -> RobotEndpoint:

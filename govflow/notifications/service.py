@@ -67,7 +67,7 @@ def notify_audience(kind: str, task, actor_id: int | None = None) -> int:
 def _on_task_inserted(_mapper, connection, task) -> None:
     rows = _rows(task_audience(connection, task), "task_created", task)
     if rows:
-        connection.execute(insert(Notification.__table__), rows)
+        connection.execute(insert(Notification), rows)
 
 
 _installed = False

@@ -45,7 +45,7 @@ class PublicResult(Model):
     category: Mapped[str | None] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
-    photos: Mapped[list] = mapped_column(JSON, default=list)
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 

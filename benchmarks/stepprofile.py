@@ -132,7 +132,7 @@ def _steps(scenario, principals, instances: int, begin=lambda: None, end=lambda:
         for instance_id in ids:
             engine_cache.clear()
             task_id = open_task_id(instance_id, step.element_id)
-            values = with_uploads(step.values, lambda: store_photo(principals[step.username].user_id))
+            values = with_uploads(step.values, lambda step=step: store_photo(principals[step.username].user_id))
             begin()
             started = time.perf_counter()
             with writing():

@@ -45,7 +45,8 @@ def writing():
 # ``select().with_hint(Model, hint, "sqlite")``: SQLAlchemy's SQLite compiler drops
 # hints, and SQLite without range statistics needs them for a few list queries
 # (govflow/instances/listing.py). Other dialects never see "sqlite" hints.
-SQLiteCompiler.get_from_hint_text = lambda _self, _table, text: text
+# Patching SQLAlchemy's compiler is the point here, which its typing does not foresee.
+SQLiteCompiler.get_from_hint_text = lambda _self, _table, text: text  # type: ignore[method-assign,assignment]
 
 
 def configure_engine(engine: Engine) -> None:
@@ -155,7 +156,7 @@ def capped_count(query) -> tuple[int, bool]:
     """``(count, capped)`` of ``query``'s rows, counting at most COUNT_CAP + 1."""
     from sqlalchemy import func, select
     limited = query.with_only_columns(query.selected_columns[0]).order_by(None).limit(COUNT_CAP + 1)
-    total = db.session.scalar(select(func.count()).select_from(limited.subquery()))
+    total = db.session.execute(select(func.count()).select_from(limited.subquery())).scalar_one()
     return min(total, COUNT_CAP), total > COUNT_CAP
 
 

@@ -1,4 +1,6 @@
 """Flask extensions, created once and bound in create_app()."""
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -13,6 +15,15 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+if TYPE_CHECKING:
+    # mypy cannot take a base class from an instance attribute such as db.Model
+    # (python/mypy#8603), so it sees the class Flask-SQLAlchemy builds from Base as this
+    # one. Without Flask-SQLAlchemy's legacy ``Model.query``: queries here are select()s.
+    class Model(Base):
+        __abstract__ = True
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Index, String, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import Index, String, delete, func, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, scoped_session
 
 from .errors import DomainError
-from .extensions import db
+from .extensions import Model
 from .timeutil import utcnow
 
 
@@ -28,7 +28,7 @@ class RateLimited(DomainError):
         self.retry_after = max(1, retry_after)
 
 
-class RateHit(db.Model):
+class RateHit(Model):
     """One counted action (``bucket``) by one client address. The table kept the name it
     had when only the portal counted hits."""
     __tablename__ = "portal_rate_hits"
@@ -41,7 +41,7 @@ class RateHit(db.Model):
 Index("ix_portal_rate_hits_lookup", RateHit.bucket, RateHit.client, RateHit.at)
 
 
-def check_limit(session: Session, bucket: str, client: str, limit: int, window: timedelta,
+def check_limit(session: Session | scoped_session, bucket: str, client: str, limit: int, window: timedelta,
                 now: datetime | None = None) -> None:
     """Raises RateLimited when ``client`` already has ``limit`` hits in the window."""
     now = now or utcnow()
@@ -52,15 +52,16 @@ def check_limit(session: Session, bucket: str, client: str, limit: int, window: 
         raise RateLimited(bucket, int((oldest + window - now).total_seconds()) + 1)
 
 
-def record_hit(session: Session, bucket: str, client: str, window: timedelta, now: datetime | None = None) -> None:
+def record_hit(session: Session | scoped_session, bucket: str, client: str, window: timedelta, now: datetime | None = None) -> None:
     """Count one hit; hits older than two windows are of no use any more and go."""
     now = now or utcnow()
     session.add(RateHit(bucket=bucket, client=(client or "unknown")[:64], at=now))
-    session.execute(RateHit.__table__.delete().where(RateHit.bucket == bucket, RateHit.at < now - 2 * window))
+    session.execute(delete(RateHit).where(RateHit.bucket == bucket, RateHit.at < now - 2 * window)
+                    .execution_options(synchronize_session=False))
     session.flush()
 
 
-def count_hit(session: Session, bucket: str, client: str, limit: int, window: timedelta,
+def count_hit(session: Session | scoped_session, bucket: str, client: str, limit: int, window: timedelta,
               now: datetime | None = None) -> None:
     """Check, then count this action (refused ones are not counted)."""
     check_limit(session, bucket, client, limit, window, now)

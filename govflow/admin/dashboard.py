@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import UTC
 
-from sqlalchemy import String, case, cast, func, or_, select
+from sqlalchemy import Result, String, case, cast, func, or_, select
 
 from ..database import epoch_seconds
 from ..extensions import db
@@ -49,7 +49,7 @@ def light_of(now, yellow_at: float):
 def light_table(tasks, yellow_at: float) -> list[dict]:
     """One row per scope org unit (grids, communities, departments…): counts per light."""
     light = light_of(utcnow(), yellow_at).label("light")
-    grouped = db.session.execute(tasks.with_only_columns(HumanTask.scope_org_unit_id, light, func.count())
+    grouped: Result[int, str, int] = db.session.execute(tasks.with_only_columns(HumanTask.scope_org_unit_id, light, func.count())
                                  .group_by(HumanTask.scope_org_unit_id, light))
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(LIGHTS, 0))
     for unit_id, colour, n in grouped:

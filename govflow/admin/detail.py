@@ -1,6 +1,8 @@
 """What the admin instance page shows, gathered in one place for a thin view."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from ..definitions.models import ProcessDefinition
@@ -20,10 +22,10 @@ def _instance(instance_id: int) -> ProcessInstance:
 
 
 def instance_definition(instance_id: int) -> ProcessDefinition:
-    return db.session.get(ProcessDefinition, _instance(instance_id).definition_id)
+    return db.session.get_one(ProcessDefinition, _instance(instance_id).definition_id)
 
 
-def _rows(instance_id: int) -> tuple[list, list, list]:
+def _rows(instance_id: int) -> tuple[Sequence, Sequence, Sequence]:
     """The instance's task rows, audit trail and open incidents, oldest first."""
     steps = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance_id)
                                .order_by(HumanTask.id)).all()
@@ -38,7 +40,7 @@ def _rows(instance_id: int) -> tuple[list, list, list]:
 def instance_page(instance_id: int) -> dict:
     """Raises NotFound for an unknown instance."""
     instance = _instance(instance_id)
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    definition = db.session.get_one(ProcessDefinition, instance.definition_id)
     steps, events, incidents = _rows(instance.id)
     user_ids = {u for u in {e.actor_id for e in events} | {t.assignee_id for t in steps} if u}
     users = dict(db.session.execute(select(User.id, User.display_name)
@@ -96,7 +98,7 @@ def called_page(instance_id: int, element_id: str) -> dict:
     """The process the call activity ``element_id`` calls, marked with this instance's
     steps inside it. Raises NotFound for an unknown instance or call activity."""
     instance = _instance(instance_id)
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    definition = db.session.get_one(ProcessDefinition, instance.definition_id)
     call, source = find_call(definition, element_id)
     steps, events, incidents = _rows(instance.id)
     inside = [t for t in steps if t.element_id in source.element_ids]

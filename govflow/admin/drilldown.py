@@ -58,7 +58,10 @@ def loop_rounds(events) -> dict[str, int]:
 
 def process_source(definition: ProcessDefinition) -> ProcessSource:
     """The instance's own process."""
-    return _parse(definition.file_id, definition.key)
+    source = _parse(definition.file_id, definition.key)
+    if source is None:  # the file it was deployed from defines it
+        raise NotFound(f"process '{definition.key}' is missing from its deployment file")
+    return source
 
 
 def find_call(definition: ProcessDefinition, element_id: str) -> tuple[CallActivity, ProcessSource]:
@@ -89,11 +92,11 @@ def called_source(definition: ProcessDefinition, call: CallActivity) -> ProcessS
     """The file the called process came from when ``definition`` was deployed: its own
     deployment's, else the newest earlier one (what the deployment's library held)."""
     needle = f'id="{call.called_process}"'
-    rows = db.session.execute(
+    rows = list(db.session.execute(
         select(DeploymentFile.id, DeploymentFile.deployment_id)
         .where(DeploymentFile.kind == "bpmn", DeploymentFile.deployment_id <= definition.deployment_id,
                DeploymentFile.content.contains(needle, autoescape=True))
-        .order_by(DeploymentFile.id.desc())).all()
+        .order_by(DeploymentFile.id.desc())).all())
     rows.sort(key=lambda r: r.deployment_id != definition.deployment_id)  # own deployment first (stable)
     for file_id, _deployment in rows:
         source = _parse(file_id, call.called_process)
@@ -104,7 +107,7 @@ def called_source(definition: ProcessDefinition, call: CallActivity) -> ProcessS
 
 
 def source_xml(source: ProcessSource) -> str:
-    return db.session.get(DeploymentFile, source.file_id).content
+    return db.session.get_one(DeploymentFile, source.file_id).content
 
 
 @lru_cache(maxsize=256)
@@ -131,4 +134,4 @@ def _parse_cached(file_id: int, process_id: str, text: str) -> ProcessSource | N
 
 def _parse(file_id: int, process_id: str) -> ProcessSource | None:
     # Files never change once stored, so their id is a sufficient cache key with the text.
-    return _parse_cached(file_id, process_id, db.session.get(DeploymentFile, file_id).content)
+    return _parse_cached(file_id, process_id, db.session.get_one(DeploymentFile, file_id).content)

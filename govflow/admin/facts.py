@@ -9,6 +9,8 @@ so a case's row is complete once all its lines up to the watermark are in.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import and_, case, delete, func, insert, select
 from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -95,11 +97,11 @@ def _locked_watermark() -> FactWatermark:
         dialect_insert = postgres_insert if is_postgres() else sqlite_insert
         db.session.execute(dialect_insert(FactWatermark).values(name=WATERMARK, ledger_id=0)
                            .on_conflict_do_nothing())
-        mark = db.session.get(FactWatermark, WATERMARK, with_for_update=is_postgres(), populate_existing=True)
+        mark = db.session.get_one(FactWatermark, WATERMARK, with_for_update=is_postgres(), populate_existing=True)
     return mark
 
 
-def _fold(instance_ids: list[int]) -> None:
+def _fold(instance_ids: Sequence[int]) -> None:
     db.session.execute(delete(CaseFactDepartment).where(CaseFactDepartment.instance_id.in_(instance_ids)))
     db.session.execute(delete(CaseFact).where(CaseFact.instance_id.in_(instance_ids)))
     db.session.execute(insert(CaseFact).from_select(FACT_COLUMNS, fold_query(instance_ids)))

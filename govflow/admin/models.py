@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class SavedFilter(db.Model):
+class SavedFilter(Model):
     __tablename__ = "saved_filters"
     __table_args__ = (UniqueConstraint("user_id", "name", name="uq_saved_filters_user_name"),)
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -21,7 +21,7 @@ class SavedFilter(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class CaseFact(db.Model):
+class CaseFact(Model):
     """One row per case of case handling: its ledger lines folded into the facts the
     statistics count (see admin/facts.py, which keeps it up to date)."""
     __tablename__ = "case_facts"
@@ -39,7 +39,7 @@ class CaseFact(db.Model):
     hours: Mapped[float | None] = mapped_column()
 
 
-class CaseFactDepartment(db.Model):
+class CaseFactDepartment(Model):
     """The departments a case was sent to (a case counts once for each)."""
     __tablename__ = "case_fact_departments"
     instance_id: Mapped[int] = mapped_column(ForeignKey("case_facts.instance_id", ondelete="CASCADE"),
@@ -47,7 +47,7 @@ class CaseFactDepartment(db.Model):
     department_id: Mapped[int] = mapped_column(primary_key=True)
 
 
-class FactWatermark(db.Model):
+class FactWatermark(Model):
     """How far (ledger line id) a table of facts has read the ledger."""
     __tablename__ = "fact_watermarks"
     name: Mapped[str] = mapped_column(String(40), primary_key=True)

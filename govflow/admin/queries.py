@@ -89,41 +89,41 @@ def _start_of(d: date) -> datetime:
 def instance_query(f: InstanceFilter):
     """The filtered select of ProcessInstance rows, newest first."""
     q = select(ProcessInstance)
-    I = ProcessInstance
+    PI = ProcessInstance
     if f.process:
-        q = q.where(I.process_key == f.process)
+        q = q.where(PI.process_key == f.process)
     if f.version is not None:
-        q = q.where(I.version == f.version)
+        q = q.where(PI.version == f.version)
     if f.status:
-        q = q.where(I.status == f.status)
+        q = q.where(PI.status == f.status)
     if f.org:
         unit = db.session.scalar(select(OrgUnit).where(OrgUnit.code == f.org))
         if unit is None:
             raise ValidationFailed(f"unknown org unit '{f.org}'", {"org": ["an org unit code"]})
-        q = q.where(path_prefix_clause(I.org_path, unit.path))
+        q = q.where(path_prefix_clause(PI.org_path, unit.path))
     if f.started_from:
-        q = q.where(I.started_at >= _start_of(f.started_from))
+        q = q.where(PI.started_at >= _start_of(f.started_from))
     if f.started_to:
-        q = q.where(I.started_at < _start_of(f.started_to + timedelta(days=1)))
+        q = q.where(PI.started_at < _start_of(f.started_to + timedelta(days=1)))
     if f.ended_from:
-        q = q.where(I.ended_at >= _start_of(f.ended_from))
+        q = q.where(PI.ended_at >= _start_of(f.ended_from))
     if f.ended_to:
-        q = q.where(I.ended_at < _start_of(f.ended_to + timedelta(days=1)))
+        q = q.where(PI.ended_at < _start_of(f.ended_to + timedelta(days=1)))
     if f.business_key:
-        q = q.where(I.business_key == f.business_key)
+        q = q.where(PI.business_key == f.business_key)
     if f.var_name:
-        value = I.variables[f.var_name]
+        value = PI.variables[f.var_name]
         if f.var_value is None:
             q = q.where(value.isnot(None))
         else:
             q = q.where(value.as_string() == f.var_value)
     if f.step:
-        q = q.where(exists().where(HumanTask.instance_id == I.id, HumanTask.status == TaskStatus.open.value,
+        q = q.where(exists().where(HumanTask.instance_id == PI.id, HumanTask.status == TaskStatus.open.value,
                                    (HumanTask.element_id == f.step) | (HumanTask.name == f.step)))
     if f.overdue:
-        q = q.where(exists().where(HumanTask.instance_id == I.id, HumanTask.status == TaskStatus.open.value,
+        q = q.where(exists().where(HumanTask.instance_id == PI.id, HumanTask.status == TaskStatus.open.value,
                                    HumanTask.due_at < utcnow()))
-    return q.order_by(I.started_at.desc(), I.id.desc())
+    return q.order_by(PI.started_at.desc(), PI.id.desc())
 
 
 @dataclass

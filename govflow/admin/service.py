@@ -52,7 +52,7 @@ def reassign_task(task_id: int, username: str, actor_id: int, reason: str) -> Hu
         previous = task.assignee_id
         task.assignee_id, task.claimed_at = target.id, utcnow()
         change.record("task_reassigned", task.element_id, task.id, comment=reason,
-                      data={"from": previous and db.session.get(User, previous).username, "to": target.username})
+                      data={"from": previous and db.session.get_one(User, previous).username, "to": target.username})
         notify_users([target.id], "task_assigned", task, actor_id)
     return task
 
@@ -84,18 +84,18 @@ def operate(p: Principal, instance_id: int, operation: str, reason: str | None, 
         if task is None or task.instance_id != instance_id:
             raise NotFound(f"task {task_id} is not a task of instance {instance_id}")
         reassign_task(task.id, username or "", p.user_id, reason)
-        return db.session.get(ProcessInstance, instance_id)
+        return db.session.get_one(ProcessInstance, instance_id)
     if operation == "edit_variable":
-        if not (name or "").strip():
+        if name is None or not name.strip():
             raise ValidationFailed("choose a variable", {"name": ["required"]})
         return edit_variable(instance_id, name.strip(), value, p.user_id, reason)
     if operation == "migrate":
-        instance = db.session.get(ProcessInstance, instance_id)
+        instance = db.session.get_one(ProcessInstance, instance_id)
         report = migrate_instances([instance_id], instance.process_key, version, p, reason)
         if report.refused:
             raise ValidationFailed(f"cannot migrate: {report.refused[instance_id]}",
                            {"version": [report.refused[instance_id]]})
-        return db.session.get(ProcessInstance, instance_id)
+        return db.session.get_one(ProcessInstance, instance_id)
     raise ValidationFailed(f"unknown operation '{operation}'", {"operation": [", ".join(OPERATIONS)]})
 
 

@@ -47,7 +47,7 @@ def _local_month(column, tz_name: str):
     if is_postgres():
         return func.to_char(func.timezone(tz_name, func.timezone("UTC", column)), "YYYY-MM")
     # SQLite has no zone data: the zone's present offset (exact for zones without DST).
-    minutes = int(ZoneInfo(tz_name).utcoffset(datetime.now()).total_seconds() // 60)
+    minutes = int((ZoneInfo(tz_name).utcoffset(datetime.now()) or timedelta(0)).total_seconds() // 60)
     return func.strftime("%Y-%m", column, f"{minutes:+d} minutes")
 
 
@@ -93,7 +93,7 @@ def _row(key, label, r: dict) -> dict:
 
 def _in_period(query, facts, period: Period, tz_name: str):
     query = query.where(facts.c.reported_at.isnot(None))
-    offset = ZoneInfo(tz_name).utcoffset(datetime.now())
+    offset = ZoneInfo(tz_name).utcoffset(datetime.now()) or timedelta(0)
     if period.start:
         query = query.where(facts.c.reported_at >= datetime.combine(period.start, datetime.min.time()) - offset)
     if period.end:
@@ -163,13 +163,13 @@ def case_table(dimension: str, tz_name: str, period: Period | None = None) -> li
 def stage_counts(processes=OTHER_PROCESSES) -> list[dict]:
     """Instances per process and stage: the current step(s) of running ones, the status
     of the others."""
-    I = ProcessInstance
-    running = I.status.in_((InstanceStatus.active.value, InstanceStatus.error.value,
-                            InstanceStatus.suspended.value))
-    stage = case((running, func.coalesce(I.current_steps, literal(""))), else_=literal(""))
-    rows = db.session.execute(select(I.process_key, I.status, stage.label("stage"), func.count().label("n"))
-                              .where(I.process_key.in_(processes))
-                              .group_by(I.process_key, I.status, stage)).all()
+    PI = ProcessInstance
+    running = PI.status.in_((InstanceStatus.active.value, InstanceStatus.error.value,
+                             InstanceStatus.suspended.value))
+    stage = case((running, func.coalesce(PI.current_steps, literal(""))), else_=literal(""))
+    rows = db.session.execute(select(PI.process_key, PI.status, stage.label("stage"), func.count().label("n"))
+                              .where(PI.process_key.in_(processes))
+                              .group_by(PI.process_key, PI.status, stage)).all()
     out = [{"process": r.process_key, "status": r.status, "stage": r.stage or None, "count": int(r.n)}
            for r in rows]
     return sorted(out, key=lambda r: (r["process"], r["status"], r["stage"] or ""))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from sqlalchemy import and_, exists, func, literal, select
+from sqlalchemy import Result, and_, exists, func, literal, select
 
 from ..errors import ValidationFailed
 from ..extensions import db
@@ -67,7 +67,7 @@ def role_lights(tasks, yellow_at: float) -> list[dict]:
     light = light_of(utcnow(), yellow_at).label("light")
     open_ = tasks.with_only_columns(HumanTask.id, light).subquery()
     role = func.coalesce(TaskCandidate.role, literal("—"))
-    grouped = db.session.execute(
+    grouped: Result[str, str, int] = db.session.execute(
         select(role, open_.c.light, func.count(func.distinct(open_.c.id)))
         .select_from(open_)
         .outerjoin(TaskCandidate, and_(TaskCandidate.task_id == open_.c.id, TaskCandidate.role.isnot(None)))

@@ -5,6 +5,8 @@ ledger export shows; staff working the case and administrators everything).
 ``reader`` defaults to the API request's principal, so no endpoint can forget it."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import g
 from sqlalchemy import select
 
@@ -31,7 +33,7 @@ def _names(model, column, ids):
     return dict(db.session.execute(select(model.id, column).where(model.id.in_(ids))).all())
 
 
-def tasks_out(rows: list[HumanTask]) -> list[dict]:
+def tasks_out(rows: Sequence[HumanTask]) -> list[dict]:
     users = _names(User, User.username, [r.assignee_id for r in rows])
     units = _names(OrgUnit, OrgUnit.code, [r.scope_org_unit_id for r in rows])
     return [{
@@ -81,7 +83,7 @@ def instance_detail_out(instance, reader: Principal | None = None) -> dict:
 
 
 def events_out(instance_id: int, reader: Principal | None = None) -> list[dict]:
-    instance = db.session.get(ProcessInstance, instance_id)
+    instance = db.session.get_one(ProcessInstance, instance_id)
     audience = _audience(reader, instance.org_path)
     names = reporter_names(instance.variables)
     rows = db.session.scalars(select(InstanceEvent).where(InstanceEvent.instance_id == instance_id)

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class Upload(db.Model):
+class Upload(Model):
     __tablename__ = "uploads"
     #: Random, unguessable; what form values (e.g. ``photos``) hold.
     id: Mapped[str] = mapped_column(String(40), primary_key=True)

@@ -1,6 +1,8 @@
 """GovFlow's rows in the shapes of Camunda 7's REST answers (its DTOs)."""
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from sqlalchemy import select
 
 from ..extensions import db
@@ -69,7 +71,7 @@ def _task_common(t, users: dict, suspended: bool) -> dict:
             "taskDefinitionKey": t.element_id, "tenantId": None}
 
 
-def tasks_out(rows, suspended_instances: set[int] = frozenset()) -> list[dict]:
+def tasks_out(rows, suspended_instances: AbstractSet[int] = frozenset()) -> list[dict]:
     users = usernames(r.assignee_id for r in rows)
     out = []
     for t in rows:

@@ -7,6 +7,8 @@ chosen per key, newest first, and never holds two files defining the same key.
 """
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
+
 from sqlalchemy import func, select
 
 from .. import engine
@@ -15,7 +17,7 @@ from ..extensions import db
 from .models import DecisionDefinition, DeploymentFile, ProcessDefinition
 
 
-def deployed_library(exclude_keys: set[str] = frozenset()) -> dict[str, bytes]:
+def deployed_library(exclude_keys: AbstractSet[str] = frozenset()) -> dict[str, bytes]:
     """Files holding the latest version of each deployed process and decision, newest
     first, without keys in ``exclude_keys`` (the deployment defines them again).
 

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class Deployment(db.Model):
+class Deployment(Model):
     __tablename__ = "deployments"
     id: Mapped[int] = mapped_column(primary_key=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -22,7 +22,7 @@ class Deployment(db.Model):
                                                          cascade="all, delete-orphan")
 
 
-class DeploymentFile(db.Model):
+class DeploymentFile(Model):
     __tablename__ = "deployment_files"
     id: Mapped[int] = mapped_column(primary_key=True)
     deployment_id: Mapped[int] = mapped_column(ForeignKey("deployments.id"), index=True)
@@ -55,7 +55,7 @@ class _Versioned:
         return relationship(DeploymentFile)
 
 
-class ProcessDefinition(_Versioned, db.Model):
+class ProcessDefinition(_Versioned, Model):
     """One version of one process key. Instances keep the version they started on."""
     __tablename__ = "process_definitions"
     __table_args__ = (UniqueConstraint("key", "version"),)
@@ -67,7 +67,7 @@ class ProcessDefinition(_Versioned, db.Model):
     is_suspended: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
-class TimerStartJob(db.Model):
+class TimerStartJob(Model):
     """A timer start event of one process version: when it next starts an instance.
 
     Only the latest version of a key has jobs (a new version replaces them, as in
@@ -89,7 +89,7 @@ class TimerStartJob(db.Model):
     definition: Mapped[ProcessDefinition] = relationship(ProcessDefinition)
 
 
-class DecisionDefinition(_Versioned, db.Model):
+class DecisionDefinition(_Versioned, Model):
     """One version of one DMN decision key.
 
     Business rule tasks embed the decision when their process is deployed; these
@@ -99,7 +99,7 @@ class DecisionDefinition(_Versioned, db.Model):
     __table_args__ = (UniqueConstraint("key", "version"),)
 
 
-class FormDefinition(_Versioned, db.Model):
+class FormDefinition(_Versioned, Model):
     """One version of one Camunda Form (a ``.form`` file), keyed by the form's ``id``.
 
     User tasks and start events name a form by ``camunda:formRef`` (bound to the

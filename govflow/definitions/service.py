@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from typing import Literal, overload
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -141,6 +142,10 @@ def check_deployment(files: dict[str, bytes], *, strict: bool = True) -> list[di
                               max_bytes=current_app.config["GOVFLOW"].MAX_DEPLOYMENT_BYTES)
 
 
+@overload
+def latest_definition(key: str, required: Literal[True] = True) -> ProcessDefinition: ...
+@overload
+def latest_definition(key: str, required: bool) -> ProcessDefinition | None: ...
 def latest_definition(key: str, required: bool = True) -> ProcessDefinition | None:
     definition = db.session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key)
                                    .order_by(ProcessDefinition.version.desc()).limit(1))

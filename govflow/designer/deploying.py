@@ -39,9 +39,9 @@ def check_as(p: Principal, files: dict[str, bytes]) -> list[dict]:
 
 def deployment_of(p: Principal, result: DeployResult) -> tuple[Deployment, list[ProcessDefinition]]:
     """The deployment ``deploy_as`` just stored and the definitions it created."""
-    deployment = db.session.get(Deployment, result.deployment_id)
-    created = [db.session.scalar(select(ProcessDefinition).where(
-        ProcessDefinition.key == key, ProcessDefinition.version == result.versions[key]))
+    deployment = db.session.get_one(Deployment, result.deployment_id)
+    created = [db.session.scalars(select(ProcessDefinition).where(
+        ProcessDefinition.key == key, ProcessDefinition.version == result.versions[key])).one()
         for key in result.created]
     return deployment, created
 

@@ -53,7 +53,7 @@ def _elements(xml: str) -> dict[str, etree._Element]:
 
 
 def _differences(a, b) -> list[tuple[str, str | None, str | None]]:
-    details = []
+    details: list[tuple[str, str | None, str | None]] = []
     if a.tag != b.tag:
         details.append(("type", _local(a.tag), _local(b.tag)))
     for name in sorted(set(a.attrib) | set(b.attrib), key=str):

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class ProcessDraft(db.Model):
+class ProcessDraft(Model):
     """The saved, undeployed edit of a process (or DMN file) in the web modeler.
 
     Saving never touches the deployed versions; deploying the draft removes it.

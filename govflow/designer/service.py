@@ -75,7 +75,7 @@ def definition_version(key: str, version: int | None = None) -> ProcessDefinitio
 
 
 def version_file(definition: ProcessDefinition) -> DeploymentFile:
-    return db.session.get(DeploymentFile, definition.file_id)
+    return db.session.get_one(DeploymentFile, definition.file_id)
 
 
 def working_copy(key: str) -> tuple[str, str, ProcessDraft | None]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from typing import Any
 
 # clock, durations and cycles bind SpiffWorkflow's timers to the platform's on import
 from . import clock, cycles, durations, sandbox, versions  # noqa: F401
@@ -15,7 +16,7 @@ from .lint import timers as lint_timers
 from .parser import parse_xml  # noqa: F401
 from .runtime import EngineError, EngineInstance, ExternalWait, NotWaiting, ReadyUserTask, StepFailure  # noqa: F401
 
-_config = {"service_caller": None, "time_limit": 1.0, "max_multi_instance": 1000, "step_budget": 5.0}
+_config: dict[str, Any] = {"service_caller": None, "time_limit": 1.0, "max_multi_instance": 1000, "step_budget": 5.0}
 _script_engine = None
 
 
@@ -86,7 +87,7 @@ def _sandbox_check(source: str, mode: str) -> None:
 
 def _process_ids(library: dict[str, bytes]) -> set[str]:
     import re
-    ids = set()
+    ids: set[str] = set()
     for data in library.values():
         ids.update(m.decode() for m in re.findall(rb'<(?:\w+:)?process\b[^>]*\bid="([^"]+)"', data))
     return ids

@@ -7,13 +7,13 @@ parsed once at deployment, stored as JSON, and restored once per worker process
 from __future__ import annotations
 
 import functools
-
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.specs.bpmn_process_spec import BpmnProcessSpec
 from SpiffWorkflow.exceptions import SpiffWorkflowException
 
 from . import continuations
@@ -45,7 +45,7 @@ class BundleError(Exception):
 class ProcessBundle:
     process_id: str
     name: str
-    spec: object
+    spec: BpmnProcessSpec
     subprocess_specs: dict
     #: Message names that start this process (none for ordinary processes).
     called_ids: list[str] = field(default_factory=list)

@@ -73,6 +73,8 @@ live multi-instance task all its instances); early ends of non-interrupting bran
 each keep an EndJoin instance, whose data the engine merges into the final data.
 """
 
+from typing import Any
+
 from SpiffWorkflow.bpmn.specs.bpmn_process_spec import AdHocSubprocessSpec
 from SpiffWorkflow.bpmn.specs.control import EventSplit
 from SpiffWorkflow.bpmn.specs.mixins.events.event_types import CatchingEvent
@@ -114,6 +116,7 @@ def _prune_tree(workflow) -> set:
     """Prune one workflow's own tree (not its sub-processes); return removed ids."""
     keep = _tasks_to_keep(workflow)
     root = workflow.task_tree
+    new_children: dict[Any, list]
     new_parent, new_children, visited = {}, {root.id: []}, set()
     # Walk the whole tree iteratively (it may be thousands deep) carrying the nearest
     # kept ancestor; pushing children reversed visits them in order, so siblings
@@ -207,7 +210,7 @@ def _keep_with_parent(task, keep):
 
 def _resume_points(tasks) -> list:
     """The latest completed instance of each manual task spec (a return target)."""
-    latest = {}
+    latest: dict = {}
     for task in tasks.values():
         if task.task_spec.manual and task.state == TaskState.COMPLETED:
             best = latest.get(task.task_spec.name)
@@ -231,7 +234,8 @@ def _join_rounds(workflow, resume_points) -> set:
     round_of, inside = {}, {}
     # Preorder numbers grow along every path: the resume points that lie after the
     # round's start are those numbered above the round key.
-    stack, number = [(workflow.task_tree, {}, ())], 0
+    stack: list[tuple[Any, dict, tuple[tuple[int, Any], ...]]] = [(workflow.task_tree, {}, ())]
+    number = 0
     while stack:
         task, nearest, resumes = stack.pop()
         number += 1
@@ -246,7 +250,7 @@ def _join_rounds(workflow, resume_points) -> set:
             resumes = resumes + ((number, task.id),)
         stack.extend((child, nearest, resumes) for child in _children(task))
 
-    members = {}
+    members: dict[tuple, list] = {}
     for task, round_key in round_of.items():
         members.setdefault((task.task_spec.name, round_key), []).append(task)
     rounds = set()
@@ -255,7 +259,7 @@ def _join_rounds(workflow, resume_points) -> set:
         if set().union(*above) - set.intersection(*above):
             rounds.add(round_id)
 
-    latest_fired = {}
+    latest_fired: dict = {}
     for task, round_key in round_of.items():
         name = task.task_spec.name
         if task.has_state(LIVE_MASK):

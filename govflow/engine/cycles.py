@@ -51,7 +51,7 @@ def first_firing(expression: str, start: datetime) -> dict:
         return {"cycles": -1, "cron": text, "next": cron_after(text, start).isoformat()}
     match = _ISO.match(text)
     parts = match.group(2).split("/") if match else []
-    if len(parts) == 1 or (len(parts) == 2 and parts[1].upper().startswith("P")):
+    if match and (len(parts) == 1 or (len(parts) == 2 and parts[1].upper().startswith("P"))):
         interval = parts[-1]
         begin = durations.parse_datetime(parts[0]) if len(parts) == 2 else durations.add_duration(start, interval)
         return {"cycles": int(match.group(1)) if match.group(1) else -1, "interval": interval,

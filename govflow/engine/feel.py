@@ -12,6 +12,7 @@ _COMPARISONS = ("<=", ">=", "!=", "==", "<", ">")
 
 def split_top_level(text: str) -> list[str]:
     """Split on commas outside quotes and brackets."""
+    current: list[str]
     parts, depth, quote, current = [], 0, None, []
     for char in text:
         if quote:

@@ -235,7 +235,7 @@ class _Parser:
         operators = _LEVELS[level]
         left = self.binary(level + 1)
         while self.token.kind in ("sym", "word") and self.token.value in operators:
-            python = operators[self.advance().value]
+            python = operators[str(self.advance().value)]
             right = self.binary(level + 1)
             left = f"({left} {python} {right})"
         return left
@@ -287,7 +287,7 @@ class _Parser:
             raise self.error("execution.getVariable() needs a quoted variable name")
         self.advance()
         self.expect(")")
-        return self.identifier(argument.value, argument)
+        return self.identifier(str(argument.value), argument)
 
     def identifier(self, name: str, token: _Token) -> str:
         if not name.isidentifier() or keyword.iskeyword(name):
@@ -306,10 +306,10 @@ class _Parser:
             return repr(token.value)
         if token.kind == "word" and token.value in _LITERAL_WORDS:
             self.advance()
-            return _LITERAL_WORDS[token.value]
+            return _LITERAL_WORDS[str(token.value)]
         if token.kind == "ident":
             self.advance()
-            return self.identifier(token.value, token)
+            return self.identifier(str(token.value), token)
         if self.at("("):
             self.advance()
             inner = self.expression()

@@ -6,6 +6,8 @@ the clock) belongs to the platform, not to the engine.
 """
 from __future__ import annotations
 
+from typing import Any
+
 from SpiffWorkflow.bpmn.exceptions import WorkflowTaskException
 from SpiffWorkflow.bpmn.serializer.default.task_spec import (
     BoundaryEventConverter,
@@ -88,6 +90,9 @@ class _BoundedMultiInstance:
     The limit is read from the script engine (``max_multi_instance``) so that it
     is a setting, not a constant of the diagram.
     """
+
+    #: SpiffWorkflow's multi-instance spec, which this is mixed into, sets it.
+    data_input: Any
 
     def _update_hook(self, my_task):
         if my_task.state != TaskState.WAITING:

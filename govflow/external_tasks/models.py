@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import PATH_TYPE, db
+from ..extensions import PATH_TYPE, Model
 from ..timeutil import utcnow
 
 
-class ExternalTask(db.Model):
+class ExternalTask(Model):
     __tablename__ = "external_tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), index=True)

@@ -10,6 +10,7 @@ lists of rows, and file fields hold the ids of stored uploads.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app
 
@@ -56,7 +57,8 @@ def parse_submission(fields: list[dict], form, files, target: UploadTarget) -> t
 
     New files are stored now, so that a form sent back with errors keeps them.
     """
-    values, errors = {}, {}
+    values: dict[str, Any] = {}
+    errors: dict = {}
     for f in fields:
         name, widget = f["id"], f["widget"]
         if f["readonly"] or widget == "markdown":

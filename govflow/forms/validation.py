@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
@@ -54,7 +55,10 @@ def schema_for(form_key: str | None, form_fields: list[dict]) -> Schema | None:
 
 @lru_cache(maxsize=256)
 def _registered(form_key: str) -> Schema:
-    return get_form(form_key)()
+    schema = get_form(form_key)
+    if schema is None:  # callers ask get_form() first
+        raise LookupError(f"no form is registered as '{form_key}'")
+    return schema()
 
 
 def _freeze(form_fields):
@@ -65,18 +69,19 @@ def _freeze(form_fields):
 @lru_cache(maxsize=512)
 def _from_form_data(frozen: str) -> Schema:
     import json
-    declared = {}
+    declared: dict[str, fields.Field] = {}
     for f in json.loads(frozen):
         rules = f.get("validation") or {}
         props = f.get("properties") or {}
-        kwargs = {"required": "required" in rules,
+        kwargs: dict[str, Any] = {"required": "required" in rules,
                   "metadata": {"label": f.get("label") or f["id"], "help": props.get("help"),
                                "readonly": "readonly" in rules}}
         # A required field's default only pre-fills the form (marshmallow refuses both).
         if f.get("default") not in (None, "") and not kwargs["required"]:
             kwargs["load_default"] = f["default"]
-        validators = []
+        validators: list[validate.Validator] = []
         kind = f.get("type") or "string"
+        field_cls: type[fields.Field]
         if kind == "long":
             field_cls = fields.Integer
             # A "long" is stored, searched and compared as a BIGINT: beyond it is invalid (422).

@@ -64,7 +64,7 @@ def authenticate(username: str, password: str, client: str, settings) -> User:
     else:
         right = check_password(user, password or "")  # also when locked: the same time
     locked = user is not None and user.locked_until is not None and user.locked_until > now
-    if not right or locked:
+    if not right or locked or user is None:
         _record_failure(user.id if user is not None and not locked else None, client, window, settings)
         raise LoginRefused("invalid")
     if not user.is_active:

@@ -8,7 +8,7 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import PATH_TYPE, db
+from ..extensions import PATH_TYPE, Model
 from ..timeutil import utcnow
 
 
@@ -28,7 +28,7 @@ ROLE_CODES = (
 )
 
 
-class OrgUnit(db.Model):
+class OrgUnit(Model):
     __tablename__ = "org_units"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -43,7 +43,7 @@ class OrgUnit(db.Model):
     children: Mapped[list[OrgUnit]] = relationship(back_populates="parent")
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)
@@ -62,7 +62,7 @@ class User(UserMixin, db.Model):
         return self.is_active_user
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Model):
     """``ROLE@ORG_UNIT``: the user acts in that role for the unit and its sub-units."""
     __tablename__ = "role_grants"
     __table_args__ = (UniqueConstraint("user_id", "role", "org_unit_id"),)
@@ -74,7 +74,7 @@ class RoleGrant(db.Model):
     org_unit: Mapped[OrgUnit] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)

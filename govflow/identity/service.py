@@ -38,7 +38,7 @@ def upsert_org_unit(code: str, name: str, kind: str, parent_code: str | None = N
     return unit
 
 
-def ancestor_of_kind(unit: OrgUnit, kind: str) -> OrgUnit | None:
+def ancestor_of_kind(unit: OrgUnit | None, kind: str) -> OrgUnit | None:
     while unit is not None and unit.kind != kind:
         unit = unit.parent
     return unit

@@ -103,9 +103,9 @@ def user_for_claims(claims: dict, claim_name: str) -> tuple[User, bool]:
     name = name.strip()
     user = db.session.scalar(select(User).where(User.username == name))
     created = user is None
-    if created:
+    if user is None:
         ensure_write_transaction()
-        display = claims.get("name") if isinstance(claims.get("name"), str) else name
+        display = given if isinstance(given := claims.get("name"), str) else name
         #: No password: such a user can only come in through the provider.
         user = User(username=name, display_name=display[:120] or name, password_hash="")
         db.session.add(user)

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import PATH_TYPE, db
+from ..extensions import PATH_TYPE, Model
 from ..timeutil import utcnow
 
 
@@ -19,7 +19,7 @@ class InstanceStatus(str, enum.Enum):
     error = "error"
 
 
-class ProcessInstance(db.Model):
+class ProcessInstance(Model):
     __tablename__ = "process_instances"
     id: Mapped[int] = mapped_column(primary_key=True)
     definition_id: Mapped[int] = mapped_column(ForeignKey("process_definitions.id"), index=True)
@@ -64,7 +64,7 @@ Index("ix_instances_key_path", ProcessInstance.process_key, ProcessInstance.org_
 Index("ix_instances_status_ended", ProcessInstance.status, ProcessInstance.ended_at, ProcessInstance.org_path)
 
 
-class InstanceState(db.Model):
+class InstanceState(Model):
     """The engine's serialized state, apart from the instance row lists read."""
     __tablename__ = "instance_states"
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"), primary_key=True)
@@ -72,7 +72,7 @@ class InstanceState(db.Model):
     instance: Mapped[ProcessInstance] = relationship(back_populates="state")
 
 
-class InstanceEvent(db.Model):
+class InstanceEvent(Model):
     """The audit trail: who did what to an instance, when, with which data."""
     __tablename__ = "instance_events"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -89,7 +89,7 @@ class InstanceEvent(db.Model):
 Index("ix_events_instance", InstanceEvent.instance_id, InstanceEvent.id)
 
 
-class Incident(db.Model):
+class Incident(Model):
     """A step the engine could not run; the instance waits for an administrator."""
     __tablename__ = "incidents"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -102,7 +102,7 @@ class Incident(db.Model):
     resolved_at: Mapped[datetime | None]
 
 
-class MessageSubscription(db.Model):
+class MessageSubscription(Model):
     """A message an instance is waiting for, so correlation needs no state load."""
     __tablename__ = "message_subscriptions"
     id: Mapped[int] = mapped_column(primary_key=True)

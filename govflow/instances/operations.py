@@ -26,7 +26,7 @@ from .sync import json_safe
 _MOVABLE = {InstanceStatus.active.value, InstanceStatus.error.value}
 
 
-def move_to_step(instance_id: int, element_id: str, actor_id: int | None, reason: str) -> ProcessInstance:
+def move_to_step(instance_id: int, element_id: str, actor_id: int | None, reason: str | None) -> ProcessInstance:
     """Return the instance to the latest completed run of ``element_id`` (退回).
 
     Goes through the one change path: the engine is reset to that step and run,
@@ -38,7 +38,7 @@ def move_to_step(instance_id: int, element_id: str, actor_id: int | None, reason
     process has no element ``element_id``) or Conflict (the instance is not
     running, or the element has not run in it yet).
     """
-    if not (reason or "").strip():
+    if reason is None or not reason.strip():
         raise ValidationFailed("a reason is required to move an instance back",
                                {"reason": ["say why the instance goes back"]})
     current = db.session.get(ProcessInstance, instance_id)
@@ -80,7 +80,7 @@ def task_variables(task_id: int) -> dict:
     task = db.session.get(HumanTask, task_id)
     if task is None or task.status != TaskStatus.open.value:
         raise NotFound(f"task {task_id} is not open")
-    instance = db.session.get(ProcessInstance, task.instance_id)
+    instance = db.session.get_one(ProcessInstance, task.instance_id)
     try:
         return json_safe(dict(read_engine(instance).task_data(task.engine_task_id)))
     except engine.EngineError as exc:

@@ -16,7 +16,7 @@ import contextvars
 import threading
 from collections import OrderedDict
 
-from sqlalchemy import event, or_, select, update
+from sqlalchemy import event, insert, or_, select, update
 
 from .. import engine
 from ..database import ensure_write_transaction, is_postgres
@@ -135,7 +135,7 @@ class InstanceChange:
                  "element_id": e["element_id"], "comment": e["comment"], "data": e["data"],
                  "at": e["at"], "task_id": getattr(e["task"], "id", e["task"])} for e in self._events]
         # Core, not the ORM bulk path: audit rows are never read back in this unit of work.
-        db.session.connection().execute(InstanceEvent.__table__.insert(), rows)
+        db.session.connection().execute(insert(InstanceEvent), rows)
         self._events.clear()
 
 
@@ -181,7 +181,7 @@ def lock_instance(instance_id: int) -> ProcessInstance:
                                             .where(ProcessInstance.id == instance_id))).first()
     if row is None:
         raise NotFound(f"process instance {instance_id} does not exist")
-    return _hold(*row)
+    return _hold(row[0], row[1], row[2])
 
 
 def lock_task_instance(task_id: int):
@@ -195,7 +195,7 @@ def lock_task_instance(task_id: int):
         .join(HumanTask, HumanTask.instance_id == ProcessInstance.id).where(HumanTask.id == task_id))).first()
     if row is None:
         return None
-    instance = _hold(*row)
+    instance = _hold(row[0], row[1], row[2])
     tasks = db.session.scalars(select(HumanTask).where(
         HumanTask.instance_id == instance.id, or_(HumanTask.status == "open", HumanTask.id == task_id))
         .execution_options(populate_existing=True)).all()
@@ -212,7 +212,7 @@ def prefetched_open_tasks(instance_id: int) -> list | None:
 def instance_definition(instance: ProcessInstance) -> ProcessDefinition:
     """The instance's definition, as read with the lock when it was (no query then)."""
     definition = instance.__dict__.get(_DEFINITION)
-    return definition if definition is not None else db.session.get(ProcessDefinition, instance.definition_id)
+    return definition if definition is not None else db.session.get_one(ProcessDefinition, instance.definition_id)
 
 
 def instance_org_unit(instance: ProcessInstance) -> OrgUnit | None:
@@ -233,7 +233,7 @@ def _load(instance: ProcessInstance) -> engine.EngineInstance:
     # 50 KB of JSON are read only on a cache miss); the state is one round trip.
     definition = instance.__dict__.get(_DEFINITION)
     if definition is not None:
-        data = db.session.scalar(select(InstanceState.data).where(InstanceState.instance_id == instance.id))
+        data = db.session.scalars(select(InstanceState.data).where(InstanceState.instance_id == instance.id)).one()
     else:  # a read without the lock (the instance page): state and definition in one
         data, definition = db.session.execute(
             select(InstanceState.data, ProcessDefinition)

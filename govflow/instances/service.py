@@ -60,7 +60,7 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
         # integrating systems pass unchanged.
         variables.update(validate_submission(pin(bundle.start_form_key, definition.deployment_id), [], variables))
     if bundle.initiator and actor_id is not None:
-        variables[bundle.initiator] = db.session.get(User, actor_id).username
+        variables[bundle.initiator] = db.session.get_one(User, actor_id).username
     variables.setdefault("org_unit", unit.code)
     if business_key:
         variables.setdefault("business_key", business_key)
@@ -93,7 +93,7 @@ def transition(instance_id: int, action: str, actor_id: int | None, reason: str 
             has_incident = db.session.scalar(select(Incident.id).where(
                 Incident.instance_id == instance.id, Incident.resolved_at.is_(None)).limit(1))
             instance.status = InstanceStatus.error.value if has_incident else InstanceStatus.active.value
-        else:
+        elif target is not None:  # every action but resume names its target status
             instance.status = target.value
         if action == "terminate":
             change.engine.cancel()

@@ -138,7 +138,7 @@ def _pinned_form(instance, form_key: str | None) -> str | None:
     if not is_camunda_form(form_key):
         return form_key
     try:
-        return pin(form_key, db.session.get(ProcessDefinition, instance.definition_id).deployment_id)
+        return pin(form_key, db.session.get_one(ProcessDefinition, instance.definition_id).deployment_id)
     except NotFound:  # checked at deployment; kept unpinned, a submission then names the missing form
         return form_key
 

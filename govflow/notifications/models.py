@@ -6,13 +6,13 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 ROBOT_KINDS = ("wecom", "dingtalk", "webhook")
 
 
-class RobotEndpoint(db.Model):
+class RobotEndpoint(Model):
     """One group robot of an org unit (the 三级微信群: grid, community, street groups)."""
     __tablename__ = "robot_endpoints"
     id: Mapped[int] = mapped_column(primary_key=True)

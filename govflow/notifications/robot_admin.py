@@ -50,7 +50,7 @@ def mask_url(url: str) -> str:
 
 
 def robot_view(robot: RobotEndpoint, unit: OrgUnit | None = None) -> dict:
-    unit = unit or db.session.get(OrgUnit, robot.org_unit_id)
+    unit = unit or db.session.get_one(OrgUnit, robot.org_unit_id)
     return {"id": robot.id, "org_unit": unit.code, "org_unit_name": unit.name, "name": robot.name,
             "kind": robot.kind, "url": mask_url(robot.url), "has_secret": bool(robot.signing_secret),
             "secret": mask_secret(robot.signing_secret), "events": list(robot.events or []),
@@ -63,7 +63,7 @@ def list_robots(unit_code: str | None = None) -> list[tuple[RobotEndpoint, OrgUn
              .order_by(OrgUnit.path, RobotEndpoint.id))
     if unit_code:
         query = query.where(OrgUnit.id == get_org_unit(unit_code).id)
-    return [tuple(row) for row in db.session.execute(query)]
+    return [(robot, unit) for robot, unit in db.session.execute(query)]
 
 
 def get_robot(robot_id: int) -> RobotEndpoint:

@@ -109,14 +109,14 @@ def announce_case(ctx, event: str, extra: dict | None = None) -> int:
     names = reporter_names(v)
     grid = db.session.scalar(select(OrgUnit).where(OrgUnit.code == (v.get("grid") or ctx.org_unit_code)))
     lines = [("编号", v.get("case_no") or ctx.business_key or ""), ("事项", _masked(v.get("title"), 40, names)),
-             ("类别", CATEGORY_NAMES.get(v.get("category"), "")), ("网格", grid.name if grid else "")]
+             ("类别", CATEGORY_NAMES.get(v.get("category") or "", "")), ("网格", grid.name if grid else "")]
     if event == "case_reported":
         lines += [("紧急程度", "紧急" if v.get("urgency") == "urgent" else "一般"),
                   ("社区", _unit_name(v.get("community")))]
     elif event == "case_closed":
-        lines += [("结果", _OUTCOMES.get(v.get("case_status"), v.get("case_status") or "")),
+        lines += [("结果", _OUTCOMES.get(v.get("case_status") or "", v.get("case_status") or "")),
                   ("办理结果", _masked(v.get("result_summary") or v.get("verify_note"), names=names)),
-                  ("居民评价", _RATINGS.get(v.get("rating"), "未评价"))]
+                  ("居民评价", _RATINGS.get(v.get("rating") or "", "未评价"))]
     elif event == "rating_unsatisfied":
         lines += [("评价意见", _masked(v.get("rating_comment"), names=names) or "（无）"),
                   ("处理", "将重新办理" if int(v.get("reopen_count") or 0) < int(v.get("max_reopens") or 1)

@@ -64,11 +64,10 @@ def _audience_statement(groups: bool, users: bool):
 def _notify_audience_statement(groups: bool, users: bool):
     """INSERT INTO notifications … SELECT over the audience, every other column bound."""
     audience = _audience_statement(groups, users).subquery()
-    table = Notification.__table__
     columns = ("kind", "title", "body", "instance_id", "task_id", "created_at")
-    return insert(table).from_select(
+    return insert(Notification).from_select(
         ["user_id", *columns],
-        select(audience.c.user_id, *(bindparam(c, type_=table.c[c].type).label(c) for c in columns)))
+        select(audience.c.user_id, *(bindparam(c, type_=Notification.__table__.c[c].type).label(c) for c in columns)))
 
 
 def _rows(user_ids, kind: str, task, actor_id: int | None = None) -> list[dict]:
@@ -98,7 +97,7 @@ def _on_task_inserted(_mapper, connection, task) -> None:
     if audience is None:
         rows = _rows([task.assignee_id] if task.assignee_id is not None else [], "task_created", task)
         if rows:
-            connection.execute(insert(Notification.__table__), rows)
+            connection.execute(insert(Notification), rows)
         return
     # One INSERT … SELECT, not a read and a write: this runs for every new task.
     (row,) = _rows([0], "task_created", task)

@@ -31,7 +31,7 @@ HEADER = "X-Request-Id"
 #: Endpoints whose successful answers are not logged: probes poll every few seconds.
 QUIET = {"ops.healthz", "ops.readyz", "ops.metrics", "static"}
 
-_context: contextvars.ContextVar[dict] = contextvars.ContextVar("log_context", default={})
+_context: contextvars.ContextVar[dict] = contextvars.ContextVar("log_context")
 log = logging.getLogger("govflow.access")
 job_log = logging.getLogger("govflow.jobs")
 
@@ -42,7 +42,7 @@ def new_id() -> str:
 
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        line = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+        line: dict[str, object] = {"ts": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
                 "level": record.levelname, "logger": record.name, "message": record.getMessage()}
         line.update(getattr(record, "context", {}))
         line.update(getattr(record, "fields", {}))
@@ -74,7 +74,7 @@ def _stamped(factory):
     handler that formats later (a queue, pytest's capture) still knows them."""
     def make(*args, **kwargs):
         record = factory(*args, **kwargs)
-        record.context = _context.get()
+        record.context = _context.get({})  # a fresh dict: a shared default could be mutated
         return record
     make.stamps_context = True
     return make

@@ -17,6 +17,7 @@ from collections import defaultdict
 from prometheus_client import CollectorRegistry, Counter, Histogram, disable_created_metrics, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -61,7 +62,7 @@ def render() -> bytes:
     return generate_latest(counters) + generate_latest(work)
 
 
-class WorkCollector:
+class WorkCollector(Collector):
     """Gauges read from the database when Prometheus asks (needs an app context)."""
 
     def collect(self):

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class WorkerHeartbeat(db.Model):
+class WorkerHeartbeat(Model):
     """One row per worker process, rewritten after each of its passes."""
     __tablename__ = "worker_heartbeats"
     #: ``host:pid`` — the same id the outbox leases carry.

@@ -1,7 +1,7 @@
 """Recording and reading the identity audit trail."""
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import false, or_, select
 
 from ..extensions import db
 from ..identity.access import Principal
@@ -21,6 +21,6 @@ def audit_of(user_id: int | None = None, org_unit_id: int | None = None, limit: 
     """Newest first: the changes made to a user, to a unit, or (neither given) all of them."""
     query = select(IdentityAudit)
     if user_id is not None or org_unit_id is not None:
-        query = query.where(or_(IdentityAudit.user_id == user_id if user_id is not None else False,
-                                IdentityAudit.org_unit_id == org_unit_id if org_unit_id is not None else False))
+        query = query.where(or_(IdentityAudit.user_id == user_id if user_id is not None else false(),
+                                IdentityAudit.org_unit_id == org_unit_id if org_unit_id is not None else false()))
     return list(db.session.scalars(query.order_by(IdentityAudit.at.desc(), IdentityAudit.id.desc()).limit(limit)))

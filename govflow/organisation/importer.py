@@ -136,7 +136,7 @@ def _check_units(rows, plan: ImportPlan) -> dict[str, bool]:
         kind = KIND_NAMES.get(kind_name)
         errors = check_unit_fields(code, name, kind or "district")
 
-        def reject(column, reason, value=""):
+        def reject(column, reason, value="", flagged=flagged, number=number):
             if column not in flagged:  # one reason per cell: the formula one stands
                 plan.rejected.append(Rejection(UNIT_SHEET, number, column, reason, value))
         if "code" in errors:
@@ -188,7 +188,7 @@ def _check_users(rows, plan: ImportPlan, units: dict[str, bool]) -> None:
         flagged = _formulas(USER_SHEET, number, USER_HEADERS, [username, name, phone, grants_cell, password], plan)
         errors = check_user_fields(username, name, phone)
 
-        def reject(column, reason, value=""):
+        def reject(column, reason, value="", flagged=flagged, number=number):
             if column not in flagged:
                 plan.rejected.append(Rejection(USER_SHEET, number, column, reason, value))
         if "username" in errors:

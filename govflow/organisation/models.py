@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class IdentityAudit(db.Model):
+class IdentityAudit(Model):
     """One administrator's change: who, when, what. Rows are never updated or deleted."""
     __tablename__ = "identity_audit"
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -75,8 +75,8 @@ def add_user(actor: Principal, username: str, display_name: str, phone: str | No
     if errors:
         raise ValidationFailed("invalid user", errors)
     one_time = None if password or not generate_password else _one_time_password()
-    if password or one_time:
-        user = create_user(username, password or one_time, display_name, phone=phone or None)
+    if secret := password or one_time:
+        user = create_user(username, secret, display_name, phone=phone or None)
     else:
         if db.session.scalar(select(User.id).where(User.username == username)):
             raise ValidationFailed(f"user '{username}' exists already", {"username": ["taken"]})
@@ -123,7 +123,7 @@ def reset_password(actor: Principal, user: User, password: str | None = None) ->
     to be shown once. Also lifts a lockout; the user's sessions end (their fingerprint
     changes) and their API tokens are revoked."""
     one_time = None if password else _one_time_password()
-    set_password(user, password or one_time)
+    set_password(user, password or one_time or "")  # one of them is set
     user.failed_logins, user.locked_until = 0, None
     revoked = end_access(user)
     record(actor, "user.password_reset", user_id=user.id,

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from flask import current_app
 
-from .egress import AddressRefused, resolve_public
+from .egress import AddressRefused, host_of, resolve_public
 
 log = logging.getLogger("govflow.outbox")
 Channel = Callable[[dict, str], None]
@@ -85,7 +85,7 @@ def post_json(url: str, body: dict, idempotency_key: str, timeout: float = 10,
     data = json.dumps(body, ensure_ascii=False).encode("utf-8")
     connection_class = _PinnedHTTPSConnection if parts.scheme == "https" else _PinnedHTTPConnection
     default_port = 443 if parts.scheme == "https" else 80
-    connection = connection_class(parts.hostname, parts.port or default_port, address, timeout)
+    connection = connection_class(host_of(parts), parts.port or default_port, address, timeout)
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
     try:
         connection.request("POST", path, body=data, headers={

@@ -77,6 +77,13 @@ def parse_url(url: str) -> SplitResult:
     return parts
 
 
+def host_of(parts: SplitResult) -> str:
+    """The host name of parts from :func:`parse_url`, which refuses addresses without one."""
+    if not parts.hostname:
+        raise AddressRefused("the address has no host")
+    return parts.hostname
+
+
 def _check_host(host: str) -> IPAddress | None:
     ip = literal_address(host)
     if ip is not None:
@@ -97,8 +104,8 @@ def url_problem(url: str, allow_private: bool = False) -> str | None:
         parts = parse_url(url)
         if allow_private:
             return None
-        if _check_host(parts.hostname) is None:
-            for ip in _resolve(parts.hostname, parts.port or 443):
+        if _check_host(host_of(parts)) is None:
+            for ip in _resolve(host_of(parts), parts.port or 443):
                 if not is_public(ip):
                     raise AddressRefused("the host resolves to a loopback, private or reserved address")
     except AddressRefused as exc:
@@ -110,7 +117,7 @@ def url_problem(url: str, allow_private: bool = False) -> str | None:
 
 def _resolve(host: str, port: int) -> list[IPAddress]:
     infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [ipaddress.ip_address(info[4][0].split("%", 1)[0]) for info in infos]
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
 
 
 def resolve_public(url: str, allow_private: bool = False) -> tuple[SplitResult, str]:
@@ -119,9 +126,9 @@ def resolve_public(url: str, allow_private: bool = False) -> tuple[SplitResult, 
     when the name does not resolve."""
     parts = parse_url(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
-    ip = None if allow_private else _check_host(parts.hostname)
+    ip = None if allow_private else _check_host(host_of(parts))
     if ip is None:
-        addresses = _resolve(parts.hostname, port)
+        addresses = _resolve(host_of(parts), port)
         if not allow_private and not all(is_public(a) for a in addresses):
             raise AddressRefused("the host resolves to a loopback, private or reserved address")
         ip = addresses[0]

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class OutboxMessage(db.Model):
+class OutboxMessage(Model):
     __tablename__ = "outbox_messages"
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Delivery channel: a name registered in govflow.outbox.channels.

@@ -54,10 +54,10 @@ def deliver_due(worker_id: str, limit: int = 100) -> tuple[int, int]:
     for message_id in _lease(worker_id, limit):
         # Sent outside any write transaction: a slow robot must not hold SQLite's write
         # lock (and so every request) for the length of its timeout.
-        error = _send(db.session.get(OutboxMessage, message_id))
+        error = _send(db.session.get_one(OutboxMessage, message_id))
         db.session.rollback()
         with writing():
-            message = db.session.get(OutboxMessage, message_id)
+            message = db.session.get_one(OutboxMessage, message_id)
             if error is None:
                 message.delivered_at = utcnow()
                 delivered += 1

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class TrackingCode(db.Model):
+class TrackingCode(Model):
     """A resident's random, unguessable code for one reported case (not the case number)."""
     __tablename__ = "portal_tracking_codes"
     code: Mapped[str] = mapped_column(String(40), primary_key=True)

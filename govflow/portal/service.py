@@ -13,6 +13,7 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
@@ -86,7 +87,7 @@ def clean_photo(data: bytes, name: str = "photo") -> bytes:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             if image.format not in {"JPEG", "PNG", "WEBP", "GIF"}:
                 raise PhotoRefused(name, "bad_type", f"“{name}”不是照片（支持 JPG、PNG、WebP、GIF）")
             width, height = image.size
@@ -144,7 +145,7 @@ def org_tree() -> list[dict]:
     """Communities with their grids, for the two selects of the report form."""
     units = db.session.scalars(select(OrgUnit).where(OrgUnit.kind.in_(("community", "grid")))
                                .order_by(OrgUnit.code)).all()
-    communities = {u.id: {"code": u.code, "name": u.name, "grids": []} for u in units if u.kind == "community"}
+    communities: dict[int, dict[str, Any]] = {u.id: {"code": u.code, "name": u.name, "grids": []} for u in units if u.kind == "community"}
     for unit in units:
         if unit.kind == "grid" and unit.parent_id in communities:
             communities[unit.parent_id]["grids"].append({"code": unit.code, "name": unit.name})
@@ -213,7 +214,7 @@ def report_variables(report: Report) -> tuple[OrgUnit, dict]:
     except ValidationFailed as exc:
         errors.update(exc.errors)
         grid = None
-    if errors:
+    if errors or grid is None:  # no grid: errors name it
         raise ValidationFailed("report refused", errors)
     # The title is what lists, robots and the board show first: no phone, ID number or the
     # reporter's name in it, whatever their spelling (and none cut in half by its length).
@@ -276,9 +277,9 @@ def timeline(instance_id: int) -> list[dict]:
         if event.kind == "instance_started":
             text = "已收到您的反映"
         elif event.kind == "task_created":
-            text = _STARTED.get(event.element_id)
+            text = _STARTED.get(event.element_id or "")
         elif event.kind == "task_completed":
-            text = _DONE.get(event.element_id)
+            text = _DONE.get(event.element_id or "")
         elif event.kind == "message_received" and (event.data or {}).get("message") == RATING_MESSAGE:
             text = "已收到您的评价"
         elif event.kind == "instance_completed":
@@ -305,10 +306,10 @@ def tracking(code: str) -> dict:
     variables = instance.variables or {}
     result = public_result(instance.id)
     return {"code": stored_form(code), "case_no": instance.business_key, "status": instance.status,
-            "category": CATEGORY_NAMES.get(variables.get("category"), "其他"),
+            "category": CATEGORY_NAMES.get(variables.get("category") or "", "其他"),
             "steps": timeline(instance.id), "awaits_rating": awaits_rating(instance.id),
             "result": board_row(result) if result else None,
-            "rating": RATING_NAMES.get(variables.get("rating")) if variables.get("rating") else None}
+            "rating": RATING_NAMES.get(variables.get("rating") or "") if variables.get("rating") else None}
 
 
 def rate(code: str, rating: str, comment: str = "") -> None:
@@ -333,7 +334,7 @@ def board_row(row: PublicResult) -> dict:
     unit = db.session.get(OrgUnit, row.org_unit_id)
     summary = _NAME.sub(lambda m: surname_only(m.group(1)) + "反映", row.summary or "")
     return {"id": row.id, "title": board_text(row.title), "summary": board_text(summary),
-            "category": CATEGORY_NAMES.get(row.category, "其他"), "community": unit.name if unit else "",
+            "category": CATEGORY_NAMES.get(row.category or "", "其他"), "community": unit.name if unit else "",
             "case_no": row.business_key, "published_at": row.published_at,
             "photos": [p for p in (row.photos or []) if isinstance(p, str)]}
 
@@ -346,7 +347,7 @@ def board(community: str | None = None, category: str | None = None, page: int =
         query = query.where(PublicResult.org_unit_id == (unit.id if unit else -1))
     if category:
         query = query.where(PublicResult.category == category)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.execute(select(func.count()).select_from(query.subquery())).scalar_one()
     page = max(1, page)
     rows = db.session.scalars(query.order_by(PublicResult.published_at.desc(), PublicResult.id.desc())
                               .limit(per_page).offset((page - 1) * per_page)).all()
@@ -359,6 +360,6 @@ def public_photo_allowed(upload_id: str) -> bool:
     if not isinstance(upload_id, str) or not upload_id.startswith("up_"):
         return False
     for photos in db.session.scalars(select(PublicResult.photos)):
-        if upload_id in (photos or []):
+        if upload_id in (photos or ()):
             return True
     return False

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 
 class Audience(str, enum.Enum):
@@ -117,7 +117,7 @@ def mask_address(address: str | None) -> str:
     return address[:min(6, len(address) // 2)] + "****" if address else ""
 
 
-_MASKERS = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number, "address": mask_address}
+_MASKERS: dict[str, Callable[[str], str]] = {"name": mask_name, "phone": mask_phone, "id_number": mask_id_number, "address": mask_address}
 
 
 def mask_person(audience: Audience, field: str, value: str | None) -> str:
@@ -148,9 +148,8 @@ def mask_text(text: str | None, names: Iterable[str | None] = (), audience: Audi
         text = "".join(out) + text[last:]
     text = _ROOM.sub(r"**\1", text)
     for name in names:
-        pattern = _name_pattern(name or "")
-        if pattern:
-            text = pattern.sub(lambda m: mask_name(re.sub(r"\s+", "", m.group(0))), text)
+        if name_pattern := _name_pattern(name or ""):
+            text = name_pattern.sub(lambda m: mask_name(re.sub(r"\s+", "", m.group(0))), text)
     return text
 
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class NumberSequence(db.Model):
+class NumberSequence(Model):
     """Per-name, per-year counters for business numbers such as 2026-000042."""
     __tablename__ = "number_sequences"
     __table_args__ = (UniqueConstraint("name", "year"),)
@@ -19,7 +19,7 @@ class NumberSequence(db.Model):
     value: Mapped[int] = mapped_column(default=0)
 
 
-class LedgerEntry(db.Model):
+class LedgerEntry(Model):
     """台账: one line per governance fact worth counting (case received, resolved…)."""
     __tablename__ = "ledger_entries"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -35,7 +35,7 @@ class LedgerEntry(db.Model):
 Index("ix_ledger_kind_at", LedgerEntry.process_key, LedgerEntry.kind, LedgerEntry.at)
 
 
-class PublicResult(db.Model):
+class PublicResult(Model):
     """结果公开: what the public board shows, with personal data already masked."""
     __tablename__ = "public_results"
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -45,11 +45,11 @@ class PublicResult(db.Model):
     category: Mapped[str | None] = mapped_column(String(60))
     title: Mapped[str] = mapped_column(String(300))
     summary: Mapped[str] = mapped_column(Text, default="")
-    photos: Mapped[list] = mapped_column(JSON, default=list)
+    photos: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
 
 
-class Notification(db.Model):
+class Notification(Model):
     """An in-platform message to one user (new task, urged, overdue, copied…)."""
     __tablename__ = "notifications"
     id: Mapped[int] = mapped_column(primary_key=True)

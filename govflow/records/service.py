@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, update
 
+from ..errors import NotFound
 from ..extensions import db
 from ..timeutil import utcnow
 from .models import LedgerEntry, Notification, NumberSequence, PublicResult
@@ -34,9 +35,11 @@ def add_ledger_entry(instance_id: int, process_key: str, kind: str, org_unit_id:
     return entry
 
 
-def publish_result(instance_id: int, org_unit_id: int, title: str, summary: str,
+def publish_result(instance_id: int, org_unit_id: int | None, title: str, summary: str,
                    category: str | None = None, photos: list | None = None,
                    business_key: str | None = None) -> PublicResult:
+    if org_unit_id is None:  # callers look the unit up by code; the board entry needs one
+        raise NotFound("the public result names no known org unit", {"org_unit": ["unknown org unit"]})
     row = db.session.scalar(select(PublicResult).where(PublicResult.instance_id == instance_id))
     if row is None:
         row = PublicResult(instance_id=instance_id, org_unit_id=org_unit_id, title=title)

@@ -11,7 +11,7 @@ def noop(ctx: HandlerContext) -> None:
 
 
 @handler("fail")
-def fail(ctx: HandlerContext) -> None:
+def fail(ctx: HandlerContext) -> dict:
     """Always fails unless ``allow_pass`` is set: exercises incidents and retries."""
     if not ctx.variables.get("allow_pass"):
         raise RuntimeError(ctx.properties.get("message", "this step fails on purpose"))

@@ -163,7 +163,7 @@ def record_resolution(ctx: HandlerContext) -> dict:
 def publish_case_result(ctx: HandlerContext) -> dict:
     """结果公开 on the community's public board, personal data masked."""
     v = ctx.variables
-    category = CATEGORY_NAMES.get(v.get("category"), "其他")
+    category = CATEGORY_NAMES.get(v.get("category") or "", "其他")
     names = reporter_names(v)
     summary = (f"{mask_name(v.get('reporter_name'), '居民')}反映：{mask_text(v.get('description'), names)}"
                f"（{mask_text(v.get('location'), names)}）。办理结果：{mask_text(v.get('result_summary'), names)}")

@@ -101,7 +101,7 @@ def assign_service_post(ctx: HandlerContext) -> dict:
         problems.append(f"{v.get('grid_unit')}不是本社区的网格")
     if v.get("service_post") not in (v.get("need_posts") or []):
         problems.append("所选岗位不在本社区需求清单中")
-    if problems:
+    if problems or grid is None:
         return {"assignment_valid": False, "assignment_problems": problems}
     now = clock.now()
     ends = add_duration(now, v["service_period"])
@@ -122,7 +122,7 @@ def log_service_record(ctx: HandlerContext) -> dict:
     v = ctx.variables
     now = clock.now()
     try:
-        hours, points = float(v.get("hours")), int(v.get("points"))
+        hours, points = float(v.get("hours", "")), int(v.get("points", ""))
     except (TypeError, ValueError):
         hours, points = -1.0, -1
     if not 0 < hours <= MAX_HOURS_PER_RECORD or points < 0:
@@ -137,8 +137,8 @@ def send_quarterly_feedback(ctx: HandlerContext) -> dict:
     """季度反馈: the service so far, to the employer's party organisation."""
     v = ctx.variables
     sums = totals(ctx)
-    quarter = db.session.scalar(select(func.count(LedgerEntry.id)).where(
-        LedgerEntry.instance_id == ctx.instance_id, LedgerEntry.kind == "dual.quarterly_feedback")) + 1
+    quarter = (db.session.scalar(select(func.count(LedgerEntry.id)).where(
+        LedgerEntry.instance_id == ctx.instance_id, LedgerEntry.kind == "dual.quarterly_feedback")) or 0) + 1
     notified = notify_unit(ctx, v["employer_unit"], "dual_feedback",
                            f"{v['member_name']}第{quarter}季度社区报到服务情况",
                            f"累计服务{sums['records']}次、{sums['hours']}小时，积分{sums['points']}分"

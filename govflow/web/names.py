@@ -26,7 +26,7 @@ KIND_NAMES = {"district": _l("District"), "street": _l("Street"), "community": _
 
 
 def role_name(code: str | None) -> str:
-    return str(ROLE_NAMES.get(code, code or ""))
+    return str(ROLE_NAMES.get(code or "", code or ""))
 
 
 def role_names(codes) -> str:
@@ -55,7 +55,7 @@ def process_names() -> dict[str, str]:
 
 
 def process_name(key: str | None) -> str:
-    return process_names().get(key, key or "")
+    return process_names().get(key or "", key or "")
 
 
 def unit_names() -> dict[str, str]:
@@ -64,7 +64,7 @@ def unit_names() -> dict[str, str]:
 
 
 def unit_name(code: str | None) -> str:
-    return unit_names().get(code, code or "")
+    return unit_names().get(code or "", code or "")
 
 
 def readable(value) -> str:

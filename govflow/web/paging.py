@@ -9,6 +9,7 @@ API bounds its numbers in its schemas (govflow/api/schemas.py, ``bounded_int``).
 from __future__ import annotations
 
 import re
+from typing import overload
 
 from ..errors import ValidationFailed
 from .security import MAX_ID
@@ -16,6 +17,10 @@ from .security import MAX_ID
 _WHOLE = re.compile(r"^\s*\+?\d{1,12}\s*$")
 
 
+@overload
+def int_arg(args, name: str, default: int, minimum: int = 1, maximum: int = MAX_ID) -> int: ...
+@overload
+def int_arg(args, name: str, default: None = None, minimum: int = 1, maximum: int = MAX_ID) -> int | None: ...
 def int_arg(args, name: str, default: int | None = None, minimum: int = 1, maximum: int = MAX_ID) -> int | None:
     """The query argument ``name`` as an int in [minimum, maximum]; ``default`` when
     absent or empty; ValidationFailed (422) otherwise."""

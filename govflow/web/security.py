@@ -86,7 +86,8 @@ def init_security(app: Flask) -> None:
     settings = app.config["GOVFLOW"]
     if settings.TRUSTED_PROXIES:
         hops = settings.TRUSTED_PROXIES
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)
+        # Flask's documented way to wrap the WSGI app; its typing declares wsgi_app a method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
     app.config.update(
         SESSION_COOKIE_SECURE=settings.COOKIE_SECURE,
         SESSION_COOKIE_HTTPONLY=True,

@@ -6,11 +6,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 from ..timeutil import utcnow
 
 
-class TaskDelegation(db.Model):
+class TaskDelegation(Model):
     """委派: the owner lent the task to a delegate, who resolves it back.
 
     While ``resolved_at`` is empty the delegate is the task's assignee and may
@@ -29,7 +29,7 @@ class TaskDelegation(db.Model):
 Index("ix_delegations_task", TaskDelegation.task_id, TaskDelegation.resolved_at)
 
 
-class TaskCopy(db.Model):
+class TaskCopy(Model):
     """抄送: a task shown to a user for information; they may read it, not work it."""
     __tablename__ = "task_copies"
     __table_args__ = (UniqueConstraint("task_id", "user_id"),)

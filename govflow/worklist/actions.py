@@ -49,9 +49,9 @@ def get_readable_task(task_id: int, p: Principal) -> tuple[HumanTask, TaskCopy |
     task = db.session.get(HumanTask, task_id)
     if task is not None and can_see_task(p, task):
         return task, None
-    copy = task and db.session.scalar(select(TaskCopy).where(TaskCopy.task_id == task.id,
-                                                             TaskCopy.user_id == p.user_id))
-    if copy is None:
+    copy = None if task is None else db.session.scalar(select(TaskCopy).where(
+        TaskCopy.task_id == task.id, TaskCopy.user_id == p.user_id))
+    if task is None or copy is None:
         raise NotFound(f"task {task_id} does not exist")
     return task, copy
 
@@ -121,7 +121,7 @@ def _receiver(task: HumanTask, username: str, p: Principal, field: str) -> User:
     on_line = user is not None and db.session.scalar(
         select(RoleGrant.id).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
         .where(RoleGrant.user_id == user.id, _receiving_grant(task)).limit(1)) is not None
-    if not on_line or user.id == p.user_id or not user.is_active:
+    if not on_line or user is None or user.id == p.user_id or not user.is_active:
         raise ValidationFailed("that person cannot receive this task", {field: ["not_receivable"]})
     return user
 

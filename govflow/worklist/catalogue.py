@@ -40,7 +40,7 @@ class DefinitionInfo:
 
 
 def process_xml(definition: ProcessDefinition) -> str:
-    return db.session.get(DeploymentFile, definition.file_id).content
+    return db.session.get_one(DeploymentFile, definition.file_id).content
 
 
 def info(definition: ProcessDefinition) -> DefinitionInfo:

@@ -36,7 +36,7 @@ def add_comment(p: Principal, task_id: int, message: str | None) -> InstanceEven
     with changing(task.instance_id, p.user_id, require_active=False) as change:
         change.keep_engine_state()
         change.record(KIND, task.element_id, task.id, comment=message)
-    return db.session.get(InstanceEvent, db.session.scalar(select(func.max(InstanceEvent.id)).where(
+    return db.session.get_one(InstanceEvent, db.session.scalar(select(func.max(InstanceEvent.id)).where(
         InstanceEvent.task_id == task.id, InstanceEvent.kind == KIND, InstanceEvent.actor_id == p.user_id)))
 
 

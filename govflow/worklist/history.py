@@ -6,6 +6,8 @@ behind the form, where the reader's rights and masking apply).
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from ..extensions import db
@@ -42,10 +44,10 @@ def _steps(instance_id: int) -> list[HumanTask]:
                                    .order_by(HumanTask.id)))
 
 
-def history(instance_id: int, steps: list[HumanTask], task_id: int | None = None) -> list[dict]:
+def history(instance_id: int, steps: Sequence[HumanTask], task_id: int | None = None) -> list[dict]:
     """The instance's audit trail as people read it: when, who, what, at which step, why
     (of one task with ``task_id``). Variables' values are never part of it."""
-    names = {t.id: t.name for t in steps}
+    names: dict[int | None, str] = {t.id: t.name for t in steps}
     element_names = {t.element_id: t.name for t in steps}
     query = select(InstanceEvent).where(InstanceEvent.instance_id == instance_id, InstanceEvent.kind.in_(_SHOWN))
     if task_id is not None:
@@ -59,7 +61,7 @@ def history(instance_id: int, steps: list[HumanTask], task_id: int | None = None
         detail = ", ".join(people.get(u, u) for u in _usernames(e))
         if e.kind == "instance_moved":  # 退回: from the steps open then, to the chosen one
             step = ", ".join(element_names.get(x, x) for x in data.get("open_before") or [])
-            detail = element_names.get(data.get("to"), data.get("to") or "")
+            detail = element_names.get(data.get("to") or "", data.get("to") or "")
         elif e.kind == "attachment_added":
             detail = data.get("filename", "")
         out.append({"id": e.id, "task_id": e.task_id, "at": e.at, "actor_id": e.actor_id, "kind": e.kind, "step": step,

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import PATH_TYPE, db
+from ..extensions import PATH_TYPE, Model
 from ..timeutil import utcnow
 
 
@@ -24,7 +24,7 @@ class DelegationState(str, enum.Enum):
     resolved = "resolved"
 
 
-class HumanTask(db.Model):
+class HumanTask(Model):
     __tablename__ = "human_tasks"
     id: Mapped[int] = mapped_column(primary_key=True)
     instance_id: Mapped[int] = mapped_column(ForeignKey("process_instances.id"))
@@ -69,7 +69,7 @@ Index("ix_tasks_instance", HumanTask.instance_id, HumanTask.status)
 Index("ix_tasks_completed_by", HumanTask.completed_by_id, HumanTask.completed_at)
 
 
-class TaskCandidate(db.Model):
+class TaskCandidate(Model):
     """One row per open task and candidate (role at scope, or named user).
 
     Rows exist only while the task is open, so the jurisdiction query scans a

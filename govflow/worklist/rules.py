@@ -4,7 +4,7 @@ themselves so that every door (pages, REST, CLI) obeys them alike: the 审批意
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, or_, select
 
 from ..attachments.models import Upload
 from ..errors import Conflict, ValidationFailed
@@ -33,7 +33,7 @@ def comment_required(task: HumanTask) -> bool:
     if schema is not None and getattr(schema, "comment_required", False):
         return True
     # Both reads hit the identity map when the task was read under its instance's lock.
-    definition = instance_definition(db.session.get(ProcessInstance, task.instance_id))
+    definition = instance_definition(db.session.get_one(ProcessInstance, task.instance_id))
     return (element_property(definition, task.element_id, "comment_required") or "").lower() == "true"
 
 
@@ -86,7 +86,7 @@ def file_field_errors(form_key: str | None, form_fields, values: dict, p: Princi
 
 def allowed_upload_ids(ids: list[str], p: Principal, instance_id: int | None, task_id: int | None) -> set[str]:
     own_unattached = (Upload.uploaded_by_id == p.user_id) & Upload.instance_id.is_(None) & Upload.task_id.is_(None)
-    allowed = [own_unattached]
+    allowed: list[ColumnElement[bool]] = [own_unattached]
     if task_id is not None:
         allowed.append((Upload.uploaded_by_id == p.user_id) & (Upload.task_id == task_id))
     if instance_id is not None:

@@ -84,7 +84,7 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
     require_not_delegated(task)
     errors: dict = {}
     data: dict = {}
-    instance = db.session.get(ProcessInstance, task.instance_id)  # in the identity map since the lock
+    instance = db.session.get_one(ProcessInstance, task.instance_id)  # in the identity map since the lock
     try:
         with for_case(instance.org_unit_id, instance.variables):
             data = check_incoming(validate_submission(task.form_key, task.form_fields, variables or {}))

@@ -49,6 +49,7 @@ def start_process(p: Principal, key: str, org_unit_code: str, values: dict, *,
     else:
         data = values
     require_valid(errors, START_FORM)
+    assert unit is not None  # else errors named org_unit and require_valid raised
     instance = start_instance(definition.key, unit.code, data, business_key, p.user_id,
                               title=str(data.get("title") or definition.name)[:300], definition=definition)
     attach_form_files(details.start_form_key, form_fields, data, instance.id, None)

@@ -1,6 +1,8 @@
 """Everything the task page shows, gathered in one place for a thin view."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 
 from ..attachments.service import attachments_of
@@ -19,8 +21,8 @@ from .rules import comment_required
 
 
 def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormState | None = None) -> dict:
-    instance = db.session.get(ProcessInstance, task.instance_id)
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    instance = db.session.get_one(ProcessInstance, task.instance_id)
+    definition = db.session.get_one(ProcessDefinition, instance.definition_id)
     steps = db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
                                .order_by(HumanTask.id)).all()
     is_open = task.status == TaskStatus.open.value
@@ -49,7 +51,7 @@ def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormS
     }
 
 
-def case_details(definition: ProcessDefinition, instance: ProcessInstance, steps: list[HumanTask]) -> list[dict]:
+def case_details(definition: ProcessDefinition, instance: ProcessInstance, steps: Sequence[HumanTask]) -> list[dict]:
     """The case's data that some form of it labels (start form, then the steps' forms)."""
     details = info(definition)
     labelled: dict[str, dict] = {}

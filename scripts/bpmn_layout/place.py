@@ -270,7 +270,7 @@ def _jog_keys(jogs, g, chan_ix, host_of):
             key_of[(gap, f, t)] = key
             members[key].append((yrank(f), yrank(t)))
 
-        def order(key):
+        def order(key, members=members):
             yf = sum(a for a, _ in members[key]) / len(members[key])
             yt = sum(b for _, b in members[key]) / len(members[key])
             # Going down: the lower start goes left; going up: the higher start goes left.

@@ -68,7 +68,7 @@ def test_modeler_deploys_and_the_python_client_serves_a_topic(org, app, tmp_path
             worker.fetch_and_execute("geocode", geocode)
         assert sorted(seen) == ["阳光路1号", "阳光路2号"]
         for instance_id in ids:
-            wait_for(lambda: _call(port, "GET", f"/task?processInstanceId={instance_id}", auth=f"Bearer {token}")[1],
+            wait_for(lambda instance_id=instance_id: _call(port, "GET", f"/task?processInstanceId={instance_id}", auth=f"Bearer {token}")[1],
                      timeout=10, what="the user task after the worker")
             variables = _call(port, "GET", f"/process-instance/{instance_id}/variables", auth=f"Bearer {token}")[1]
             assert variables["located"] == {"type": "Boolean", "value": True, "valueInfo": {}}

@@ -96,7 +96,7 @@ def test_an_odd_diagram_never_answers_500(app, api_as, case):
     if answer.status_code != 201:
         # A refusal names the element and the line it stands on: {element: ["odd.bpmn:5: …"]}.
         assert answer.status_code == 422 and answer.json["errors"], answer.json
-        for element, messages in answer.json["errors"].items():
+        for _element, messages in answer.json["errors"].items():
             assert all(re.match(r"odd\.bpmn:\d+: ", m) for m in messages), answer.json
         return
     started = api_as("admin").post("/process-instances", json={"process_key": "odd", "org_unit": ORG_UNIT})

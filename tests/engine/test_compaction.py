@@ -173,7 +173,7 @@ def test_reopening_at_a_resume_point_matches_uncompacted(name, spec_name):
 def test_a_failed_task_survives_compaction_and_can_be_retried():
     run = Run([FIXTURES / "rework_loop.bpmn"], "rework_loop")
     run.step()
-    for r in range(1, 31):
+    for _r in range(1, 31):
         run.complete("draft", approved=False)
     with pytest.raises(Exception, match="concatenate"):
         run.complete("draft", approved=False, drafts="thirty")

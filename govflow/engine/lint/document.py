@@ -43,14 +43,14 @@ class BpmnDocument:
         self.outgoing: dict[str, list] = defaultdict(list)
         self.incoming: dict[str, list] = defaultdict(list)
         for flow in self.flows:
-            if ref(flow.get("sourceRef")):
-                self.outgoing[ref(flow.get("sourceRef"))].append(flow)
-            if ref(flow.get("targetRef")):
-                self.incoming[ref(flow.get("targetRef"))].append(flow)
+            if source := ref(flow.get("sourceRef")):
+                self.outgoing[source].append(flow)
+            if target := ref(flow.get("targetRef")):
+                self.incoming[target].append(flow)
         self.boundaries: dict[str, list] = defaultdict(list)
         for el in self.elements:
-            if el.tag == bpmn("boundaryEvent") and ref(el.get("attachedToRef")):
-                self.boundaries[ref(el.get("attachedToRef"))].append(el)
+            if el.tag == bpmn("boundaryEvent") and (host := ref(el.get("attachedToRef"))):
+                self.boundaries[host].append(el)
         self.processes = self.root.findall(bpmn("process"))
         self.executable_processes = [p for p in self.processes if is_executable(p)]
 

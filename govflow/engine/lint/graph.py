@@ -72,7 +72,7 @@ class _ProcessGraph:
         """Warn once per unreachable region, at its entry, not at every node behind it."""
         reached = self._walk(self.entries(self.process))
         unreached = [n for n in self.nodes if n not in reached and not _is_exempt(n)]
-        behind_others = set()
+        behind_others: set = set()
         for node in unreached:
             behind_others.update(s for s in self.successors(node) if s is not node)
         covered: set = set()

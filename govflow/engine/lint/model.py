@@ -135,6 +135,7 @@ def split_list(value: str | None) -> list[str]:
     """Entries of a comma-separated Camunda list, keeping commas inside ``${…}`` intact."""
     if not value:
         return []
+    current: list[str]
     entries, current, depth = [], [], 0
     for char in value:
         if char == "{":

@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import math
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 
 from croniter import croniter
@@ -174,7 +175,7 @@ def _check_cron(text: str) -> None:
 
 
 #: The literal check for each kind of timer value.
-CHECKS = {
+CHECKS: dict[str, Callable[[str], None]] = {
     "timeDuration": check_duration,
     "timeDate": check_date,
     "timeCycle": check_cycle,

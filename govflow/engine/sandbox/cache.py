@@ -21,7 +21,7 @@ class BytesBoundedCache:
     few kilobytes, and one huge input must not flush what every step uses.
     """
 
-    def __init__(self, max_bytes: int, size: Callable[[Hashable], int] = len):
+    def __init__(self, max_bytes: int, size: Callable[[Any], int] = len):
         self.max_bytes = max_bytes
         self.max_entry_bytes = max_bytes // 64
         self.size = size
@@ -57,7 +57,7 @@ class BytesBoundedCache:
             self.bytes = 0
 
 
-def bytes_cached(max_bytes: int, size: Callable[[Hashable], int] = len):
+def bytes_cached(max_bytes: int, size: Callable[[Any], int] = len):
     """Decorator: cache a one-argument function in a :class:`BytesBoundedCache`
     (reachable as ``function.cache``)."""
     def decorate(function):

@@ -28,7 +28,7 @@ def check_attribute_name(name: str, lineno: int | None = None) -> None:
         raise UnsafeCode(f"access to attribute {name!r} is not allowed", lineno)
 
 
-def _check_name(name: str, lineno: int, loading: bool = False) -> None:
+def _check_name(name: str, lineno: int | None, loading: bool = False) -> None:
     if name.startswith("_") and name != "_" and not (loading and name in JUEL_HELPERS):
         raise UnsafeCode(f"name {name!r} is not allowed (names beginning with '_' are reserved)", lineno)
 

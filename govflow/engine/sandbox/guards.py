@@ -6,6 +6,7 @@ from __future__ import annotations
 import operator
 import re
 import time
+from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -158,7 +159,7 @@ def _safe_format(value, spec: str = "") -> str:
     return format(value, spec)
 
 
-_CONVERSIONS = {ord("r"): repr, ord("s"): str, ord("a"): ascii}
+_CONVERSIONS: dict[int, Callable[[object], str]] = {ord("r"): repr, ord("s"): str, ord("a"): ascii}
 
 
 def _fstring_value(value, conversion: int, spec: str) -> str:

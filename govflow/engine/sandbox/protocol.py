@@ -77,7 +77,7 @@ def _read_exactly(fd: int, size: int, deadline: float | None) -> bytes:
 def error_reply(exc: BaseException, lineno: int | None, fatal: bool = False) -> tuple:
     """The reply describing ``exc``: its class name and plain arguments."""
     if isinstance(exc, UnsafeCode):
-        args = (exc.reason, exc.lineno)
+        args: tuple = (exc.reason, exc.lineno)
     else:
         args = tuple(a if isinstance(a, (str, int, float, bool, type(None))) else repr(a)[:1000] for a in exc.args)
     return ("error", type(exc).__name__, args, lineno, fatal)
@@ -94,5 +94,6 @@ def rebuild_error(kind: str, args: tuple, lineno: int | None) -> Exception:
         error = cls(*args)
     except TypeError:  # e.g. UnicodeDecodeError wants five arguments
         error = SandboxError(f"{kind}: {', '.join(map(str, args))}")
-    error.sandbox_lineno = lineno
+    # An attribute Exception does not declare: rebuilt errors carry the script line.
+    setattr(error, "sandbox_lineno", lineno)  # noqa: B010
     return error

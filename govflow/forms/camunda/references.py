@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 from functools import lru_cache
+from typing import TypeGuard
 
 from sqlalchemy import select
 
@@ -31,8 +32,8 @@ PINNED_PREFIX = "camunda-form:"
 BINDINGS = ("latest", "deployment", "version")
 
 
-def is_camunda_form(form_key: str | None) -> bool:
-    return bool(form_key) and form_key.startswith((DEPLOYMENT_PREFIX, REF_PREFIX, PINNED_PREFIX))
+def is_camunda_form(form_key: str | None) -> TypeGuard[str]:
+    return form_key is not None and form_key.startswith((DEPLOYMENT_PREFIX, REF_PREFIX, PINNED_PREFIX))
 
 
 def parse_reference(form_key: str) -> tuple[str, str, int | None]:

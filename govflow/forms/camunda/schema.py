@@ -127,8 +127,8 @@ def _components(components: list, form: CamundaForm, problems: list[str], into: 
         _component(c, index, form, problems, into, group_hide)
         for i in range(before, len(problems)):
             if not isinstance(problems[i], FormProblem):  # the innermost component names it
-                problems[i] = FormProblem(problems[i])
-                problems[i].component = str(c.get("key") or c.get("path") or c.get("id") or index) \
+                problem = problems[i] = FormProblem(problems[i])
+                problem.component = str(c.get("key") or c.get("path") or c.get("id") or index) \
                     if isinstance(c, dict) else str(index)
 
 
@@ -205,7 +205,7 @@ def _field(c: dict, kind: str, form: CamundaForm, problems: list[str], where: st
         meta["widget"] = "group"
         return fields.Nested(Schema.from_dict(members), metadata=meta)
     required = bool(rules.get("required"))
-    validators = []
+    validators: list[validate.Validator] = []
     if rules.get("min") is not None or rules.get("max") is not None:
         validators.append(validate.Range(min=_number(rules.get("min")), max=_number(rules.get("max"))))
     if kind in ("textfield", "textarea"):

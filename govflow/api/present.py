@@ -27,10 +27,16 @@ def _audience(reader: Principal | None, path: str) -> Audience:
 
 
 def _names(model, column, ids):
+    """{id: column} of the rows ``ids``; remembered for the request (an instance and its
+    tasks name the same unit: one query, not one per list)."""
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    return dict(db.session.execute(select(model.id, column).where(model.id.in_(ids))).all())
+    known = g.setdefault("_present_names", {}).setdefault(f"{model.__name__}.{column.key}", {})
+    missing = ids - known.keys()
+    if missing:
+        known.update(db.session.execute(select(model.id, column).where(model.id.in_(missing))).all())
+    return {i: known[i] for i in ids if i in known}
 
 
 def tasks_out(rows: Sequence[HumanTask]) -> list[dict]:

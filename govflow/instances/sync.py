@@ -9,7 +9,7 @@ import json
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import or_, select
+from sqlalchemy import insert, or_, select
 
 from ..definitions.models import ProcessDefinition
 from ..errors import NotFound
@@ -39,11 +39,9 @@ def sync_after_step(change, failures) -> None:
         if engine_task_id not in ready and engine_task_id not in change.completed_task_ids:
             close_task(row, TaskStatus.cancelled)
             change.record("task_cancelled", row.element_id, row.id)
-    for engine_task_id, item in ready.items():
-        if engine_task_id not in open_rows:
-            row = _create_task(change, item)
-            change.record("task_created", row.element_id, row,
-                          data={"name": row.name, "candidate_groups": row.candidate_groups})
+    for row in _create_tasks(change, [item for key, item in ready.items() if key not in open_rows]):
+        change.record("task_created", row.element_id, row.id,
+                      data={"name": row.name, "candidate_groups": row.candidate_groups})
 
     if runner.is_completed and instance.status != InstanceStatus.completed.value:
         instance.status = InstanceStatus.completed.value
@@ -106,31 +104,53 @@ def _record_incidents(change, failures) -> None:
         instance.status = InstanceStatus.active.value
 
 
-def _create_task(change, item) -> HumanTask:
+#: Called with (connection, [new HumanTask rows]) after tasks are created: the
+#: notifications register here (notifications.service.install_hooks).
+on_tasks_created: list = []
+
+
+def _create_tasks(change, items) -> list[HumanTask]:
+    """The rows of the engine's new ready user tasks, in three statements however many:
+    the tasks (INSERT … RETURNING, as persistent objects), their candidates, and
+    whatever the listeners add. Not the ORM's unit of work: a step creates a task
+    nearly every time, and its flush cost more than the engine's own step."""
+    if not items:
+        return []
     instance = change.instance
-    if item.scope:
-        unit = resolve_scope(instance, item.scope, change.engine.task_data(item.engine_task_id))
-        if unit is None:
-            change.record("scope_unresolved", item.element_id, data={"scope": item.scope})
-        scope = _Scope(unit.id, unit.path) if unit else _Scope(instance.org_unit_id, instance.org_path)
-    else:  # the common case needs no query: the instance row carries its unit's path
-        scope = _Scope(instance.org_unit_id, instance.org_path)
-    assignee = _user_id(item.assignee)
-    row = HumanTask(
-        instance_id=instance.id, engine_task_id=item.engine_task_id, element_id=item.element_id,
-        name=item.name, process_key=instance.process_key, business_key=instance.business_key,
-        title=instance.title, assignee_id=assignee, candidate_groups=item.candidate_groups,
-        candidate_users=item.candidate_users, scope_org_unit_id=scope.id, scope_path=scope.path,
-        due_at=to_naive_utc(item.due_at), follow_up_at=to_naive_utc(item.follow_up_at),
-        priority=item.priority, form_key=_pinned_form(instance, item.form_key), form_fields=item.form_fields)
-    db.session.add(row)
-    for role in item.candidate_groups:
-        row.candidates.append(TaskCandidate(role=role, scope_path=scope.path, due_at=row.due_at))
-    for username in item.candidate_users:
-        user_id = _user_id(username)
-        if user_id:
-            row.candidates.append(TaskCandidate(user_id=user_id, scope_path=scope.path, due_at=row.due_at))
-    return row
+    values, scopes = [], []
+    for item in items:
+        if item.scope:
+            unit = resolve_scope(instance, item.scope, change.engine.task_data(item.engine_task_id))
+            if unit is None:
+                change.record("scope_unresolved", item.element_id, data={"scope": item.scope})
+            scope = _Scope(unit.id, unit.path) if unit else _Scope(instance.org_unit_id, instance.org_path)
+        else:  # the common case needs no query: the instance row carries its unit's path
+            scope = _Scope(instance.org_unit_id, instance.org_path)
+        scopes.append(scope)
+        values.append(dict(
+            instance_id=instance.id, engine_task_id=item.engine_task_id, element_id=item.element_id,
+            name=item.name, process_key=instance.process_key, business_key=instance.business_key,
+            title=instance.title, status=TaskStatus.open.value, assignee_id=_user_id(item.assignee),
+            candidate_groups=list(item.candidate_groups), candidate_users=list(item.candidate_users),
+            scope_org_unit_id=scope.id, scope_path=scope.path, due_at=to_naive_utc(item.due_at),
+            follow_up_at=to_naive_utc(item.follow_up_at), priority=item.priority,
+            form_key=_pinned_form(instance, item.form_key), form_fields=list(item.form_fields or []),
+            created_at=utcnow()))
+    rows = list(db.session.scalars(insert(HumanTask).returning(HumanTask, sort_by_parameter_order=True), values))
+    candidates = []
+    for row, item, scope in zip(rows, items, scopes, strict=True):
+        candidates += [dict(task_id=row.id, role=role, user_id=None, scope_path=scope.path, due_at=row.due_at)
+                       for role in item.candidate_groups]
+        for username in item.candidate_users:
+            user_id = _user_id(username)
+            if user_id:
+                candidates.append(dict(task_id=row.id, role=None, user_id=user_id, scope_path=scope.path,
+                                       due_at=row.due_at))
+    if candidates:
+        db.session.execute(insert(TaskCandidate), candidates)
+    for listener in on_tasks_created:
+        listener(db.session.connection(), rows)
+    return rows
 
 
 def _pinned_form(instance, form_key: str | None) -> str | None:

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 import functools
 
-from sqlalchemy import bindparam, event, func, insert, select, union, update
+from sqlalchemy import bindparam, func, insert, select, union, update
 
 from ..errors import NotFound
 from ..extensions import db
 from ..identity.access import ancestor_paths
 from ..identity.models import OrgUnit, RoleGrant, User
+from ..instances.sync import on_tasks_created
 from ..outbox.channels import register_channel
 from ..records.models import Notification
 from ..timeutil import utcnow
@@ -92,7 +93,12 @@ def notify_audience(kind: str, task, actor_id: int | None = None) -> int:
     return notify_users(task_audience(db.session, task), kind, task, actor_id)
 
 
-def _on_task_inserted(_mapper, connection, task) -> None:
+def _on_tasks_created(connection, tasks) -> None:
+    for task in tasks:
+        _on_task_inserted(connection, task)
+
+
+def _on_task_inserted(connection, task) -> None:
     audience = _audience_query(task) if task.assignee_id is None else None
     if audience is None:
         rows = _rows([task.assignee_id] if task.assignee_id is not None else [], "task_created", task)
@@ -116,7 +122,7 @@ def install_hooks() -> None:
     and give the outbox this domain's channels (group robots, SMS)."""
     global _installed
     if not _installed:
-        event.listen(HumanTask, "after_insert", _on_task_inserted)
+        on_tasks_created.append(_on_tasks_created)
         register_channel("robot", post_robot)
         register_channel("sms", send_sms)
         _installed = True

@@ -53,6 +53,9 @@ def _patterns():
         (r"Not a valid datetime\.", lambda m: _("Enter a date and time.")),
         (r"Not a valid email address\.", lambda m: _("Enter an e-mail address.")),
         (r"bad_type", lambda m: _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted.")),
+        (r"must be one of the options in '.*'", lambda m: _("Choose one of the options.")),
+        (r"\S+ runs in a unit of kind .*, not (\w+)",
+         lambda m: _("This process does not run in a unit of this kind.")),
     ]
 
 

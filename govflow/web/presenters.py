@@ -86,4 +86,12 @@ def kind_label(kind: str) -> str:
         "urged": _("Urged"),
         "overdue": _("Overdue"),
         "copied": _("Copied to you"),
+        "cosigner_added": _("Added a co-signer"),
+        "cosign_handed": _("Completed; awaiting co-signature"),
+        "task_cosigned": _("Co-signed"),
+        "cosign_refused": _("Refused to co-sign"),
+        "task_withdrawn": _("Withdrew the step"),
+        "cosign_requested": _("Asked to co-sign"),
+        "cosigned": _("Co-signature given"),
+        "withdrawn": _("Withdrawn by the one who completed it"),
     }.get(kind, kind)

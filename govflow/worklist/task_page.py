@@ -13,7 +13,7 @@ from ..instances.models import ProcessInstance
 from .action_models import TaskCopy
 from .actions import pending_delegation, possible_receivers, returnable_steps
 from .catalogue import info
-from .history import history
+from .history import history, last_entered_values
 from .models import HumanTask, TaskStatus
 from .rules import comment_required
 
@@ -29,7 +29,9 @@ def task_page(task: HumanTask, copy: TaskCopy | None, p: Principal, state: FormS
     with for_case(instance.org_unit_id, instance.variables):
         fields = form_fields(task.form_key, task.form_fields)
     if state is None:
-        state = FormState(fields, initial_values(fields, instance.variables or {}), {})
+        # A step done again (退回, 撤回) starts from what was entered last time.
+        earlier = {**(instance.variables or {}), **last_entered_values(instance.id, task.element_id)}
+        state = FormState(fields, initial_values(fields, earlier), {})
     else:  # sent back with errors: the same values, the pickers of this case
         state = FormState(fields, state.values, state.errors)
     return {

@@ -52,6 +52,18 @@ def _patterns():
         (r"does not match the pattern .*", lambda m: _("The value does not have the required format.")),
         (r"Not a valid datetime\.", lambda m: _("Enter a date and time.")),
         (r"Not a valid email address\.", lambda m: _("Enter an e-mail address.")),
+        (r"a co-signer holds the task.*", lambda m: _("A co-signer holds the task: they sign it first.")),
+        (r"the task does not wait for your signature", lambda m: _("The task does not wait for your signature.")),
+        (r"already_asked", lambda m: _("This person is asked to sign already.")),
+        (r"too_many", lambda m: _("Too many co-signers.")),
+        (r"only the person who completed the step can withdraw it",
+         lambda m: _("Only the person who completed the step can withdraw it.")),
+        (r"the case has moved on since.*", lambda m: _("The case has moved on since: someone acted on it.")),
+        (r"the next step has been claimed", lambda m: _("The next step has been claimed already.")),
+        (r"this step cannot be withdrawn on its own", lambda m: _("This step cannot be withdrawn on its own.")),
+        (r"the task's form needs more than a yes or no.*",
+         lambda m: _("Not a simple approval: open the task and fill in its form.")),
+        (r"task \d+ does not exist", lambda m: _("No such task in your jurisdiction.")),
         (r"bad_type", lambda m: _("Only photos (JPEG, PNG, GIF, WebP) and PDF files are accepted.")),
     ]
 

@@ -321,7 +321,8 @@ class SignSchema(Schema):
 
 
 class BatchSchema(Schema):
-    task_ids = fields.List(fields.Integer(strict=True), required=True, validate=validate.Length(min=1, max=100))
+    task_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2 ** 31 - 1)),
+                           required=True, validate=validate.Length(min=1, max=100))
     comment = fields.String(load_default=None, allow_none=True)
 
 

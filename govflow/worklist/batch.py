@@ -17,6 +17,8 @@ from .service import claim_task, complete_task, get_visible_task
 
 #: Tasks one batch may name: a screenful of the worklist, and a bound on one request's work.
 MAX_BATCH = 100
+#: Task ids are 32-bit integers on both databases.
+ID_LIMIT = 2 ** 31
 
 
 @dataclass
@@ -58,6 +60,9 @@ def _each(task_ids: list[int], run: Callable[[int], object]) -> list[BatchResult
         raise ValidationFailed("too many tasks", {"task_ids": [f"at most {MAX_BATCH} at once"]})
     results = []
     for task_id in ids:
+        if not 0 < task_id < ID_LIMIT:  # no such row can exist; the database would refuse the number
+            results.append(BatchResult(task_id, False, "not_found", f"task {task_id} does not exist"))
+            continue
         try:
             with undone_if_refused():
                 run(task_id)

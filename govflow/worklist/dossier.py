@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from PIL import Image as PILImage
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -119,11 +120,10 @@ def render_pdf(dossier: Dossier, words: Callable[[str], str], when: Callable[[da
     if dossier.photos:
         story.append(Paragraph(_escape(words("Photos")), head))
         for name, path in dossier.photos:
-            try:
-                image = Image(str(path))
-            except Exception:  # noqa: BLE001 — a file Pillow cannot read is named, not printed
+            if not _is_image(path):  # a file that only claims to be a photo is named, not drawn
                 story.append(cell(name))
                 continue
+            image = Image(str(path))
             scale = min(1.0, (80 * mm) / max(image.drawWidth, 1), (80 * mm) / max(image.drawHeight, 1))
             image.drawWidth, image.drawHeight = image.drawWidth * scale, image.drawHeight * scale
             story += [image, cell(name), Spacer(1, 3 * mm)]
@@ -131,6 +131,15 @@ def render_pdf(dossier: Dossier, words: Callable[[str], str], when: Callable[[da
     SimpleDocTemplate(out, pagesize=A4, title=f"{dossier.process_name} {instance.business_key or instance.id}",
                       leftMargin=18 * mm, rightMargin=18 * mm, topMargin=16 * mm, bottomMargin=16 * mm).build(story)
     return out.getvalue()
+
+
+def _is_image(path: Path) -> bool:
+    try:
+        with PILImage.open(path) as image:
+            image.verify()
+    except (OSError, SyntaxError, ValueError, PILImage.DecompressionBombError):
+        return False
+    return True
 
 
 def _readable(value, words) -> str:

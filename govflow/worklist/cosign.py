@@ -88,7 +88,7 @@ def hold_for_signers(change: InstanceChange, task: HumanTask, p: Principal, valu
     first.held_values = {"variables": values, "completed_by": p.user_id}
     _hand_to(task, first)
     change.record("cosign_handed", task.element_id, task.id, comment=comment,
-                  data={"variables": values, "signer": db.session.get(User, first.signer_id).username})
+                  data={"variables": values, "signer": db.session.get_one(User, first.signer_id).username})
     notify_users([first.signer_id], "cosign_requested", task, p.user_id)
     return True
 

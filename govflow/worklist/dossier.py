@@ -57,12 +57,12 @@ def case_dossier(p: Principal, instance_id: int, upload_dir: str) -> Dossier:
     instance = get_readable_instance(p, instance_id)
     audience = audience_for(p, instance.org_path)
     names = reporter_names(instance.variables)
-    definition = db.session.get(ProcessDefinition, instance.definition_id)
+    definition = db.session.get_one(ProcessDefinition, instance.definition_id)
     steps = list(db.session.scalars(select(HumanTask).where(HumanTask.instance_id == instance.id)
                                     .order_by(HumanTask.id)))
     people = {u.id: u.display_name or u.username for u in db.session.scalars(select(User).where(
         User.id.in_({t.completed_by_id for t in steps} | {t.assignee_id for t in steps} - {None})))}
-    step_rows = [{"name": t.name, "status": t.status, "handler": people.get(t.completed_by_id or t.assignee_id, ""),
+    step_rows = [{"name": t.name, "status": t.status, "handler": people.get(t.completed_by_id or t.assignee_id or 0, ""),
                   "created_at": t.created_at, "completed_at": t.completed_at} for t in steps]
     timeline = history(instance.id, steps)
     actors = {u.id: u.display_name or u.username for u in db.session.scalars(select(User).where(

@@ -10,6 +10,7 @@ from ..instances.operations import move_to_step
 from ..instances.service import get_readable_instance, retry_incident, transition
 from ..worklist.history import instance_history
 from ..worklist.starting import start_process
+from ..worklist.views import dossier_pdf
 from .auth import api_blueprint, principal
 from .present import events_out, history_out, instance_detail_out, instances_out
 from .schemas import (
@@ -56,6 +57,14 @@ def list_instances(args):
 @blp.response(200, InstanceDetailSchema)
 def show_instance(instance_id):
     return instance_detail_out(_visible(instance_id))
+
+
+@blp.route("/process-instances/<int:instance_id>/dossier.pdf")
+@blp.doc(responses={"200": {"description": "案卷 (PDF): case data, steps with handler and time, timeline, photos",
+                            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}})
+def dossier(instance_id):
+    """案卷: the case as a printable PDF, masked for the caller; 404 outside their jurisdiction."""
+    return dossier_pdf(principal(), instance_id)
 
 
 @blp.route("/process-instances/<int:instance_id>/events")

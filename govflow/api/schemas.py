@@ -304,3 +304,44 @@ class MessageSchema(Schema):
 
 class MessageResultSchema(Schema):
     instance_ids = fields.List(fields.Integer())
+
+
+class CosignerSchema(Schema):
+    """加签: ``user`` signs ``before`` the caller (then the task comes back) or ``after``
+    (once the caller completes, before the process goes on)."""
+    user = fields.String(required=True, validate=validate.Length(min=1, max=80))
+    position = fields.String(required=True, validate=validate.OneOf(("before", "after")))
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+class CosignOutSchema(Schema):
+    id = fields.Integer()
+    task_id = fields.Integer()
+    signer = fields.String()
+    position = fields.String()
+    state = fields.String()
+
+
+class SignSchema(Schema):
+    """The co-signer's 意见 (required) and whether they agree (同意, the default)."""
+    comment = fields.String(load_default=None, allow_none=True)
+    agree = fields.Boolean(load_default=True)
+
+
+class BatchSchema(Schema):
+    task_ids = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1, max=2 ** 31 - 1)),
+                           required=True, validate=validate.Length(min=1, max=100))
+    comment = fields.String(load_default=None, allow_none=True)
+
+
+class BatchResultSchema(Schema):
+    task_id = fields.Integer()
+    ok = fields.Boolean()
+    #: not_simple, not_found, conflict, validation_failed (None when ok)
+    code = fields.String(allow_none=True)
+    message = fields.String(allow_none=True)
+    errors = fields.Dict(allow_none=True)
+
+
+class BatchOutSchema(Schema):
+    results = fields.List(fields.Nested(BatchResultSchema))

@@ -6,24 +6,33 @@ from flask import current_app, request
 
 from ..errors import ValidationFailed
 from ..extensions import db
+from ..identity.models import User
 from ..instances.models import ProcessInstance
 from ..instances.operations import task_variables
 from ..worklist import actions
+from ..worklist.batch import batch_approve, batch_claim
 from ..worklist.comments import add_comment, task_comments
+from ..worklist.cosign import add_cosigner, sign_task
 from ..worklist.history import task_history
 from ..worklist.inbox import list_tasks
 from ..worklist.service import claim_task, complete_task, unclaim_task
+from ..worklist.withdraw import withdraw_task
 from .auth import api_blueprint, principal
 from .present import comments_out, history_out, instance_detail_out, task_detail_out, tasks_out, uploads_out
 from .schemas import (
+    BatchOutSchema,
+    BatchSchema,
     CommentSchema,
     CompleteTaskSchema,
     CopyResultSchema,
     CopyTaskSchema,
+    CosignerSchema,
+    CosignOutSchema,
     HistoryEntrySchema,
     InstanceDetailSchema,
     NewCommentSchema,
     ReturnTaskSchema,
+    SignSchema,
     TaskCommentSchema,
     TaskDetailSchema,
     TaskQuerySchema,
@@ -109,6 +118,50 @@ def resolve(args, task_id):
 def return_(args, task_id):
     """退回: back to an earlier step people completed (reason required)."""
     return instance_detail_out(actions.return_task(task_id, principal(), args["step"], args["comment"]))
+
+
+@blp.route("/<int:task_id>/cosigners", methods=["POST"])
+@blp.arguments(CosignerSchema)
+@blp.response(201, CosignOutSchema)
+def cosign(args, task_id):
+    """加签: ask ``user`` to sign before or after the caller, who holds the task."""
+    row = add_cosigner(task_id, principal(), args["user"], args["position"], args["comment"])
+    return {"id": row.id, "task_id": row.task_id, "signer": db.session.get(User, row.signer_id).username,
+            "position": row.position, "state": row.state}
+
+
+@blp.route("/<int:task_id>/sign", methods=["POST"])
+@blp.arguments(SignSchema)
+@blp.response(200, TaskSchema)
+def sign(args, task_id):
+    """The co-signer signs (``agree``: 同意, or 不同意 gives it back) with their 意见."""
+    return tasks_out([sign_task(task_id, principal(), args["comment"], args["agree"])])[0]
+
+
+@blp.route("/<int:task_id>/withdraw", methods=["POST"])
+@blp.arguments(CommentSchema)
+@blp.response(200, TaskSchema)
+def withdraw(args, task_id):
+    """撤回: take back a step the caller completed while the next is unclaimed; answers
+    the step's new task, held by the caller. 409 says why when it cannot."""
+    return tasks_out([withdraw_task(task_id, principal(), args["comment"])])[0]
+
+
+@blp.route("/batch/claim", methods=["POST"])
+@blp.arguments(BatchSchema)
+@blp.response(200, BatchOutSchema)
+def claim_many(args):
+    """批量签收: claim each task; per task, whether it worked and why not."""
+    return {"results": batch_claim(args["task_ids"], principal())}
+
+
+@blp.route("/batch/approve", methods=["POST"])
+@blp.arguments(BatchSchema)
+@blp.response(200, BatchOutSchema)
+def approve_many(args):
+    """批量审批: complete each *simple approval* (one yes/no question, answered yes) with
+    ``comment``; other tasks are refused with ``not_simple``."""
+    return {"results": batch_approve(args["task_ids"], principal(), args["comment"])}
 
 
 @blp.route("/<int:task_id>/copy", methods=["POST"])

@@ -123,6 +123,13 @@ class InstanceChange:
         engine does not run and its state is not written back."""
         self.skip_engine, self.state_dirty = True, False
 
+    def run_now(self) -> None:
+        """Run the engine and bring the tables up to date inside the action, which then
+        sees the tasks it created (to assign one, say); leaving the block does not run
+        it again."""
+        run_engine(self)
+        self.skip_engine = True
+
     def record(self, kind: str, element_id=None, task=None, comment=None, data=None) -> None:
         """Queue an audit entry; ``task`` may be a row not flushed yet (id read at save)."""
         self._events.append({"kind": kind, "element_id": element_id, "task": task,

@@ -19,9 +19,9 @@ from .robots import announce_task
 from .sms import send_sms
 
 #: Kinds of notification; the pages word each one, so that people read which of
-#: 转办/委派/交回/退回/抄送/催办 happened.
+#: 转办/委派/交回/退回/抄送/催办/加签/撤回 happened.
 KINDS = ("task_created", "task_assigned", "task_transferred", "task_delegated", "task_resolved", "task_returned",
-         "urged", "overdue", "copied")
+         "urged", "overdue", "copied", "cosign_requested", "cosigned", "withdrawn")
 
 
 def task_audience(executor, task) -> list[int]:

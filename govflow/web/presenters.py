@@ -57,6 +57,22 @@ def user_label(user_id) -> str:
     return cache[user_id]
 
 
+def dossier_words(key: str) -> str:
+    """Headings and statuses of the printed 案卷 (worklist/dossier.py), then event kinds."""
+    return {
+        "Case file": _("Case file"), "Case details": _("Case details"), "Item": _("Item"), "Value": _("Value"),
+        "Steps": _("Steps"), "Step": _("Step"), "Handler": _("Handler"), "Reached": _("Reached"),
+        "Done": _("Done"), "Status": _("Status"), "Timeline": _("Timeline"), "Time": _("Time"),
+        "Who": _("Who"), "What": _("What"), "Comment": _("Comment"), "Photos": _("Photos"),
+        "Yes": _("Yes"), "No": _("No"), "open": _("Open"), "completed": _("Completed"),
+        "cancelled": _("Withdrawn"),
+    }.get(key) or kind_label(key)
+
+
+def dossier_time(value) -> str:
+    return _datetime(value)
+
+
 def kind_label(kind: str) -> str:
     """Words for audit events and notifications."""
     return {
@@ -86,4 +102,12 @@ def kind_label(kind: str) -> str:
         "urged": _("Urged"),
         "overdue": _("Overdue"),
         "copied": _("Copied to you"),
+        "cosigner_added": _("Added a co-signer"),
+        "cosign_handed": _("Completed; awaiting co-signature"),
+        "task_cosigned": _("Co-signed"),
+        "cosign_refused": _("Refused to co-sign"),
+        "task_withdrawn": _("Withdrew the step"),
+        "cosign_requested": _("Asked to co-sign"),
+        "cosigned": _("Co-signature given"),
+        "withdrawn": _("Withdrawn by the one who completed it"),
     }.get(kind, kind)

@@ -10,7 +10,10 @@ from ..errors import Conflict, ValidationFailed
 from ..web.messages import field_errors, translate_message
 from ..web.setup import page_blueprint
 from . import actions
+from .batch import batch_approve, batch_claim
+from .cosign import add_cosigner, sign_task
 from .service import claim_task, unclaim_task
+from .withdraw import withdraw_task
 
 bp = page_blueprint("task_actions", __name__)
 
@@ -65,6 +68,56 @@ def resolve(task_id):
 def return_(task_id):
     return _act(task_id, lambda: actions.return_task(task_id, g.principal, request.form.get("step", ""),
                                                      _comment()), _("The case was returned."), leave=True)
+
+
+@bp.route("/tasks/<int:task_id>/cosign", methods=["POST"])
+def cosign(task_id):
+    return _act(task_id, lambda: add_cosigner(task_id, g.principal, request.form.get("user", ""),
+                                              request.form.get("position", ""), _comment()),
+                _("The co-signer was added."))
+
+
+@bp.route("/tasks/<int:task_id>/sign", methods=["POST"])
+def sign(task_id):
+    agree = request.form.get("agree", "yes") != "no"
+    return _act(task_id, lambda: sign_task(task_id, g.principal, _comment(), agree),
+                _("Your signature was recorded.") if agree else _("The task went back with your objection."),
+                leave=True)
+
+
+@bp.route("/tasks/<int:task_id>/withdraw", methods=["POST"])
+def withdraw(task_id):
+    """撤回: on success, straight to the step's new task with what was entered before."""
+    again = []
+    answer = _act(task_id, lambda: again.append(withdraw_task(task_id, g.principal, _comment())),
+                  _("The step was withdrawn; it is yours again."))
+    return redirect(url_for("worklist.task_detail", task_id=again[0].id), 303) if again else answer
+
+
+@bp.route("/tasks/batch", methods=["POST"])
+def batch():
+    """批量签收 / 批量审批 from the worklist's checkboxes; a line per refused task."""
+    ids = [int(i) for i in request.form.getlist("task") if i.isdigit()]
+    approve = request.form.get("action") == "approve"
+    back = redirect(url_for("worklist.task_list", list=request.form.get("list") or "mine"), 303)
+    try:
+        with undone_if_refused():
+            results = batch_approve(ids, g.principal, _comment()) if approve else batch_claim(ids, g.principal)
+    except ValidationFailed:
+        flash(_("Choose tasks first."), "error")
+        return back
+    done = sum(r.ok for r in results)
+    if done:
+        flash(_("Approved: %(n)d", n=done) if approve else _("Claimed: %(n)d", n=done), "success")
+    for r in results:
+        if not r.ok:
+            flash(_("Task %(id)d: %(why)s", id=r.task_id, why=batch_refusal(r)), "error")
+    return back
+
+
+def batch_refusal(result) -> str:
+    errors = field_errors(result.errors or {})
+    return "；".join(m for ms in errors.values() for m in ms) or translate_message(result.message or "")
 
 
 @bp.route("/tasks/<int:task_id>/copy", methods=["POST"])

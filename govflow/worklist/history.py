@@ -22,7 +22,8 @@ from .models import HumanTask
 _SHOWN = {"instance_started", "task_claimed", "task_unclaimed", "task_completed", "task_transferred",
           "task_delegated", "task_resolved", "task_copied", "task_urged", "attachment_added",
           "instance_moved", "instance_completed", "instance_suspended", "instance_resumed",
-          "instance_terminated", "incident", "incident_retried", "message_received", "task_created", "task_commented"}
+          "instance_terminated", "incident", "incident_retried", "message_received", "task_created", "task_commented",
+          "cosigner_added", "cosign_handed", "task_cosigned", "cosign_refused", "task_withdrawn"}
 
 
 
@@ -75,6 +76,8 @@ def _usernames(event) -> list[str]:
         return [data.get("to", "")]
     if event.kind == "task_delegated":
         return [data.get("delegate", "")]
+    if event.kind in ("cosigner_added", "cosign_handed"):
+        return [data.get("signer", "")]
     if event.kind == "task_copied":
         return list(data.get("to") or [])
     return []
@@ -85,6 +88,16 @@ def _display_names(usernames: set[str]) -> dict[str, str]:
         return {}
     return {u.username: u.display_name or u.username
             for u in db.session.scalars(select(User).where(User.username.in_(usernames)))}
+
+
+def last_entered_values(instance_id: int, element_id: str) -> dict:
+    """What was entered the last time ``element_id`` was completed in the instance (a
+    step done again after 退回 or 撤回 starts from it); {} when it never was."""
+    data = db.session.scalar(select(InstanceEvent.data).where(
+        InstanceEvent.instance_id == instance_id, InstanceEvent.element_id == element_id,
+        InstanceEvent.kind.in_(("task_completed", "cosign_handed"))).order_by(InstanceEvent.id.desc()).limit(1))
+    values = (data or {}).get("variables")
+    return values if isinstance(values, dict) else {}
 
 
 def instance_steps(p: Principal, instance_id: int) -> list[HumanTask]:

@@ -22,6 +22,8 @@ class DelegationState(str, enum.Enum):
     ``pending`` and hands it back (``resolved``); only the owner completes it."""
     pending = "pending"
     resolved = "resolved"
+    #: 加签: a co-signer holds the task (task_cosigns); nobody else may work it meanwhile.
+    cosigning = "cosigning"
 
 
 class HumanTask(Model):

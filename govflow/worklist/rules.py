@@ -1,6 +1,7 @@
 """The business rules of working a task, checked by the use-case functions
 themselves so that every door (pages, REST, CLI) obeys them alike: the 审批意见
-(comment) rule and its limit, delegation (委派), and which files a form may name.
+(comment) rule and its limit, delegation (委派) and 加签, which files a form may
+name, and what makes a form a *simple approval* (batch completion).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from ..identity.access import Principal
 from ..instances.models import InstanceEvent, ProcessInstance
 from ..instances.runtime import instance_definition
 from .catalogue import element_property
-from .models import HumanTask
+from .models import DelegationState, HumanTask
 
 #: Longest comment (审批意见, reason, note) any action keeps.
 COMMENT_MAX = 2000
@@ -58,9 +59,27 @@ def clean_comment(comment: str | None, errors: dict, *, required: bool = False, 
 
 
 def require_not_delegated(task: HumanTask) -> None:
-    """While delegated, the delegate may only resolve the task back (Conflict)."""
+    """While delegated, the delegate may only resolve the task back; while a co-signer
+    holds it (加签), they may only sign it (Conflict)."""
     if task.is_delegated:
         raise Conflict("the task is delegated; the delegate resolves it back first")
+    if task.delegation_state == DelegationState.cosigning.value:
+        raise Conflict("a co-signer holds the task; they sign it first")
+
+
+def simple_approval_field(task: HumanTask) -> str | None:
+    """The one yes/no field of a *simple approval*, else None.
+
+    A simple approval is a form whose only required field is one yes/no question
+    (同意/签收/通过); anything else it asks is optional, and 审批意见 travels beside
+    the form. Such a task can be completed in a batch: the question answered yes,
+    one comment for all. Every other form needs a person to fill it in."""
+    described = describe(task.form_key, list(task.form_fields or []))
+    booleans = [f for f in described if f["type"] == "boolean" and not f["readonly"]]
+    others_required = [f for f in described if f["required"] and f not in booleans]
+    if len(booleans) != 1 or others_required:
+        return None
+    return booleans[0]["id"]
 
 
 def file_field_errors(form_key: str | None, form_fields, values: dict, p: Principal,

@@ -12,6 +12,7 @@ from ..instances.runtime import changing, lock_task_instance
 from ..instances.sync import close_task
 from ..instances.variables import check_incoming
 from ..timeutil import utcnow
+from .cosign import hold_for_signers
 from .models import HumanTask, TaskStatus
 from .rules import (
     attach_form_files,
@@ -77,7 +78,8 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
     required comment. Everything is validated before the instance is touched, so a ValidationFailed
     (per form field; ``comment`` when required or too long; file fields naming files
     not this form's; ``upload_errors`` the caller found in posted files) leaves
-    nothing half-done. Raises NotFound (not visible), Conflict (done already, held
+    nothing half-done. With 加签 signers after ``p`` waiting, the values wait for their
+    signatures (cosign.py) and the step completes when the last signs. Raises NotFound (not visible), Conflict (done already, held
     by another, delegated, instance not active) otherwise.
     """
     task = get_visible_task(task_id, p)
@@ -100,6 +102,8 @@ def complete_task(task_id: int, p: Principal, variables: dict, comment: str | No
         if task.assignee_id not in (None, p.user_id):
             raise Conflict("the task is claimed by someone else")
         attach_form_files(task.form_key, task.form_fields, data, task.instance_id, task.id)
+        if hold_for_signers(change, task, p, data, comment):
+            return task
         change.engine.complete(task.engine_task_id, data)
         change.completed_task_ids.add(task.engine_task_id)
         task.assignee_id = task.assignee_id or p.user_id

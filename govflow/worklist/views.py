@@ -17,9 +17,11 @@ from ..forms.inputs import FormState, form_fields, parse_submission
 from ..identity.service import find_org_unit
 from ..instances.models import ProcessInstance
 from ..web.messages import field_errors
+from ..web.presenters import dossier_time, dossier_words
 from ..web.setup import page_blueprint
 from .actions import get_readable_task, mark_copy_read
 from .catalogue import process_xml
+from .dossier import case_dossier, render_pdf
 from .inbox import LISTS, SORTS, TaskFilter, org_units_for, search_tasks
 from .service import complete_task
 from .task_page import task_page
@@ -64,6 +66,20 @@ def complete(task_id):
         return render_template("tasks/detail.html", comment=request.form.get("comment", ""), **page)
     flash(_("Task completed: %(name)s", name=task.name), "success")
     return redirect(url_for("worklist.task_list"), 303)
+
+
+@bp.route("/cases/<int:instance_id>/dossier.pdf")
+def dossier(instance_id):
+    """案卷: the case printed, for whoever may read it (404 otherwise)."""
+    return dossier_pdf(g.principal, instance_id)
+
+
+def dossier_pdf(principal, instance_id: int) -> Response:
+    """The one answer of both doors (this page and /api/v1)."""
+    found = case_dossier(principal, instance_id, current_app.config["GOVFLOW"].UPLOAD_DIR)
+    name = f"dossier-{found.instance.business_key or instance_id}.pdf"
+    return Response(render_pdf(found, dossier_words, dossier_time), mimetype="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})
 
 
 @bp.route("/tasks/<int:task_id>/diagram.bpmn")

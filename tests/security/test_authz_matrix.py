@@ -80,7 +80,8 @@ PARAMS = {"key": "process", "task_id": "task", "instance_id": "instance", "uploa
 API_BODIES = {"move": {"element_id": "verify", "reason": "matrix"}, "complete": {"variables": {}},
               "transfer": {"user": "cstaff"}, "delegate": {"user": "cstaff"}, "resolve": {"comment": "matrix"},
               "return": {"step": "verify", "comment": "matrix"}, "copy": {"users": ["cstaff"]},
-              "comments": {"message": "matrix"}, "create": {"message": "matrix"}}
+              "comments": {"message": "matrix"}, "create": {"message": "matrix"},
+              "cosigners": {"user": "cstaff", "position": "before"}, "sign": {"comment": "matrix"}}
 FIXED = {"filename": "app.css", "code": "en", "incident_id": "2147483000"}
 #: Routes whose parameter the world has no object for (a DMN file of the designer).
 NO_OBJECT = {"designer.decision", "designer.decision_xml", "designer.save_decision",

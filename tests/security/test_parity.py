@@ -27,6 +27,10 @@ TWINS = {
     "task_actions.delegate": "tasks.delegate", "task_actions.resolve": "tasks.resolve",
     "task_actions.return_": "tasks.return_", "task_actions.copy": "tasks.copy",
     "task_actions.urge": "tasks.urge", "task_actions.attach": "tasks.attach",
+    "task_actions.cosign": "tasks.cosign", "task_actions.sign": "tasks.sign",
+    "task_actions.withdraw": "tasks.withdraw",
+    # One page form, two buttons: its claim and approve are tasks.claim_many and tasks.approve_many.
+    "task_actions.batch": "tasks.claim_many",
     "start.start_form": "process-instances.create_instance",
     "admin.instance_operation": "admin-console.instance_operation",
     "admin.instance_migrate": "admin-console.migrate",

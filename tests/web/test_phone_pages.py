@@ -20,7 +20,7 @@ WIDE = {"width": 1366, "height": 860}
 #: Who visits each class of page: the grid worker reads the sample task inside his grid.
 VISITOR = {"staff": "grid1", "admin": "admin", "designer": "designer"}
 #: Files rather than pages, and routes whose parameter has no sample object.
-NOT_PAGES = (".bpmn", ".dmn", ".form", ".xlsx", ".csv", ".json")
+NOT_PAGES = (".bpmn", ".dmn", ".form", ".xlsx", ".csv", ".json", ".pdf")
 NO_SAMPLE = {"admin.called_detail": "web_case calls no other process",
              "designer.decision": "no DMN file in the sample world",
              "designer.form_editor": "no Camunda Form in the sample world (tests/forms walks the editor)",

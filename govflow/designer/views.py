@@ -5,6 +5,7 @@ from flask import Response, flash, g, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 
 from ..admin.access import is_administrator
+from ..admin.blueprint import status_labels
 from ..definitions.service import latest_definition
 from ..errors import Forbidden, ValidationFailed
 from ..forms.inputs import form_fields
@@ -15,7 +16,7 @@ from ..worklist.inbox import org_units_for
 from ..worklist.start_views import submit_start_form
 from . import forms, service
 from .diff import compare
-from .platform import pickers, start_trial, task_form
+from .platform import pickers, start_trial, task_form, trial_runs
 
 bp = page_blueprint("designer", __name__)
 bp.url_prefix = "/designer"
@@ -126,9 +127,17 @@ def trial(key):
         if is_administrator(g.principal):
             return redirect(url_for("admin.instance_detail", instance_id=instance.id), 303)
         flash(_("Trial instance %(id)s started: %(key)s", id=instance.id, key=instance.business_key), "success")
-        return redirect(url_for("designer.modeler", key=key), 303)
+        return redirect(url_for("designer.trials", key=key), 303)
     return render_template("designer/trial.html", definition=definition, form=state,
                            units=org_units_for(g.principal), org=org)
+
+
+@bp.route("/<key>/trials")
+def trials(key):
+    """The trial runs of ``key``, to follow: their steps, the open ones to work."""
+    definition = service.definition_version(key)
+    return render_template("designer/trials.html", definition=definition, runs=trial_runs(key),
+                           administrator=is_administrator(g.principal), status_names=status_labels())
 
 
 @bp.route("/<key>/preview/<element_id>")

@@ -113,17 +113,24 @@ def _create_task(change, item) -> HumanTask:
     else:  # the common case needs no query: the instance row carries its unit's path
         scope = _Scope(instance.org_unit_id, instance.org_path)
     assignee = _user_id(item.assignee)
+    candidate_users = item.candidate_users
+    if instance.is_trial:
+        # A trial's steps are all the designer's: nobody the diagram names is involved.
+        starter = db.session.get(User, instance.started_by_id) if instance.started_by_id else None
+        assignee = assignee if assignee == instance.started_by_id else None
+        candidate_users = [starter.username] if starter else []
     row = HumanTask(
         instance_id=instance.id, engine_task_id=item.engine_task_id, element_id=item.element_id,
         name=item.name, process_key=instance.process_key, business_key=instance.business_key,
         title=instance.title, assignee_id=assignee, candidate_groups=item.candidate_groups,
-        candidate_users=item.candidate_users, scope_org_unit_id=scope.id, scope_path=scope.path,
+        candidate_users=candidate_users, is_trial=instance.is_trial, scope_org_unit_id=scope.id,
+        scope_path=scope.path,
         due_at=to_naive_utc(item.due_at), follow_up_at=to_naive_utc(item.follow_up_at),
         priority=item.priority, form_key=_pinned_form(instance, item.form_key), form_fields=item.form_fields)
     db.session.add(row)
-    for role in item.candidate_groups:
+    for role in [] if instance.is_trial else item.candidate_groups:
         row.candidates.append(TaskCandidate(role=role, scope_path=scope.path, due_at=row.due_at))
-    for username in item.candidate_users:
+    for username in candidate_users:
         user_id = _user_id(username)
         if user_id:
             row.candidates.append(TaskCandidate(user_id=user_id, scope_path=scope.path, due_at=row.due_at))

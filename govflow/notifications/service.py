@@ -22,14 +22,15 @@ KINDS = ("task_created", "task_assigned", "task_transferred", "task_delegated", 
 
 
 def task_audience(executor, task) -> list[int]:
-    """The assignee, or else everyone the task is offered to (roles at or above its scope).
+    """The assignee, or else everyone the task is offered to (roles at or above its scope;
+    a designer's trial run is offered to its starter only, never to the roles it names).
 
     ``executor`` is the session or, inside a flush, its connection.
     """
     if task.assignee_id is not None:
         return [task.assignee_id]
     ids: set[int] = set()
-    if task.candidate_groups:
+    if task.candidate_groups and not task.is_trial:
         ids.update(executor.execute(
             select(RoleGrant.user_id).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
             .join(User, RoleGrant.user_id == User.id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from ..extensions import db
+from ..instances.trials import keeps_quiet
 from ..timeutil import utcnow
 from .models import LedgerEntry, Notification, NumberSequence, PublicResult
 
@@ -47,7 +48,11 @@ def publish_result(instance_id: int, org_unit_id: int, title: str, summary: str,
 
 
 def notify_user(user_id: int, kind: str, title: str, body: str = "", instance_id: int | None = None,
-                task_id: int | None = None) -> Notification:
+                task_id: int | None = None) -> Notification | None:
+    """A notification for ``user_id``; None when the instance is a trial run that
+    does not concern them."""
+    if keeps_quiet(instance_id, user_id):
+        return None
     note = Notification(user_id=user_id, kind=kind, title=title, body=body,
                         instance_id=instance_id, task_id=task_id)
     db.session.add(note)

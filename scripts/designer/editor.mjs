@@ -100,3 +100,18 @@ export function wireEditor(el, { saveXml, mark, onChange }) {
     },
   };
 }
+
+// Fits the whole diagram into the canvas to the right of the palette (diagram-js's own
+// "fit-viewport" centres it under the palette's 100-odd pixels at the left edge), at
+// most at 100 %, with a margin all round.
+export function fitBesidePalette(canvas, container, margin = 24) {
+  const palette = container.querySelector(".djs-palette");
+  const left = palette ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left : 0;
+  const { inner, outer } = canvas.viewbox();
+  if (!inner.width || !inner.height) return;
+  const width = outer.width - left - 2 * margin;
+  const height = outer.height - 2 * margin;
+  const scale = Math.min(width / inner.width, height / inner.height, 1);
+  canvas.viewbox({ x: inner.x - (left + margin) / scale, y: inner.y - margin / scale,
+                   width: outer.width / scale, height: outer.height / scale });
+}

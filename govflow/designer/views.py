@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from ..admin.access import is_administrator
 from ..admin.blueprint import status_labels
 from ..definitions.service import latest_definition
+from ..engine.lint.codes import CODES as LINT_CODES
 from ..errors import Forbidden, ValidationFailed
 from ..forms.inputs import form_fields
 from ..web.paging import int_arg
@@ -20,6 +21,13 @@ from .platform import pickers, start_trial, task_form, trial_runs
 
 bp = page_blueprint("designer", __name__)
 bp.url_prefix = "/designer"
+
+
+@bp.context_processor
+def _problem_texts():
+    """What each lint code means, in the page's language: the editors show it before the
+    detail, which names elements and values as the file has them."""
+    return {"problem_texts": {code: _(meaning) for code, (_severity, meaning) in LINT_CODES.items()}}
 
 
 @bp.before_request

@@ -10,6 +10,8 @@ export function wireEditor(el, { saveXml, mark, onChange }) {
   const message = document.getElementById("designer-message");
   const problemsBox = document.getElementById("designer-problems");
   const say = (text, kind) => { message.textContent = text; message.className = kind || ""; };
+  let texts = {};
+  try { texts = JSON.parse(data.problemTexts || "{}"); } catch (e) { texts = {}; }
 
   async function post(url, xml) {
     const response = await fetch(url, {
@@ -34,7 +36,10 @@ export function wireEditor(el, { saveXml, mark, onChange }) {
       item.dataset.code = p.code || "";
       item.dataset.elementId = p.element_id || "";
       const where = [p.line ? `${p.file}:${p.line}` : p.file, p.element_id].filter(Boolean).join(" · ");
-      item.textContent = `${p.severity === "error" ? "✖" : "⚠"} [${p.code}] ${p.message}${where ? ` (${where})` : ""}`;
+      // The code's meaning in the page's language first; the detail names the file's own ids and values.
+      const meaning = texts[p.code];
+      const detail = meaning ? `${meaning} — ${p.message}` : p.message;
+      item.textContent = `${p.severity === "error" ? "✖" : "⚠"} [${p.code}] ${detail}${where ? ` (${where})` : ""}`;
       if (focusers[i]) {
         item.tabIndex = 0;
         item.addEventListener("click", focusers[i]);

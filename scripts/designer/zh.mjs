@@ -42,11 +42,13 @@ const ZH = {
   "Create group": "创建分组", "Learn more.": "了解更多。",
 };
 
-export function translateModule(lang) {
+// `extra`: another editor's labels (the decision tables: zh_dmn.mjs).
+export function translateModule(lang, extra = {}) {
   const zh = (lang || "").toLowerCase().startsWith("zh");
+  const table = { ...ZH, ...extra };
   return {
     translate: ["value", (template, replacements = {}) => {
-      const text = zh && ZH[template] ? ZH[template] : template;
+      const text = zh && table[template] ? table[template] : template;
       return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? replacements[key] : `{${key}}`));
     }],
   };

@@ -2,6 +2,7 @@
 counted; the statistics cover what the reader administers."""
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from govflow.admin.queries import InstanceFilter, instance_query
@@ -10,11 +11,13 @@ from govflow.database import commit, writing
 from govflow.definitions.service import latest_definition
 from govflow.demo import DEMO_PASSWORD
 from govflow.designer.platform import start_trial, trial_runs
+from govflow.errors import ValidationFailed
 from govflow.extensions import db
 from govflow.identity.access import principal_for
 from govflow.identity.service import create_user, get_user, grant_role
 from govflow.instances.listing import search_instances
 from govflow.records.models import Notification
+from govflow.worklist.actions import transfer_task
 from tests.processes.test_case_handling_helpers import (  # noqa: F401
     analyse,
     case_deployed,
@@ -90,6 +93,9 @@ def test_a_trial_run_is_offered_to_its_designer_only(case_deployed):
     assert open_tasks("secretary", iid) == [] and open_tasks("cstaff", iid) == []
     [run] = trial_runs("case_handling")
     assert run.instance.id == iid and [t.element_id for t in run.open_tasks] == ["community_analyse"]
+    with writing(), pytest.raises(ValidationFailed) as refused:     # 转办 to real staff: nobody receives a trial step
+        transfer_task(run.open_tasks[0].id, principal_for(get_user("designer")), "secretary", "请办理")
+    assert refused.value.errors == {"assignee": ["not_receivable"]}
 
 
 def test_a_trial_run_stays_out_of_searches_exports_and_figures(case_deployed):

@@ -21,6 +21,11 @@ def test_the_properties_panel_groups_are_chinese(web_app, browser, tmp_path):
             page.locator(".bio-properties-panel-group-header-title").first.wait_for()
             titles = page.locator(".bio-properties-panel-group-header-title").all_inner_texts()
             assert titles and [t for t in titles if not CJK.search(t)] == [], titles
+            page.evaluate("""() => document.querySelectorAll('.bio-properties-panel-group-header:not(.open)')
+                                       .forEach(h => h.click())""")
+            page.locator('#designer-properties label[for="bio-properties-panel-candidateGroups"]').wait_for()
+            labels = page.locator("#designer-properties label").all_inner_texts()
+            assert len(labels) > 10 and [t for t in labels if t.strip() and t.strip() != "ID" and not CJK.search(t)] == []
             palette = [e.get_attribute("title") for e in page.locator(".djs-palette .entry").all()]
             assert [t for t in palette if t and not CJK.search(t)] == [], palette
         finally:

@@ -30,9 +30,9 @@ def _units(ids) -> dict[int, OrgUnit]:
 
 
 def open_tasks(p: Principal):
-    """The open tasks of the units ``p`` administers, as a statement the figures below
-    narrow and count."""
-    query = select(HumanTask).where(HumanTask.status == TaskStatus.open.value)
+    """The open tasks of the units ``p`` administers (never of a designer's trial run),
+    as a statement the figures below narrow and count."""
+    query = select(HumanTask).where(HumanTask.status == TaskStatus.open.value, HumanTask.is_trial.is_(False))
     scope = administered_clause(p, HumanTask.scope_path)
     return query if scope is None else query.where(scope)
 

@@ -21,7 +21,11 @@ from ..records.models import LedgerEntry
 from .models import CaseFact, CaseFactDepartment, FactWatermark
 
 CASE_PROCESS = "case_handling"
-WATERMARK = "case_facts"
+#: Renamed when what a fold reads changes, so that every case is folded again once
+#: ("case_facts" read department dispatches under a kind no handler writes).
+WATERMARK = "case_facts_v2"
+#: The line open_dispatch_round writes for each department a case is sent to.
+DISPATCHED = "case_dispatched"
 #: Cases folded per statement (an IN list the databases handle comfortably).
 CHUNK = 500
 #: PostgreSQL hands out ids at insert, so a line with a lower id may commit after the
@@ -109,5 +113,5 @@ def _fold(instance_ids: Sequence[int]) -> None:
         ("instance_id", "department_id"),
         select(LedgerEntry.instance_id, LedgerEntry.org_unit_id)
         .where(LedgerEntry.instance_id.in_(instance_ids), LedgerEntry.process_key == CASE_PROCESS,
-               LedgerEntry.kind == "case_department_dispatched", LedgerEntry.org_unit_id.isnot(None))
+               LedgerEntry.kind == DISPATCHED, LedgerEntry.org_unit_id.isnot(None))
         .distinct()))

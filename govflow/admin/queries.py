@@ -17,6 +17,7 @@ from ..extensions import db
 from ..identity.access import path_prefix_clause
 from ..identity.models import OrgUnit
 from ..instances.models import InstanceStatus, ProcessInstance
+from ..instances.trials import real_instances
 from ..timeutil import utcnow
 from ..web.paging import int_arg
 from ..worklist.models import HumanTask, TaskStatus
@@ -87,8 +88,9 @@ def _start_of(d: date) -> datetime:
 
 
 def instance_query(f: InstanceFilter):
-    """The filtered select of ProcessInstance rows, newest first."""
-    q = select(ProcessInstance)
+    """The filtered select of ProcessInstance rows, newest first; never a designer's
+    trial run (followed in the designer)."""
+    q = select(ProcessInstance).where(real_instances())
     PI = ProcessInstance
     if f.process:
         q = q.where(PI.process_key == f.process)

@@ -6,6 +6,7 @@ from datetime import date
 from flask import current_app, g, render_template, request
 
 from ..errors import ValidationFailed
+from ..identity.access import Principal
 from ..web.names import process_name
 from .blueprint import bp, download, status_labels
 from .dashboard import light_table, open_tasks, supervision_queue
@@ -35,17 +36,18 @@ def _period(args) -> Period:
     return Period(values["from"], values["to"])
 
 
-def statistics_data(args) -> dict:
-    """Every table of the statistics page for the period in ``args`` (``from``/``to``).
-    Raises ValidationFailed for a malformed date."""
+def statistics_data(p: Principal, args) -> dict:
+    """Every table of the statistics page for the period in ``args`` (``from``/``to``),
+    of what ``p`` administers. Raises ValidationFailed for a malformed date."""
     tz = current_app.config["GOVFLOW"].TIMEZONE
     period = _period(args)
-    return {"period": period, "cases": case_tables(tz, period), "stages": stage_counts(), "steps": step_times()}
+    return {"period": period, "cases": case_tables(p, tz, period), "stages": stage_counts(p),
+            "steps": step_times(p)}
 
 
 @bp.route("/statistics")
 def statistics():
-    data = statistics_data(request.args)
+    data = statistics_data(g.principal, request.args)
     fmt = request.args.get("format")
     if fmt in ("xlsx", "csv"):
         body, mime = statistics_file(statistics_tables(data["cases"], data["stages"], data["steps"]), fmt)

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import and_, case, func, literal, select
 
 from ..database import is_postgres
 from ..extensions import db
+from ..identity.access import Principal, administered_clause
 from ..identity.models import OrgUnit
 from ..instances.models import InstanceStatus, ProcessInstance
+from ..instances.trials import real_instances
 from ..tasks.case_common import CATEGORY_NAMES
 from ..worklist.models import HumanTask, TaskStatus
 from .facts import refresh_case_facts
@@ -57,16 +59,24 @@ def _hours_between(start, end):
     return (func.julianday(end) - func.julianday(start)) * 24.0
 
 
-def case_facts(by_department: bool = False):
-    """One row per case (table ``case_facts``, brought up to date first by the
-    caller); ``by_department``: one row per case and department it was sent to
-    (column ``department``)."""
+def counted_instances(p: Principal):
+    """SQL over ProcessInstance: the instances the figures count for ``p`` — real ones
+    (not a designer's trial run) in the units ``p`` administers."""
+    scope = administered_clause(p, ProcessInstance.org_path)
+    return real_instances() if scope is None else and_(real_instances(), scope)
+
+
+def case_facts(p: Principal, by_department: bool = False):
+    """One row per case counted for ``p`` (table ``case_facts``, brought up to date
+    first by the caller); ``by_department``: one row per case and department it was
+    sent to (column ``department``)."""
     F = CaseFact.__table__
+    counted = select(ProcessInstance.id).where(counted_instances(p))
     if not by_department:
-        return select(F).subquery("facts")
+        return select(F).where(F.c.instance_id.in_(counted)).subquery("facts")
     D = CaseFactDepartment.__table__
     return (select(F, D.c.department_id.label("department"))
-            .join(D, D.c.instance_id == F.c.instance_id).subquery("facts"))
+            .join(D, D.c.instance_id == F.c.instance_id).where(F.c.instance_id.in_(counted)).subquery("facts"))
 
 
 def _figures(facts):
@@ -117,8 +127,9 @@ def _sums(rows, key_of) -> dict:
     return out
 
 
-def case_tables(tz_name: str, period: Period | None = None) -> dict[str, list[dict]]:
-    """The case-handling figures by community, department, category and month.
+def case_tables(p: Principal, tz_name: str, period: Period | None = None) -> dict[str, list[dict]]:
+    """The case-handling figures of the cases counted for ``p`` (:func:`counted_instances`)
+    by community, department, category and month.
 
     Response rate: answered within the response limit among answered (or escalated)
     cases; resolution rate: resolved among all cases; satisfaction rate: satisfied or
@@ -130,12 +141,12 @@ def case_tables(tz_name: str, period: Period | None = None) -> dict[str, list[di
     """
     period = period or Period()
     refresh_case_facts()
-    facts = case_facts()
+    facts = case_facts(p)
     month = _local_month(facts.c.reported_at, tz_name)
     keys = (facts.c.community_id.label("community"), facts.c.category.label("category"), month.label("month"))
     cells = db.session.execute(_in_period(select(*keys, *_figures(facts)).select_from(facts), facts, period, tz_name)
                                .group_by(*keys)).all()
-    sent = case_facts(by_department=True)
+    sent = case_facts(p, by_department=True)
     by_department = db.session.execute(_in_period(
         select(sent.c.department, *_figures(sent)).select_from(sent), sent, period, tz_name)
         .group_by(sent.c.department)).all()
@@ -154,36 +165,37 @@ def case_tables(tz_name: str, period: Period | None = None) -> dict[str, list[di
     return tables
 
 
-def case_table(dimension: str, tz_name: str, period: Period | None = None) -> list[dict]:
+def case_table(p: Principal, dimension: str, tz_name: str, period: Period | None = None) -> list[dict]:
     """One table of :func:`case_tables`."""
-    return case_tables(tz_name, period)[dimension]
+    return case_tables(p, tz_name, period)[dimension]
 
 
 # -- the other processes ------------------------------------------------------------
-def stage_counts(processes=OTHER_PROCESSES) -> list[dict]:
-    """Instances per process and stage: the current step(s) of running ones, the status
-    of the others."""
+def stage_counts(p: Principal, processes=OTHER_PROCESSES) -> list[dict]:
+    """Instances counted for ``p`` per process and stage: the current step(s) of running
+    ones, the status of the others."""
     PI = ProcessInstance
     running = PI.status.in_((InstanceStatus.active.value, InstanceStatus.error.value,
                              InstanceStatus.suspended.value))
     stage = case((running, func.coalesce(PI.current_steps, literal(""))), else_=literal(""))
     rows = db.session.execute(select(PI.process_key, PI.status, stage.label("stage"), func.count().label("n"))
-                              .where(PI.process_key.in_(processes))
+                              .where(PI.process_key.in_(processes), counted_instances(p))
                               .group_by(PI.process_key, PI.status, stage)).all()
     out = [{"process": r.process_key, "status": r.status, "stage": r.stage or None, "count": int(r.n)}
            for r in rows]
     return sorted(out, key=lambda r: (r["process"], r["status"], r["stage"] or ""))
 
 
-def step_times(processes=OTHER_PROCESSES) -> list[dict]:
-    """Completed human tasks per process and step, with their mean hours from creation
-    to completion."""
+def step_times(p: Principal, processes=OTHER_PROCESSES) -> list[dict]:
+    """Completed human tasks of the instances counted for ``p``, per process and step,
+    with their mean hours from creation to completion."""
     T = HumanTask
     hours = _hours_between(T.created_at, T.completed_at)
     rows = db.session.execute(select(T.process_key, T.element_id, func.max(T.name).label("name"),
                                      func.count().label("n"), func.avg(hours).label("hours"))
                               .where(T.process_key.in_(processes), T.status == TaskStatus.completed.value,
-                                     T.completed_at.isnot(None))
+                                     T.completed_at.isnot(None),
+                                     T.instance_id.in_(select(ProcessInstance.id).where(counted_instances(p))))
                               .group_by(T.process_key, T.element_id)).all()
     out = [{"process": r.process_key, "element_id": r.element_id, "name": r.name, "count": int(r.n),
             "mean_hours": round(float(r.hours), 2) if r.hours is not None else None} for r in rows]

@@ -7,7 +7,8 @@ from xml.sax.saxutils import quoteattr
 from ..errors import ValidationFailed
 
 _KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_\-.]{0,79}$")
-_CATEGORY = re.compile(r"^[A-Za-z0-9_\-]{1,40}$")
+#: A category is a code or a name people read (民生服务): the last part of the namespace.
+_CATEGORY = re.compile(r"^[\w\-]{1,40}$")
 
 _TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
 <bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -49,7 +50,7 @@ def blank_process(key: str, name: str, category: str) -> str:
     if not (name or "").strip() or len(name) > 200:
         errors["name"] = ["1-200 characters"]
     if not _CATEGORY.match(category or ""):
-        errors["category"] = ["letters, digits, _ - (1-40)"]
+        errors["category"] = ["letters (汉字 too), digits, _ - (1-40)"]
     if errors:
         raise ValidationFailed("the new process cannot be created", errors)
     return _TEMPLATE.format(key=key, name=quoteattr(name.strip()),

@@ -2,6 +2,7 @@
 pickers), a user task's form as staff see it, and trial instances."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from lxml import etree
@@ -14,8 +15,10 @@ from ..extensions import db
 from ..forms import form_keys
 from ..identity.access import Principal
 from ..identity.models import ROLE_CODES, OrgUnit
+from ..instances.models import ProcessInstance
 from ..tasks import handler_names
 from ..worklist.catalogue import _form_data
+from ..worklist.models import HumanTask, TaskStatus
 
 _B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 _C = "{http://camunda.org/schema/1.0/bpmn}"
@@ -43,7 +46,7 @@ def task_form(xml: str, element_id: str) -> tuple[str | None, list[dict]]:
 
 def start_trial(p: Principal, definition, org_unit_code: str, variables: dict):
     """Start ``definition`` (any version of a process) as a trial: business key
-    TRIAL-<key>-<time>, so that ledgers and figures can leave it out. Raises
+    TRIAL-<key>-<time>, marked ``is_trial`` so that worklists, figures and ledgers leave it out. Raises
     ValidationFailed (start form, org unit)."""
     key = definition.key
     from ..instances.service import start_instance
@@ -51,4 +54,27 @@ def start_trial(p: Principal, definition, org_unit_code: str, variables: dict):
         raise ValidationFailed("unknown org unit", {"org_unit": ["choose the org unit of the trial"]})
     stamp = datetime.now().strftime("%Y%m%d%H%M%S")
     return start_instance(key, org_unit_code, variables, business_key=f"TRIAL-{key[:60]}-{stamp}",
-                          actor_id=p.user_id, title=f"试运行 {key} v{definition.version}", definition=definition)
+                          actor_id=p.user_id, title=f"试运行 {key} v{definition.version}", definition=definition,
+                          trial=True)
+
+
+@dataclass(frozen=True)
+class TrialRun:
+    instance: ProcessInstance
+    #: Open steps, each offered to the trial's starter only.
+    open_tasks: list[HumanTask]
+
+
+def trial_runs(key: str, limit: int = 50) -> list[TrialRun]:
+    """The newest trial runs of ``key``: where a designer follows them, since staff
+    lists, figures and searches leave them out (instances/trials.py)."""
+    runs = list(db.session.scalars(select(ProcessInstance).where(
+        ProcessInstance.process_key == key, ProcessInstance.is_trial.is_(True))
+        .order_by(ProcessInstance.id.desc()).limit(limit)))
+    tasks: dict[int, list[HumanTask]] = {}
+    if runs:
+        for task in db.session.scalars(select(HumanTask).where(
+                HumanTask.instance_id.in_([r.id for r in runs]), HumanTask.status == TaskStatus.open.value)
+                .order_by(HumanTask.id)):
+            tasks.setdefault(task.instance_id, []).append(task)
+    return [TrialRun(r, tasks.get(r.id, [])) for r in runs]

@@ -5,7 +5,9 @@ from flask import Response, flash, g, jsonify, redirect, render_template, reques
 from flask_babel import gettext as _
 
 from ..admin.access import is_administrator
+from ..admin.blueprint import status_labels
 from ..definitions.service import latest_definition
+from ..engine.lint.codes import CODES as LINT_CODES
 from ..errors import Forbidden, ValidationFailed
 from ..forms.inputs import form_fields
 from ..web.paging import int_arg
@@ -16,10 +18,17 @@ from ..worklist.start_views import submit_start_form
 from . import forms, service
 from .diff import compare
 from .modeler_style import with_flow_lists
-from .platform import pickers, start_trial, task_form
+from .platform import pickers, start_trial, task_form, trial_runs
 
 bp = page_blueprint("designer", __name__)
 bp.url_prefix = "/designer"
+
+
+@bp.context_processor
+def _problem_texts():
+    """What each lint code means, in the page's language: the editors show it before the
+    detail, which names elements and values as the file has them."""
+    return {"problem_texts": {code: _(meaning) for code, (_severity, meaning) in LINT_CODES.items()}}
 
 
 @bp.before_request
@@ -127,9 +136,17 @@ def trial(key):
         if is_administrator(g.principal):
             return redirect(url_for("admin.instance_detail", instance_id=instance.id), 303)
         flash(_("Trial instance %(id)s started: %(key)s", id=instance.id, key=instance.business_key), "success")
-        return redirect(url_for("designer.modeler", key=key), 303)
+        return redirect(url_for("designer.trials", key=key), 303)
     return render_template("designer/trial.html", definition=definition, form=state,
                            units=org_units_for(g.principal), org=org)
+
+
+@bp.route("/<key>/trials")
+def trials(key):
+    """The trial runs of ``key``, to follow: their steps, the open ones to work."""
+    definition = service.definition_version(key)
+    return render_template("designer/trials.html", definition=definition, runs=trial_runs(key),
+                           administrator=is_administrator(g.principal), status_names=status_labels())
 
 
 @bp.route("/<key>/preview/<element_id>")

@@ -85,10 +85,12 @@ def principal_for(user: User) -> Principal:
 
 
 def can_see_task(p: Principal, task) -> bool:
-    if p.is_admin or task.assignee_id == p.user_id:
+    if task.assignee_id == p.user_id or p.username in (task.candidate_users or []):
         return True
-    if p.username in (task.candidate_users or []):
-        return True
+    if p.is_admin:
+        return not task.is_trial
+    if task.is_trial:  # offered to its starter only (instances/sync.py)
+        return False
     return bool(set(task.candidate_groups or []) & p.roles_at(task.scope_path))
 
 
@@ -118,8 +120,10 @@ def candidate_task_ids(p: Principal):
 
 
 def visible_tasks_clause(p: Principal):
-    """SQL twin of :func:`can_see_task` for open tasks (lists and counts)."""
+    """SQL twin of :func:`can_see_task` for open tasks (lists and counts). A trial's
+    task has its starter as its only candidate, so only the admin flag needs telling."""
     from ..worklist.models import HumanTask
+    mine = or_(HumanTask.assignee_id == p.user_id, HumanTask.id.in_(candidate_task_ids(p)))
     if p.is_admin:
-        return HumanTask.id.isnot(None)
-    return or_(HumanTask.assignee_id == p.user_id, HumanTask.id.in_(candidate_task_ids(p)))
+        return or_(HumanTask.is_trial.is_(False), mine)
+    return mine

@@ -24,6 +24,7 @@ from ..database import capped_count, plan_for_these_values
 from ..extensions import db
 from ..identity.access import Principal, path_prefix_clause
 from .models import ProcessInstance
+from .trials import real_instances
 
 #: Above this many matches the newest-first table walk beats sorting the matches.
 SCAN_ABOVE = 5_000
@@ -65,9 +66,9 @@ def search_instances(p: Principal, *, org_unit_path: str | None = None, limit: i
                      **equal) -> tuple[list, int, bool]:
     """The page of instances in ``p``'s jurisdiction (narrowed to ``org_unit_path``)
     whose columns equal ``equal`` (status, process_key, business_key); see
-    :func:`instance_page` for the result."""
+    :func:`instance_page` for the result. Designers' trial runs are left out."""
     paths = subtree_paths(None if p.is_admin else {g.path for g in p.grants}, org_unit_path)
-    query = select(ProcessInstance)
+    query = select(ProcessInstance).where(real_instances())
     if paths is not None:
         query = query.where(or_(*[path_prefix_clause(ProcessInstance.org_path, x) for x in paths])
                             if paths else false())

@@ -37,10 +37,11 @@ _KEY = re.compile(r"^[\w.\-:/]{1,120}$")
 def start_instance(process_key: str, org_unit_code: str, variables: dict | None = None,
                    business_key: str | None = None, actor_id: int | None = None,
                    title: str | None = None, definition: ProcessDefinition | None = None,
-                   start_event: str | None = None) -> ProcessInstance:
+                   start_event: str | None = None, trial: bool = False) -> ProcessInstance:
     """Start the latest version of ``process_key`` (or ``definition``, a version the
     designer tries out) for an org unit and run it to its first wait; ``start_event``
-    is the timer start event whose job starts it. Raises Conflict for a suspended version."""
+    is the timer start event whose job starts it; ``trial``: a designer's trial run
+    (ProcessInstance.is_trial). Raises Conflict for a suspended version."""
     unit = get_org_unit(org_unit_code)
     if not unit.is_active:
         raise ValidationFailed("org unit deactivated",
@@ -67,7 +68,7 @@ def start_instance(process_key: str, org_unit_code: str, variables: dict | None 
     ensure_write_transaction()
     instance = ProcessInstance(definition_id=definition.id, process_key=definition.key,
                                version=definition.version, org_unit_id=unit.id, org_path=unit.path,
-                               business_key=business_key, started_by_id=actor_id,
+                               business_key=business_key, started_by_id=actor_id, is_trial=trial,
                                title=title or variables.get("title") or definition.name)
     db.session.add(instance)
     db.session.flush()

@@ -127,11 +127,17 @@ def _create_tasks(change, items) -> list[HumanTask]:
         else:  # the common case needs no query: the instance row carries its unit's path
             scope = _Scope(instance.org_unit_id, instance.org_path)
         scopes.append(scope)
+        assignee, candidate_users = _user_id(item.assignee), list(item.candidate_users)
+        if instance.is_trial:
+            # A trial's steps are all the designer's: nobody the diagram names is involved.
+            starter = db.session.get(User, instance.started_by_id) if instance.started_by_id else None
+            assignee = assignee if assignee == instance.started_by_id else None
+            candidate_users = [starter.username] if starter else []
         values.append(dict(
             instance_id=instance.id, engine_task_id=item.engine_task_id, element_id=item.element_id,
             name=item.name, process_key=instance.process_key, business_key=instance.business_key,
-            title=instance.title, status=TaskStatus.open.value, assignee_id=_user_id(item.assignee),
-            candidate_groups=list(item.candidate_groups), candidate_users=list(item.candidate_users),
+            title=instance.title, status=TaskStatus.open.value, assignee_id=assignee,
+            candidate_groups=list(item.candidate_groups), candidate_users=candidate_users, is_trial=instance.is_trial,
             scope_org_unit_id=scope.id, scope_path=scope.path, due_at=to_naive_utc(item.due_at),
             follow_up_at=to_naive_utc(item.follow_up_at), priority=item.priority,
             form_key=_pinned_form(instance, item.form_key), form_fields=list(item.form_fields or []),
@@ -140,8 +146,8 @@ def _create_tasks(change, items) -> list[HumanTask]:
     candidates = []
     for row, item, scope in zip(rows, items, scopes, strict=True):
         candidates += [dict(task_id=row.id, role=role, user_id=None, scope_path=scope.path, due_at=row.due_at)
-                       for role in item.candidate_groups]
-        for username in item.candidate_users:
+                       for role in ([] if row.is_trial else item.candidate_groups)]
+        for username in row.candidate_users:
             user_id = _user_id(username)
             if user_id:
                 candidates.append(dict(task_id=row.id, role=None, user_id=user_id, scope_path=scope.path,

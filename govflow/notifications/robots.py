@@ -19,6 +19,7 @@ from ..extensions import db
 from ..identity.access import ancestor_paths
 from ..identity.models import OrgUnit
 from ..instances.models import ProcessInstance
+from ..instances.trials import keeps_quiet
 from ..outbox.service import enqueue
 from ..privacy.masking import mask_text, reporter_names
 from .models import RobotEndpoint
@@ -105,6 +106,8 @@ def _unit_name(code: str | None) -> str:
 def announce_case(ctx, event: str, extra: dict | None = None) -> int:
     """A case-handling event (``ctx`` a HandlerContext), for the robots over the case's grid."""
     from ..tasks.case_common import CATEGORY_NAMES
+    if keeps_quiet(ctx.instance_id):
+        return 0
     v = {**ctx.variables, **(extra or {})}
     names = reporter_names(v)
     grid = db.session.scalar(select(OrgUnit).where(OrgUnit.code == (v.get("grid") or ctx.org_unit_code)))
@@ -127,6 +130,8 @@ def announce_case(ctx, event: str, extra: dict | None = None) -> int:
 def announce_task(event: str, task) -> int:
     """催办 / 逾期 of one human task, for the robots over the task's scope unit."""
     from flask import current_app
+    if task.is_trial:
+        return 0
     unit = db.session.get(OrgUnit, task.scope_org_unit_id)
     due = ""
     if task.due_at:

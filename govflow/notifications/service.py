@@ -25,7 +25,8 @@ KINDS = ("task_created", "task_assigned", "task_transferred", "task_delegated", 
 
 
 def task_audience(executor, task) -> list[int]:
-    """The assignee, or else everyone the task is offered to (roles at or above its scope).
+    """The assignee, or else everyone the task is offered to (roles at or above its scope;
+    a designer's trial run is offered to its starter only, never to the roles it names).
 
     ``executor`` is the session or, inside a flush, its connection.
     """
@@ -39,7 +40,7 @@ def _audience_query(task):
     """The ids of the active users a task without assignee is offered to, as one SELECT
     (None when it is offered to nobody). Built once per shape, bound per task: building
     the expression cost more than running it."""
-    shape = (bool(task.candidate_groups), bool(task.candidate_users))
+    shape = (bool(task.candidate_groups) and not task.is_trial, bool(task.candidate_users))
     if shape == (False, False):
         return None
     return _audience_statement(*shape).params(roles=list(task.candidate_groups or []),
@@ -108,7 +109,7 @@ def _on_task_inserted(connection, task) -> None:
     # One INSERT … SELECT, not a read and a write: this runs for every new task.
     (row,) = _rows([0], "task_created", task)
     del row["user_id"]
-    statement = _notify_audience_statement(bool(task.candidate_groups), bool(task.candidate_users))
+    statement = _notify_audience_statement(bool(task.candidate_groups) and not task.is_trial, bool(task.candidate_users))
     connection.execute(statement, {**row, "roles": list(task.candidate_groups or []),
                                    "paths": ancestor_paths(task.scope_path),
                                    "usernames": list(task.candidate_users or [])})

@@ -5,6 +5,7 @@ from sqlalchemy import select, update
 
 from ..errors import NotFound
 from ..extensions import db
+from ..instances.trials import keeps_quiet
 from ..timeutil import utcnow
 from .models import LedgerEntry, Notification, NumberSequence, PublicResult
 
@@ -50,7 +51,11 @@ def publish_result(instance_id: int, org_unit_id: int | None, title: str, summar
 
 
 def notify_user(user_id: int, kind: str, title: str, body: str = "", instance_id: int | None = None,
-                task_id: int | None = None) -> Notification:
+                task_id: int | None = None) -> Notification | None:
+    """A notification for ``user_id``; None when the instance is a trial run that
+    does not concern them."""
+    if keeps_quiet(instance_id, user_id):
+        return None
     note = Notification(user_id=user_id, kind=kind, title=title, body=body,
                         instance_id=instance_id, task_id=task_id)
     db.session.add(note)

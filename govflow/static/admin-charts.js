@@ -1,5 +1,5 @@
 /* Charts of the admin statistics page: every <canvas data-chart="…"> becomes a Chart.js
-   bar chart. data-chart holds {labels, datasets: [{label, data}], unit}; the page's
+   bar chart. data-chart holds {labels, datasets: [{label, data}], unit, integer}; the page's
    tables carry the same figures for readers without JavaScript. */
 (function () {
   'use strict';
@@ -16,9 +16,13 @@
       data: { labels: spec.labels, datasets: datasets },
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
-        scales: { y: { beginAtZero: true, max: spec.unit === '%' ? 100 : undefined, title: { display: !!spec.unit, text: spec.unit || '' } } }
+        scales: { y: { beginAtZero: true, max: spec.unit === '%' ? 100 : undefined,
+                       // counts (spec.integer) have no half instances: whole-number ticks only
+                       ticks: spec.integer ? { precision: 0 } : {},
+                       title: { display: !!spec.unit, text: spec.unit || '' } } }
       }
     });
+    canvas.setAttribute('data-ticks', chart.scales.y.ticks.map(function (t) { return t.value; }).join(','));
     canvas.classList.add('is-ready');
     canvas.setAttribute('data-points', String(chart.data.datasets.reduce(function (n, d) {
       return n + d.data.length; }, 0)));

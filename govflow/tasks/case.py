@@ -20,6 +20,7 @@ from ..errors import ValidationFailed
 from ..extensions import db
 from ..forms.validation import validate_submission
 from ..identity.service import ancestor_of_kind, find_org_unit
+from ..instances.trials import keeps_quiet
 from ..notifications.robots import announce_case
 from ..notifications.service import notify_audience
 from ..notifications.sms import queue_sms
@@ -179,7 +180,7 @@ def notify_reporter(ctx: HandlerContext) -> dict:
     ``resolved`` (asks for a rating), ``invalid`` (不予受理) or ``accepted`` (受理)."""
     v = ctx.variables
     template = ctx.properties.get("template", "resolved")
-    if not (v.get("reporter_phone") and v.get("sms_consent")):
+    if not (v.get("reporter_phone") and v.get("sms_consent")) or keeps_quiet(ctx.instance_id):
         return {"reporter_notified": False}
     street = find_org_unit(v.get("street") or "")
     # The reporter reads it, but staff may have pasted other people's numbers into the texts.

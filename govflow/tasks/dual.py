@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from ..engine import clock
 from ..engine.durations import add_duration
 from ..extensions import db
-from ..identity.models import OrgUnit, User
+from ..identity.models import OrgUnit, RoleGrant, User
 from ..records.models import LedgerEntry
 from ..records.service import next_number, notify_user
 from . import HandlerContext, handler
@@ -65,7 +65,16 @@ def assign_dual_number(ctx: HandlerContext) -> dict:
             raise ValueError(f"单位报到须以 unit_code 指明平台中已有的单位，收到 {v.get('unit_code')!r}")
     number = f"{prefix}-{next_number('dual_' + prefix.lower())}"
     return {"dual_no": number, "business_key": v.get("business_key") or number,
-            "member_username": v.get("member_username")}
+            "member_username": v.get("member_username") or _member_starter(v.get("initiator"))}
+
+
+def _member_starter(username: str | None) -> str | None:
+    """The starter (``camunda:initiator``) when a party member registers themself;
+    staff and systems that register for someone leave the step to the staff pool."""
+    if not username:
+        return None
+    return db.session.scalar(select(User.username).join(RoleGrant, RoleGrant.user_id == User.id)
+                             .where(User.username == username, RoleGrant.role == "party_member").limit(1))
 
 
 @handler("close_dual_registration")

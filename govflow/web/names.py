@@ -24,6 +24,17 @@ ROLE_NAMES = {
 KIND_NAMES = {"district": _l("District"), "street": _l("Street"), "community": _l("Community"),
               "grid": _l("Grid"), "department": _l("Department"), "unit": _l("Employer unit")}
 
+#: Process categories: the last part of a diagram's targetNamespace (where Camunda
+#: Modeler keeps it), e.g. http://govflow.cn/bpmn/case.
+CATEGORY_NAMES = {"case": _l("Residents' requests and incidents"), "dual": _l("Dual reporting"),
+                  "owners": _l("Homeowners' committees"), "branch": _l("Party branch rectification")}
+
+
+def category_name(code: str | None) -> str:
+    if not code or code == "—":
+        return str(_l("Uncategorised"))
+    return str(CATEGORY_NAMES.get(code, code))
+
 
 def role_name(code: str | None) -> str:
     return str(ROLE_NAMES.get(code or "", code or ""))
@@ -87,6 +98,6 @@ def readable(value) -> str:
 
 
 def register(app) -> None:
-    for helper in (role_name, role_names, kind_name, process_name, unit_name):
+    for helper in (role_name, role_names, kind_name, process_name, unit_name, category_name):
         app.jinja_env.globals[helper.__name__] = helper
     app.jinja_env.filters["readable"] = readable

@@ -116,9 +116,10 @@ def possible_receivers(task: HumanTask, p: Principal, limit: int = 200) -> list[
 
 
 def _receiver(task: HumanTask, username: str, p: Principal, field: str) -> User:
-    """The user named ``username`` if they may receive ``task``; else ValidationFailed on ``field``."""
+    """The user named ``username`` if they may receive ``task``; else ValidationFailed on ``field``.
+    Nobody receives a step of a designer's trial run: it stays the designer's."""
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    on_line = user is not None and db.session.scalar(
+    on_line = user is not None and not task.is_trial and db.session.scalar(
         select(RoleGrant.id).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
         .where(RoleGrant.user_id == user.id, _receiving_grant(task)).limit(1)) is not None
     if not on_line or user is None or user.id == p.user_id or not user.is_active:

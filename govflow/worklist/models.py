@@ -4,7 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import PATH_TYPE, Model
@@ -38,6 +38,9 @@ class HumanTask(Model):
     title: Mapped[str | None] = mapped_column(String(300))
     status: Mapped[str] = mapped_column(String(16), default=TaskStatus.open.value)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Copy of the instance's is_trial: a trial's task is offered to the trial's starter
+    #: only (candidate_users), whatever roles the diagram names.
+    is_trial: Mapped[bool] = mapped_column(default=False, server_default=false())
     candidate_groups: Mapped[list] = mapped_column(JSON, default=list)
     candidate_users: Mapped[list] = mapped_column(JSON, default=list)
     scope_org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))

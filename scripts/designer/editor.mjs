@@ -10,6 +10,8 @@ export function wireEditor(el, { saveXml, mark, onChange }) {
   const message = document.getElementById("designer-message");
   const problemsBox = document.getElementById("designer-problems");
   const say = (text, kind) => { message.textContent = text; message.className = kind || ""; };
+  let texts = {};
+  try { texts = JSON.parse(data.problemTexts || "{}"); } catch (e) { texts = {}; }
 
   async function post(url, xml) {
     const response = await fetch(url, {
@@ -34,7 +36,10 @@ export function wireEditor(el, { saveXml, mark, onChange }) {
       item.dataset.code = p.code || "";
       item.dataset.elementId = p.element_id || "";
       const where = [p.line ? `${p.file}:${p.line}` : p.file, p.element_id].filter(Boolean).join(" · ");
-      item.textContent = `${p.severity === "error" ? "✖" : "⚠"} [${p.code}] ${p.message}${where ? ` (${where})` : ""}`;
+      // The code's meaning in the page's language first; the detail names the file's own ids and values.
+      const meaning = texts[p.code];
+      const detail = meaning ? `${meaning} — ${p.message}` : p.message;
+      item.textContent = `${p.severity === "error" ? "✖" : "⚠"} [${p.code}] ${detail}${where ? ` (${where})` : ""}`;
       if (focusers[i]) {
         item.tabIndex = 0;
         item.addEventListener("click", focusers[i]);
@@ -99,4 +104,19 @@ export function wireEditor(el, { saveXml, mark, onChange }) {
         .catch((e) => say(`${data.textFailed} ${e.message}`, "error"));
     },
   };
+}
+
+// Fits the whole diagram into the canvas to the right of the palette (diagram-js's own
+// "fit-viewport" centres it under the palette's 100-odd pixels at the left edge), at
+// most at 100 %, with a margin all round.
+export function fitBesidePalette(canvas, container, margin = 24) {
+  const palette = container.querySelector(".djs-palette");
+  const left = palette ? palette.getBoundingClientRect().right - container.getBoundingClientRect().left : 0;
+  const { inner, outer } = canvas.viewbox();
+  if (!inner.width || !inner.height) return;
+  const width = outer.width - left - 2 * margin;
+  const height = outer.height - 2 * margin;
+  const scale = Math.min(width / inner.width, height / inner.height, 1);
+  canvas.viewbox({ x: inner.x - (left + margin) / scale, y: inner.y - margin / scale,
+                   width: outer.width / scale, height: outer.height / scale });
 }

@@ -7,7 +7,7 @@ import {
 } from "bpmn-js-properties-panel";
 import CamundaBehaviorsModule from "camunda-bpmn-js-behaviors/lib/camunda-platform";
 import camundaModdle from "camunda-bpmn-moddle/resources/camunda.json";
-import { wireEditor } from "./editor.mjs";
+import { fitBesidePalette, wireEditor } from "./editor.mjs";
 import { translateModule } from "./zh.mjs";
 
 // Properties panel field → datalist of values the platform has (see modeler.html).
@@ -67,5 +67,5 @@ function start(el) {
     if (isForm) preview.href = el.dataset.previewUrl.replace("ELEMENT", encodeURIComponent(element.id));
   });
 
-  editor.load((xml) => modeler.importXML(xml).then(() => canvas.zoom("fit-viewport")));
+  editor.load((xml) => modeler.importXML(xml).then(() => fitBesidePalette(canvas, el)));
 }

@@ -40,13 +40,29 @@ const ZH = {
   "Create pool/participant": "创建池/参与者", "Create expanded subprocess": "创建展开的子流程",
   "Create data object reference": "创建数据对象", "Create data store reference": "创建数据存储",
   "Create group": "创建分组", "Learn more.": "了解更多。",
+  "<custom type>": "<自定义类型>", "Add text annotation": "添加文本注释", "Candidate starter": "可发起者",
+  "Change element": "更改元素", "Condition Expression": "条件表达式", "Config": "配置",
+  "Connect to other element": "连接到其他元素", "Create new list item": "新建列表项", "Default value": "默认值",
+  "Delete item": "删除项", "External task": "外部任务", "Label": "标签", "Open pop-up editor": "打开弹出编辑器",
+  "Process variables": "流程变量", "Refers to the process variable name": "对应流程变量名",
+  "Specify more than one group as a comma separated list.": "多个角色用英文逗号分隔。",
+  "Specify more than one user as a comma separated list.": "多个人员用英文逗号分隔。",
+  "The due date as an EL expression (e.g. ${someDate}) or an ISO date (e.g. 2015-06-26T09:54:00).":
+    "办理时限：EL 表达式（如 ${someDate}）、ISO 日期（如 2015-06-26T09:54:00）或时长（如 P3D）。",
+  "The follow up date as an EL expression (e.g. ${someDate}) or an ISO date (e.g. 2015-06-26T09:54:00).":
+    "跟进时间：EL 表达式（如 ${someDate}）或 ISO 日期（如 2015-06-26T09:54:00）。",
+  "This maps to the process definition key.": "即流程定义的 key。", "Toggle list item": "展开/收起列表项",
+  "Toggle section": "展开/收起分组", "boolean": "布尔", "date": "日期", "enum": "枚举", "long": "整数",
+  "string": "文本",
 };
 
-export function translateModule(lang) {
+// `extra`: another editor's labels (the decision tables: zh_dmn.mjs).
+export function translateModule(lang, extra = {}) {
   const zh = (lang || "").toLowerCase().startsWith("zh");
+  const table = { ...ZH, ...extra };
   return {
     translate: ["value", (template, replacements = {}) => {
-      const text = zh && ZH[template] ? ZH[template] : template;
+      const text = zh && table[template] ? table[template] : template;
       return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? replacements[key] : `{${key}}`));
     }],
   };

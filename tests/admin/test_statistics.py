@@ -12,16 +12,20 @@ from sqlalchemy import select, update
 from govflow.admin.statistics import Period, case_table, stage_counts, step_times
 from govflow.database import commit, writing
 from govflow.extensions import db
+from govflow.identity.access import Principal
 from govflow.identity.models import OrgUnit
 from govflow.records.models import LedgerEntry
 from govflow.records.service import add_ledger_entry
 from govflow.worklist.models import HumanTask
 
+#: The admin flag: the figures of every unit.
+EVERYTHING = Principal(0, "root", True, ())
+
 #: (instance index, kind, unit code, data) — the ledger lines case_handling's service tasks write.
 FACTS = [
     (0, "received", "comm_yangguang", {"category": "road"}),
     (0, "responded", "comm_yangguang", {"in_time": True}),
-    (0, "department_dispatched", "dept_urban", {"department": "dept_urban"}),
+    (0, "dispatched", "dept_urban", {"department": "dept_urban"}),
     (0, "department_reported", "dept_urban", {"department": "dept_urban", "overdue": True}),
     (0, "resolved", "comm_yangguang", {"hours": 10.0}),
     (0, "rated", "comm_yangguang", {"rating": "satisfied"}),
@@ -59,7 +63,7 @@ def by_key(rows):
 
 
 def test_three_rates_by_community(facts):
-    rows = by_key(case_table("community", "Asia/Shanghai"))
+    rows = by_key(case_table(EVERYTHING, "community", "Asia/Shanghai"))
     yg, xf = rows["comm_yangguang"], rows["comm_xingfu"]
     assert yg["label"] == "阳光社区" and yg["cases"] == 2
     assert yg["response_rate"] == 50.0           # one of two answered in time
@@ -71,14 +75,14 @@ def test_three_rates_by_community(facts):
 
 
 def test_by_department_category_and_month(facts):
-    departments = case_table("department", "Asia/Shanghai")
+    departments = case_table(EVERYTHING, "department", "Asia/Shanghai")
     assert [(r["key"], r["cases"], r["overdue"], r["resolution_rate"]) for r in departments] == [
         ("dept_urban", 1, 1, 100.0)]
-    categories = by_key(case_table("category", "Asia/Shanghai"))
+    categories = by_key(case_table(EVERYTHING, "category", "Asia/Shanghai"))
     assert categories["road"]["label"] == "道路设施" and categories["road"]["cases"] == 2
-    months = [r["key"] for r in case_table("month", "Asia/Shanghai")]
+    months = [r["key"] for r in case_table(EVERYTHING, "month", "Asia/Shanghai")]
     assert months[0] == "2025-03" and len(months) == 2
-    only_march = case_table("community", "Asia/Shanghai", Period(datetime(2025, 3, 1).date(),
+    only_march = case_table(EVERYTHING, "community", "Asia/Shanghai", Period(datetime(2025, 3, 1).date(),
                                                                   datetime(2025, 3, 31).date()))
     assert [r["key"] for r in only_march] == ["comm_xingfu"]
 
@@ -92,7 +96,7 @@ def test_other_processes_count_stages_and_step_times(cases):
     from datetime import timedelta
     first.completed_at = first.created_at + timedelta(hours=3)
     db.session.commit()
-    stages = stage_counts()
+    stages = stage_counts(EVERYTHING)
     assert [(s["process"], s["stage"], s["count"]) for s in stages] == [("dual_reporting", "现场核实", 3)]
-    times = step_times()
+    times = step_times(EVERYTHING)
     assert [(t["element_id"], t["count"], t["mean_hours"]) for t in times] == [("verify", 1, 3.0)]

@@ -59,6 +59,7 @@ def test_designer_edits_validates_and_deploys(web_app, browser, tmp_path):
             problem = page.locator('#designer-problems li[data-code="unknown-role"]')
             problem.wait_for()
             expect(problem).to_contain_text("night_watch")
+            expect(problem).to_contain_text("camunda:candidateGroups 中有平台没有的角色")   # what the code means, in Chinese
             expect(page.locator('.djs-element.gf-error[data-element-id="verify"]')).to_have_count(1)
             page.get_by_test_id("designer-deploy").click()
             page.locator("#designer-message.error").wait_for()

@@ -157,8 +157,9 @@ def test_trial_instance_starts_and_links_to_its_admin_page(designer, page_as, we
     refused = designer.post_form("/designer/web_case/trial", {"org_unit": "grid_yg_1"})
     assert refused.status_code == 200 and 'data-testid="form-errors"' in refused.text
     response = designer.post_form("/designer/web_case/trial", {"org_unit": "grid_yg_1", **START})
-    assert response.status_code == 303 and response.headers["Location"].endswith("/designer/web_case")
-    assert "TRIAL-web_case-" in designer.get("/designer/web_case").text  # the flash names it
+    assert response.status_code == 303 and response.headers["Location"].endswith("/designer/web_case/trials")
+    followed = designer.get("/designer/web_case/trials").text   # the flash and the list name it
+    assert followed.count("TRIAL-web_case-") == 2 and 'data-testid="trial-task"' in followed
     admin = page_as("admin")
     admin.get("/designer/web_case/trial")
     response = admin.post("/designer/web_case/trial", {"org_unit": "grid_yg_1", **START})
@@ -167,7 +168,7 @@ def test_trial_instance_starts_and_links_to_its_admin_page(designer, page_as, we
     from govflow.instances.models import ProcessInstance
     with web_app.app_context():
         instance = db.session.get(ProcessInstance, int(response.headers["Location"].rsplit("/", 1)[1]))
-        assert instance.business_key.startswith("TRIAL-web_case-") and instance.version == 1
+        assert instance.business_key.startswith("TRIAL-web_case-") and instance.version == 1 and instance.is_trial
         assert admin.get(f"/admin/instances/{instance.id}").status_code == 200
 
 

@@ -86,3 +86,40 @@ def test_resident_reports_tracks_rates_and_sees_the_board(app, case_deployed, br
             assert secret not in row
         assert page.evaluate(fits)
         context.close()
+
+
+def test_a_photo_chosen_before_a_refusal_is_still_there(app, case_deployed, browser, tmp_path):
+    from govflow.extensions import db
+    from govflow.instances.models import ProcessInstance
+    from govflow.portal.models import TrackingCode
+
+    photo = tmp_path / "井盖.jpg"
+    photo.write_bytes(image_bytes())
+    with serve(app) as base:
+        context = browser.new_context(viewport=PHONE, locale="zh-CN")
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        page.goto(base + "/report")
+        page.get_by_label("所在社区").select_option("comm_yangguang")
+        page.get_by_label("所在网格").select_option("grid_yg_1")
+        page.get_by_label("问题类别").select_option("road")
+        page.get_by_label("问题描述").fill("幸福路井盖缺失，夜里很危险")
+        page.get_by_label("发生地点").fill("幸福路12号")
+        page.get_by_label("现场照片").set_input_files(str(photo))
+        page.get_by_label("手机号", exact=True).fill("1391234")          # too short: refused
+        page.get_by_label("同意工作人员").check()
+        page.get_by_test_id("submit-report").click()
+        expect(page.get_by_test_id("error-phone")).to_be_visible()
+        assert page.url == base + "/report"
+        chosen = page.get_by_label("现场照片")
+        assert chosen.evaluate("input => Array.from(input.files).map(f => f.name)") == ["井盖.jpg"]
+        assert page.get_by_label("发生地点").input_value() == "幸福路12号"
+
+        page.locator('input[name="phone"]').fill("13912345678")   # its label now carries the error
+        page.get_by_test_id("submit-report").click()
+        page.wait_for_url(re.compile(r"/track/.+\?new=1$"))
+        code = page.get_by_test_id("tracking-code").inner_text().strip()
+        db.session.expire_all()
+        instance = db.session.get(ProcessInstance, db.session.get(TrackingCode, code).instance_id)
+        assert len(instance.variables["photos"]) == 1
+        context.close()

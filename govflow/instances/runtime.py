@@ -112,6 +112,8 @@ class InstanceChange:
         #: False for actions that touch only platform tables (claim): no state dump.
         self.state_dirty = True
         self.new_instance = False
+        #: The human tasks this change created (sync.NewTask records), in order.
+        self.created_tasks: list = []
         #: The instance's open human tasks as read under its lock (lock_task_instance),
         #: for the sync after this step; None: sync queries them.
         self.prefetched_open_tasks = prefetched_open_tasks(instance.id)
@@ -191,21 +193,31 @@ def lock_instance(instance_id: int) -> ProcessInstance:
     return _hold(row[0], row[1], row[2])
 
 
-def lock_task_instance(task_id: int):
+def lock_task_instance(task_id: int, facts: dict | None = None):
     """Lock the instance of human task ``task_id`` and read the task: (task, instance),
     or None for an unknown task. Two statements, read once the lock is held (on
     PostgreSQL a row read in the locking statement could predate a change committed
     while it waited): the instance with its unit and definition, then its open tasks
-    and this one — which the step's sync then needs no query for."""
+    and this one — which the step's sync then needs no query for.
+
+    ``facts``: {name: SQL expression correlated to HumanTask}, read in the same
+    statement and kept on each task row as ``task.__dict__[name]`` (the caller's rules
+    ask them of the task without another round trip)."""
     row = db.session.execute(_locking_query(
         select(ProcessInstance, OrgUnit, ProcessDefinition)
         .join(HumanTask, HumanTask.instance_id == ProcessInstance.id).where(HumanTask.id == task_id))).first()
     if row is None:
         return None
     instance = _hold(row[0], row[1], row[2])
-    tasks = db.session.scalars(select(HumanTask).where(
+    names = list(facts or {})
+    found = db.session.execute(select(HumanTask, *(facts or {}).values()).where(
         HumanTask.instance_id == instance.id, or_(HumanTask.status == "open", HumanTask.id == task_id))
         .execution_options(populate_existing=True)).all()
+    tasks: list[HumanTask] = []
+    for row in found:
+        task: HumanTask = row[0]
+        task.__dict__.update(zip(names, row[1:], strict=True))
+        tasks.append(task)
     db.session.info.setdefault(_PREFETCHED, {})[instance.id] = [t for t in tasks if t.status == "open"]
     return next(t for t in tasks if t.id == task_id), instance
 

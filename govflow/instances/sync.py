@@ -6,10 +6,11 @@ engine state; this module is the only writer of their engine-derived columns.
 from __future__ import annotations
 
 import json
+import types
 from datetime import date, datetime
-from typing import NamedTuple
+from typing import NamedTuple, cast
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import Table, insert, or_, select
 
 from ..definitions.models import ProcessDefinition
 from ..errors import NotFound
@@ -109,7 +110,12 @@ def _record_incidents(change, failures) -> None:
 on_tasks_created: list = []
 
 
-def _create_tasks(change, items) -> list[HumanTask]:
+class NewTask(types.SimpleNamespace):
+    """A human task row just inserted (its columns as attributes)."""
+    id: int
+
+
+def _create_tasks(change, items) -> list[NewTask]:
     """The rows of the engine's new ready user tasks, in three statements however many:
     the tasks (INSERT … RETURNING, as persistent objects), their candidates, and
     whatever the listeners add. Not the ORM's unit of work: a step creates a task
@@ -142,7 +148,13 @@ def _create_tasks(change, items) -> list[HumanTask]:
             follow_up_at=to_naive_utc(item.follow_up_at), priority=item.priority,
             form_key=_pinned_form(instance, item.form_key), form_fields=list(item.form_fields or []),
             created_at=utcnow()))
-    rows = list(db.session.scalars(insert(HumanTask).returning(HumanTask, sort_by_parameter_order=True), values))
+    table = cast(Table, HumanTask.__table__)  # Core: no ORM bookkeeping of new rows
+    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars()
+    # Plain records, not ORM objects: nothing in this step changes them again, and the
+    # ORM's bookkeeping of new rows cost more than the INSERT. Who must change one
+    # (撤回 assigns the new run of a step) loads it by id.
+    rows = [NewTask(id=task_id, **row) for task_id, row in zip(ids, values, strict=True)]
+    change.created_tasks.extend(rows)
     candidates = []
     for row, item, scope in zip(rows, items, scopes, strict=True):
         candidates += [dict(task_id=row.id, role=role, user_id=None, scope_path=scope.path, due_at=row.due_at)
@@ -153,7 +165,7 @@ def _create_tasks(change, items) -> list[HumanTask]:
                 candidates.append(dict(task_id=row.id, role=None, user_id=user_id, scope_path=scope.path,
                                        due_at=row.due_at))
     if candidates:
-        db.session.execute(insert(TaskCandidate), candidates)
+        db.session.execute(insert(cast(Table, TaskCandidate.__table__)), candidates)
     for listener in on_tasks_created:
         listener(db.session.connection(), rows)
     return rows

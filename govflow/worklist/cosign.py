@@ -10,7 +10,7 @@ the form and complete again. Signers are chosen like a transfer's receiver.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 
 from ..errors import Conflict, ValidationFailed
 from ..extensions import db
@@ -75,11 +75,20 @@ def add_cosigner(task_id: int, p: Principal, username: str, position: str,
     return row
 
 
+_WAITING = "_govflow_cosigns_waiting"
+#: Read with the task under its instance's lock (instances.runtime.lock_task_instance):
+#: whether ``after`` signatures wait, so that most completions need no query here.
+COSIGN_FACTS = {_WAITING: exists().where(TaskCosign.task_id == HumanTask.id,
+                                         TaskCosign.state == CosignState.waiting.value)}
+
+
 def hold_for_signers(change: InstanceChange, task: HumanTask, p: Principal, values: dict,
                      comment: str | None) -> bool:
     """Inside ``complete_task``'s change: when ``after`` signatures wait, keep the
     holder's values for them and hand the task to the first signer; True then
     (the engine does not complete the step yet)."""
+    if _WAITING in task.__dict__ and not task.__dict__[_WAITING]:
+        return False
     waiting = [r for r in cosigns_of(task) if r.state == CosignState.waiting.value]
     if not waiting:
         return False

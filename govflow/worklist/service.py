@@ -12,7 +12,7 @@ from ..instances.runtime import changing, lock_task_instance
 from ..instances.sync import close_task
 from ..instances.variables import check_incoming
 from ..timeutil import utcnow
-from .cosign import hold_for_signers
+from .cosign import COSIGN_FACTS, hold_for_signers
 from .models import HumanTask, TaskStatus
 from .rules import (
     attach_form_files,
@@ -33,7 +33,7 @@ def get_visible_task(task_id: int, p: Principal, for_change: bool = True) -> Hum
     """
     if for_change:
         ensure_write_transaction()
-        found = lock_task_instance(task_id)
+        found = lock_task_instance(task_id, COSIGN_FACTS)
         task = found[0] if found else None
     else:
         task = db.session.get(HumanTask, task_id)

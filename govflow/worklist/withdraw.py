@@ -75,8 +75,8 @@ def withdraw_task(task_id: int, p: Principal, reason: str | None = None) -> Huma
             HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.open.value)))
         change.engine.reset_to(task.element_id)
         change.run_now()
-        again = next((t for t in db.session.new if isinstance(t, HumanTask)
-                      and t.instance_id == task.instance_id and t.element_id == task.element_id), None)
+        created = next((t for t in change.created_tasks if t.element_id == task.element_id), None)
+        again = db.session.get(HumanTask, created.id) if created is not None else None
         if again is None:  # e.g. one instance of a multi-instance step: not a step of its own
             raise Conflict("this step cannot be withdrawn on its own")
         again.assignee_id, again.claimed_at = p.user_id, utcnow()

@@ -75,8 +75,12 @@ def withdraw_task(task_id: int, p: Principal, reason: str | None = None) -> Huma
             HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.open.value)))
         change.engine.reset_to(task.element_id)
         change.run_now()
-        again = next((t for t in db.session.new if isinstance(t, HumanTask)
-                      and t.instance_id == task.instance_id and t.element_id == task.element_id), None)
+        # New tasks are inserted directly (instances/sync), not added to the session: look them up.
+        again = db.session.scalars(select(HumanTask).where(
+            HumanTask.instance_id == task.instance_id, HumanTask.element_id == task.element_id,
+            HumanTask.status == TaskStatus.open.value, HumanTask.id > task.id,
+            HumanTask.id.not_in([t.id for t in following]))
+            .order_by(HumanTask.id.desc()).limit(1)).first()
         if again is None:  # e.g. one instance of a multi-instance step: not a step of its own
             raise Conflict("this step cannot be withdrawn on its own")
         again.assignee_id, again.claimed_at = p.user_id, utcnow()

@@ -1,6 +1,7 @@
 """What the admin instance page shows, gathered in one place for a thin view."""
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from sqlalchemy import select
@@ -8,8 +9,10 @@ from sqlalchemy import select
 from ..definitions.models import ProcessDefinition
 from ..errors import NotFound
 from ..extensions import db
+from ..forms.inputs import form_fields
 from ..identity.models import OrgUnit, User
 from ..instances.models import Incident, InstanceEvent, ProcessInstance
+from ..worklist.catalogue import info
 from ..worklist.models import HumanTask, TaskStatus
 from .drilldown import ProcessSource, called_source, find_call, loop_rounds, process_source, source_xml
 
@@ -60,11 +63,37 @@ def instance_page(instance_id: int) -> dict:
         "earlier_steps": list(dict.fromkeys((t.element_id, t.name) for t in done
                                             if t.element_id not in current_ids)),
         "variables": sorted((instance.variables or {}).items()),
+        #: (name, the value as a person reads it, the stored value as JSON for the title).
+        "variable_rows": variable_rows(definition, source, instance.variables or {}, steps),
         #: Deployed versions this instance could be migrated to.
         "newer_versions": list(db.session.scalars(select(ProcessDefinition.version).where(
             ProcessDefinition.key == instance.process_key, ProcessDefinition.version > instance.version)
             .order_by(ProcessDefinition.version))),
     }
+
+
+def variable_rows(definition, source: ProcessSource | None, variables: dict, steps) -> list[tuple]:
+    """Each variable with its codes put in words: a form's option label, a step's name;
+    the template's ``readable`` does org units, yes/no and lists (joined with 、)."""
+    details = info(definition)
+    words: dict[str, dict[str, str]] = {}
+    for form_key, fields in [(details.start_form_key, list(details.start_form_fields))] + \
+            [(t.form_key, t.form_fields or []) for t in steps]:
+        for f in form_fields(form_key, fields):
+            words.setdefault(f["id"], {str(o["id"]): o["name"] for o in f.get("options") or []})
+    step_names = dict(source.element_names) if source else {}
+
+    def word(name: str, value):
+        if isinstance(value, str):
+            return words.get(name, {}).get(value) or step_names.get(value) or value
+        if isinstance(value, list):
+            return [word(name, v) for v in value]
+        if isinstance(value, dict):  # e.g. department_results: each entry's own fields
+            return {k: word(k, v) for k, v in value.items()}
+        return value
+    # The template reads the rest through ``readable`` (unit names, yes/no, lists with 、).
+    return [(name, word(name, value), json.dumps(value, ensure_ascii=False, default=str))
+            for name, value in sorted(variables.items())]
 
 
 def markers(definition, source: ProcessSource | None, steps, events, incidents) -> dict:

@@ -37,6 +37,8 @@ class ProcessSource:
     name: str
     calls: tuple[CallActivity, ...]
     element_ids: frozenset[str]
+    #: (element id, name) of the named elements, for showing step ids as names.
+    element_names: tuple[tuple[str, str], ...] = ()
 
 
 def loop_rounds(events) -> dict[str, int]:
@@ -129,7 +131,8 @@ def _parse_cached(file_id: int, process_id: str, text: str) -> ProcessSource | N
     ids = frozenset(el.get("id") for el in elements)
     if collaboration is not None:  # pools and message flows are drawn too
         ids |= {el.get("id") for el in collaboration.iter() if isinstance(el.tag, str) and el.get("id")}
-    return ProcessSource(file_id, process_id, name or process_id, calls, ids)
+    names = tuple((el.get("id"), el.get("name")) for el in elements if el.get("name"))
+    return ProcessSource(file_id, process_id, name or process_id, calls, ids, names)
 
 
 def _parse(file_id: int, process_id: str) -> ProcessSource | None:

@@ -149,7 +149,7 @@ def _create_tasks(change, items) -> list[NewTask]:
             form_key=_pinned_form(instance, item.form_key), form_fields=list(item.form_fields or []),
             created_at=utcnow()))
     table = cast(Table, HumanTask.__table__)  # Core: no ORM bookkeeping of new rows
-    ids = db.session.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), values).scalars()
+    ids = list(db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values))
     # Plain records, not ORM objects: nothing in this step changes them again, and the
     # ORM's bookkeeping of new rows cost more than the INSERT. Who must change one
     # (撤回 assigns the new run of a step) loads it by id.

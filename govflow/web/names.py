@@ -91,6 +91,8 @@ def readable(value) -> str:
         return str(value)
     if isinstance(value, list) and all(isinstance(v, (str, int, float)) for v in value):
         return "、".join(readable(v) for v in value)
+    if isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        return " / ".join(readable(v) for v in value)
     if isinstance(value, dict) and all(isinstance(v, (str, int, float, bool, list)) or v is None
                                        for v in value.values()):
         return "；".join(f"{k}：{readable(v)}" for k, v in value.items())

@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from ..definitions.models import ProcessDefinition
+from ..definitions.models import DeploymentFile, ProcessDefinition
 from ..errors import NotFound
 from ..extensions import db
 from ..forms.inputs import form_fields
 from ..identity.models import OrgUnit, User
 from ..instances.models import Incident, InstanceEvent, ProcessInstance
+from ..web.names import readable
 from ..worklist.catalogue import info
 from ..worklist.models import HumanTask, TaskStatus
 from .drilldown import ProcessSource, called_source, find_call, loop_rounds, process_source, source_xml
@@ -52,6 +55,7 @@ def instance_page(instance_id: int) -> dict:
     done = [t for t in steps if t.status == TaskStatus.completed.value]
     current_ids = {t.element_id for t in open_steps}
     source = process_source(definition)
+    vocabulary = Vocabulary(definition, source, steps)
     return {
         "instance": instance,
         "definition": definition,
@@ -64,7 +68,9 @@ def instance_page(instance_id: int) -> dict:
                                             if t.element_id not in current_ids)),
         "variables": sorted((instance.variables or {}).items()),
         #: (name, the value as a person reads it, the stored value as JSON for the title).
-        "variable_rows": variable_rows(definition, source, instance.variables or {}, steps),
+        "variable_rows": variable_rows(vocabulary, instance.variables or {}),
+        #: The audit entries' data in words (vocabulary.sentence, called by the page).
+        "vocabulary": vocabulary,
         #: Deployed versions this instance could be migrated to.
         "newer_versions": list(db.session.scalars(select(ProcessDefinition.version).where(
             ProcessDefinition.key == instance.process_key, ProcessDefinition.version > instance.version)
@@ -72,28 +78,79 @@ def instance_page(instance_id: int) -> dict:
     }
 
 
-def variable_rows(definition, source: ProcessSource | None, variables: dict, steps) -> list[tuple]:
-    """Each variable with its codes put in words: a form's option label, a step's name;
-    the template's ``readable`` does org units, yes/no and lists (joined with 、)."""
-    details = info(definition)
-    words: dict[str, dict[str, str]] = {}
-    for form_key, fields in [(details.start_form_key, list(details.start_form_fields))] + \
-            [(t.form_key, t.form_fields or []) for t in steps]:
-        for f in form_fields(form_key, fields):
-            words.setdefault(f["id"], {str(o["id"]): o["name"] for o in f.get("options") or []})
-    step_names = dict(source.element_names) if source else {}
+class Vocabulary:
+    """How one instance's data reads: a variable's label (from a form or a decision
+    table, else its name) and its codes in words (a form's option label, a step's name);
+    ``readable`` (web/names.py) then does org units, roles, yes/no and lists."""
 
-    def word(name: str, value):
+    def __init__(self, definition, source: ProcessSource | None, steps):
+        details = info(definition)
+        self.words: dict[str, dict[str, str]] = {}
+        # Lazy texts: worded when a page renders them, in its language.
+        self.labels: dict[str, object] = {**EVENT_KEYS, **decision_labels()}
+        for form_key, fields in [(details.start_form_key, list(details.start_form_fields))] + \
+                [(t.form_key, t.form_fields or []) for t in steps]:
+            for f in form_fields(form_key, fields):
+                self.words.setdefault(f["id"], {str(o["id"]): o["name"] for o in f.get("options") or []})
+                if f.get("label") and f["label"] != f["id"]:
+                    self.labels[f["id"]] = f["label"]
+        self.step_names = dict(source.element_names) if source else {}
+        self.step_names.update({t.element_id: t.name for t in steps})
+
+    def label(self, name: str):
+        return self.labels.get(name, name)
+
+    def word(self, name: str, value):
         if isinstance(value, str):
-            return words.get(name, {}).get(value) or step_names.get(value) or value
+            return self.words.get(name, {}).get(value) or self.step_names.get(value) or value
         if isinstance(value, list):
-            return [word(name, v) for v in value]
+            return [self.word(name, v) for v in value]
         if isinstance(value, dict):  # e.g. department_results: each entry's own fields
-            return {k: word(k, v) for k, v in value.items()}
+            return {self.label(k): self.word(k, v) for k, v in value.items()}
         return value
-    # The template reads the rest through ``readable`` (unit names, yes/no, lists with 、).
-    return [(name, word(name, value), json.dumps(value, ensure_ascii=False, default=str))
-            for name, value in sorted(variables.items())]
+
+    def sentence(self, data) -> str:
+        """An audit entry's data in words: label：value；…, a completion's variables inline."""
+        if not isinstance(data, dict):
+            return readable(self.word("", data))
+        parts = []
+        for key, value in data.items():
+            if key == "variables" and isinstance(value, dict):
+                parts.append(self.sentence(value))
+            elif isinstance(value, dict):
+                parts.append(f"{self.label(key)}：（{self.sentence(value)}）")
+            else:
+                parts.append(f"{self.label(key)}：{readable(self.word(key, value))}")
+        return "；".join(p for p in parts if p)
+
+
+#: Keys of audit entries' data (instances/runtime.record callers), as people read them.
+EVENT_KEYS = {"name": _l("Step"), "candidate_groups": _l("Roles"), "cancelled": _l("Steps withdrawn"),
+              "from": _l("From"), "to": _l("To"), "signer": _l("Co-signer"), "position": _l("Position"),
+              "owner": _l("Owner"), "delegate": _l("Delegate"), "message": _l("Message"), "scope": _l("Scope")}
+
+
+def variable_rows(vocabulary: Vocabulary, variables: dict) -> list[tuple]:
+    """Each variable as (name, label, value in words, stored JSON)."""
+    return [(name, vocabulary.label(name), vocabulary.word(name, value),
+             json.dumps(value, ensure_ascii=False, default=str)) for name, value in sorted(variables.items())]
+
+
+_dmn_labels: dict[str, dict[str, str]] = {}
+
+
+def decision_labels() -> dict[str, str]:
+    """{variable: label} of every deployed decision table's inputs and outputs (a DMN
+    output names the variable it sets, e.g. 部门签收时限); parsed once per file."""
+    out: dict[str, str] = {}
+    for checksum in db.session.scalars(select(DeploymentFile.checksum).where(DeploymentFile.kind == "dmn").distinct()):
+        if checksum not in _dmn_labels:
+            text = db.session.scalars(select(DeploymentFile.content).where(DeploymentFile.checksum == checksum)
+                                      .limit(1)).one()
+            _dmn_labels[checksum] = {name: label for label, name in re.findall(
+                r'<(?:\w+:)?output\b(?=[^>]*\blabel="([^"]+)")(?=[^>]*\bname="([^"]+)")', text)}
+        out.update(_dmn_labels[checksum])
+    return out
 
 
 def markers(definition, source: ProcessSource | None, steps, events, incidents) -> dict:

@@ -20,10 +20,10 @@ from .scenario import load, open_task_id, setup_platform, start, store_photo, wi
 
 #: (module or class path, attribute, phase name), outermost first.
 PHASES = [
-    ("govflow.worklist.service", "get_visible_task", "access check (load task, can_see_task)"),
-    ("govflow.instances.runtime", "lock_instance", "lock instance row"),
+    ("govflow.worklist.service", "get_visible_task", "access check (can_see_task)"),
+    ("govflow.worklist.service", "lock_task_instance", "lock instance, read its open tasks"),
+    ("govflow.instances.runtime", "lock_instance", "lock instance row (reused in the transaction)"),
     ("govflow.instances.runtime", "load_engine", "load state + deserialize"),
-    ("govflow.worklist.service", "_reload", "reload task row"),
     ("govflow.worklist.service", "validate_submission", "form validation"),
     ("govflow.engine.runtime:EngineInstance", "complete", "engine: complete task"),
     ("govflow.engine.runtime:EngineInstance", "run", "engine: run to next wait"),

@@ -27,6 +27,7 @@ from ..external_tasks.service import (
 )
 from . import bp
 from .auth import principal
+from .present import definition_ids
 from .variables import camunda_date, int_id, json_body, typed_in, typed_out
 
 NO_CONTENT = ("", 204)
@@ -77,14 +78,16 @@ def fetch():
             break
         db.session.rollback()  # nothing changed; wait outside any transaction
         time.sleep(POLL_INTERVAL)
-    return jsonify([_locked_out(task, values) for task, values in locked])
+    definitions = definition_ids(task.instance_id for task, _ in locked)
+    return jsonify([_locked_out(task, values, definitions) for task, values in locked])
 
 
-def _locked_out(task, values: dict) -> dict:
+def _locked_out(task, values: dict, definitions: dict[int, str]) -> dict:
     return {"activityId": task.element_id, "activityInstanceId": task.engine_task_id,
             "errorMessage": task.error_message, "errorDetails": task.error_details,
             "executionId": str(task.instance_id), "id": str(task.id),
-            "lockExpirationTime": camunda_date(task.lock_expires_at), "processDefinitionId": None,
+            "lockExpirationTime": camunda_date(task.lock_expires_at),
+            "processDefinitionId": definitions.get(task.instance_id),
             "processDefinitionKey": task.process_key, "processDefinitionVersionTag": None,
             "processInstanceId": str(task.instance_id), "retries": task.retries, "suspended": False,
             "workerId": task.worker_id, "topicName": task.topic, "tenantId": None,
@@ -94,7 +97,8 @@ def _locked_out(task, values: dict) -> dict:
 
 @bp.route("/external-task/<external_task_id>")
 def external_task(external_task_id):
-    return jsonify(_locked_out(get_external_task(principal(), int_id(external_task_id, "external task")), {}))
+    task = get_external_task(principal(), int_id(external_task_id, "external task"))
+    return jsonify(_locked_out(task, {}, definition_ids([task.instance_id])))
 
 
 @bp.route("/external-task/<external_task_id>/complete", methods=["POST"])

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from ..extensions import db
 from ..identity.models import User
-from ..instances.models import InstanceStatus
+from ..instances.models import InstanceStatus, ProcessInstance
 from ..worklist.models import DelegationState
 from .variables import camunda_date, typed_out
 
@@ -25,6 +25,16 @@ def usernames(ids) -> dict[int, str]:
 
 def definition_id(key: str, version: int, row_id: int) -> str:
     return f"{key}:{version}:{row_id}"
+
+
+def definition_ids(instance_ids) -> dict[int, str]:
+    """{instance id: its definition's id, key:version:row}, in one query."""
+    ids = {i for i in instance_ids if i is not None}
+    if not ids:
+        return {}
+    return {i: definition_id(key, version, row) for i, key, version, row in db.session.execute(
+        select(ProcessInstance.id, ProcessInstance.process_key, ProcessInstance.version,
+               ProcessInstance.definition_id).where(ProcessInstance.id.in_(ids)))}
 
 
 def definition_out(d) -> dict:
@@ -63,20 +73,22 @@ def historic_instance_out(i, definition_name: str | None) -> dict:
             "caseInstanceId": None, "tenantId": None, "state": STATES.get(i.status, "ACTIVE")}
 
 
-def _task_common(t, users: dict, suspended: bool) -> dict:
+def _task_common(t, users: dict, definitions: dict[int, str]) -> dict:
     return {"id": str(t.id), "name": t.name, "assignee": users.get(t.assignee_id),
             "due": camunda_date(t.due_at), "followUp": camunda_date(t.follow_up_at),
             "description": None, "executionId": str(t.instance_id), "owner": None, "parentTaskId": None,
-            "priority": t.priority, "processDefinitionId": None, "processInstanceId": str(t.instance_id),
+            "priority": t.priority, "processDefinitionId": definitions.get(t.instance_id),
+            "processInstanceId": str(t.instance_id),
             "taskDefinitionKey": t.element_id, "tenantId": None}
 
 
 def tasks_out(rows, suspended_instances: AbstractSet[int] = frozenset()) -> list[dict]:
     users = usernames(r.assignee_id for r in rows)
+    definitions = definition_ids(r.instance_id for r in rows)
     out = []
     for t in rows:
         state = {DelegationState.pending.value: "PENDING", DelegationState.resolved.value: "RESOLVED"}
-        out.append({**_task_common(t, users, t.instance_id in suspended_instances),
+        out.append({**_task_common(t, users, definitions),
                     "created": camunda_date(t.created_at), "delegationState": state.get(t.delegation_state),
                     "caseExecutionId": None, "caseInstanceId": None, "caseDefinitionId": None,
                     "suspended": t.instance_id in suspended_instances, "formKey": t.form_key,
@@ -86,10 +98,11 @@ def tasks_out(rows, suspended_instances: AbstractSet[int] = frozenset()) -> list
 
 def historic_tasks_out(rows) -> list[dict]:
     users = usernames(r.assignee_id for r in rows)
+    definitions = definition_ids(r.instance_id for r in rows)
     out = []
     for t in rows:
         ended = t.completed_at if t.status != "open" else None
-        out.append({**_task_common(t, users, False), "processDefinitionKey": t.process_key,
+        out.append({**_task_common(t, users, definitions), "processDefinitionKey": t.process_key,
                     "activityInstanceId": None, "startTime": camunda_date(t.created_at),
                     "endTime": camunda_date(ended),
                     "duration": int((ended - t.created_at).total_seconds() * 1000) if ended else None,

@@ -82,7 +82,8 @@ def _cycle_complete(self, my_task) -> bool:
     schedule = my_task._get_internal_data("event_value")
     current = now()
     if schedule is None:
-        schedule = first_firing(my_task.workflow.script_engine.evaluate(my_task, self.expression), current)
+        text = str(my_task.workflow.script_engine.evaluate(my_task, self.expression))
+        schedule = {**first_firing(text, current), "text": text}
     due = False
     if schedule["cycles"] != 0:
         fired = datetime.fromisoformat(schedule["next"])
@@ -90,12 +91,33 @@ def _cycle_complete(self, my_task) -> bool:
             schedule["next"] = next_firing(schedule, fired, current).isoformat()
             schedule["cycles"] = max(schedule["cycles"] - 1, -1)
             due = True
+            schedule = _reevaluated(self, my_task, schedule, current)
     else:
         my_task.internal_data.pop("event_value", None)
         my_task.internal_data["event_fired"] = True
         return False
     my_task._set_internal_data(event_value=schedule)
     return due
+
+
+def _reevaluated(definition, my_task, schedule: dict, current: datetime) -> dict:
+    """Camunda's ``reevaluateTimerCycleWhenDue``: when a repetition fires, the cycle's
+    expression is evaluated again; if it now says something else (a variable changed,
+    e.g. by an administrator), the next firings follow the new cycle from now."""
+    if "text" not in schedule:  # scheduled before the text was kept: keep it from now on
+        return schedule
+    # A waiting event re-inherits its parent's data on every update (SpiffWorkflow), so
+    # the case's current data is that of the activity a boundary event is attached to.
+    siblings = my_task.parent.children if my_task.parent is not None else []
+    current_data = next((t for t in siblings if t is not my_task and not hasattr(t.task_spec, "event_definition")),
+                        my_task)
+    try:
+        text = str(my_task.workflow.script_engine.evaluate(current_data, definition.expression))
+    except Exception:  # noqa: BLE001 - the cycle that was valid stays; the next firing is not lost
+        return schedule
+    if text.strip() == schedule["text"].strip():
+        return schedule
+    return {**first_firing(text, current), "text": text}
 
 
 CycleTimerEventDefinition.cycle_complete = _cycle_complete

@@ -56,6 +56,11 @@ def test_definitions_answer_by_the_ids_they_are_listed_with(engine_rest):
     assert started.status_code == 200, started.json
     assert started.json["definitionId"] == old_id
     assert grid1.get(f"/process-instance/{started.json['id']}").json["definitionId"] == old_id
+    # Its tasks, live and historic, name the version they run on, as Camunda's do.
+    tasks = grid1.get(f"/task?processInstanceId={started.json['id']}").json
+    assert tasks and {t["processDefinitionId"] for t in tasks} == {old_id}
+    history = grid1.get(f"/history/task?processInstanceId={started.json['id']}").json
+    assert history and {t["processDefinitionId"] for t in history} == {old_id}
     for wrong in (f"intake:3:{row}", f"geocode:2:{row}", "intake", "intake:2", "intake:x:1", "::", "a:1:99999999999999"):
         r = grid1.get(f"/process-definition/{wrong}")
         assert r.status_code == 404 and r.json["type"], wrong

@@ -77,6 +77,29 @@ def test_an_endless_cycle_on_a_non_interrupting_boundary_event(app, api_as):
     assert instance(instance_id).status == "completed"
 
 
+def test_a_cycle_is_evaluated_again_when_due_and_follows_a_changed_variable(app, api_as):
+    """As Camunda with reevaluateTimerCycleWhenDue: an administrator changes the cycle's
+    variable; the firing due then happens, and the next ones follow the new cycle."""
+    from govflow.admin.changes import edit_variable
+    from govflow.database import commit, writing
+    from govflow.identity.service import get_user
+    answer = deploy_rest(api_as("designer"), {"cycle_by_variable.bpmn": diagram("cycle_by_variable",
+                                                                                _reminding("${remind}"))})
+    assert answer.status_code == 201, answer.json
+    with clock.frozen_at(STARTED):
+        instance_id = start("cycle_by_variable", {"remind": "R/PT1H"})
+    assert instance(instance_id).next_timer_at == _naive_utc(STARTED + timedelta(hours=1))
+    with writing(), clock.frozen_at(STARTED + timedelta(minutes=30)):
+        edit_variable(instance_id, "remind", "R/PT4H", get_user("admin").id, "夜间少提醒")
+        commit()
+    worker(app, STARTED + timedelta(hours=1, minutes=1))
+    assert open_element_ids(instance_id) == ["Chase", "Repair"]
+    # Evaluated again when it fired: four hours from then, not one.
+    assert instance(instance_id).next_timer_at == _naive_utc(STARTED + timedelta(hours=5, minutes=1))
+    worker(app, STARTED + timedelta(hours=3))
+    assert open_element_ids(instance_id) == ["Chase", "Repair"]
+
+
 def test_a_cycle_with_a_start_date_fires_from_that_date(app, api_as):
     instance_id = _deploy_and_start(api_as, "dated_reminder", "R3/2027-03-02T09:00/P1D")
     assert instance(instance_id).next_timer_at == _naive_utc(_at(2, 9))

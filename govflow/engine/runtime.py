@@ -355,6 +355,12 @@ class EngineInstance:
         specs = [self.workflow.spec, *self.workflow.subprocess_specs.values()]
         return {ts.bpmn_id for spec in specs for ts in spec.task_specs.values() if ts.bpmn_id}
 
+    def completed_runs(self) -> set[str]:
+        """Elements with a completed run :meth:`reset_to` can return to (a step inside a
+        sub-process that has ended is gone with it, and is not among them)."""
+        return {t.task_spec.bpmn_id for t in self._tasks(TaskState.COMPLETED)
+                if not (t.parent is not None and t.parent.task_spec.bpmn_id == t.task_spec.bpmn_id)}
+
     def reset_to(self, element_id: str) -> list[str]:
         """Return the instance to the latest completed run of ``element_id``.
 

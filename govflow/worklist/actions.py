@@ -29,7 +29,7 @@ from ..identity.access import Principal, ancestor_paths, can_see_task, can_work_
 from ..identity.models import OrgUnit, RoleGrant, User
 from ..instances.models import InstanceEvent, ProcessInstance
 from ..instances.operations import move_to_step
-from ..instances.runtime import changing
+from ..instances.runtime import changing, read_engine
 from ..notifications.service import notify_audience, notify_users
 from ..timeutil import utcnow
 from .action_models import TaskCopy, TaskDelegation
@@ -81,11 +81,16 @@ def pending_delegation(task: HumanTask) -> TaskDelegation | None:
 
 
 def returnable_steps(task: HumanTask) -> list[tuple[str, str]]:
-    """Earlier steps of the instance that people completed: (element id, name), oldest first."""
+    """Earlier steps of the instance that people completed and the engine can go back
+    to: (element id, name), oldest first. A step inside a sub-process that has ended
+    (a department's 办理 once all departments reported) is not offered."""
     rows = db.session.execute(select(HumanTask.element_id, HumanTask.name).where(
         HumanTask.instance_id == task.instance_id, HumanTask.status == TaskStatus.completed.value,
         HumanTask.element_id != task.element_id).order_by(HumanTask.completed_at, HumanTask.id)).all()
-    return list(dict.fromkeys((r.element_id, r.name) for r in rows))
+    if not rows:
+        return []
+    runs = read_engine(db.session.get_one(ProcessInstance, task.instance_id)).completed_runs()
+    return list(dict.fromkeys((r.element_id, r.name) for r in rows if r.element_id in runs))
 
 
 def jurisdiction_line(scope_path: str):

@@ -84,6 +84,11 @@ def test_failed_check_sends_the_case_back_to_the_department(case_deployed):
     assert variables(case)["departments"] == ["dept_urban"]
     complete("urban", "dept_accept", case, accepted=True)
     report_department("urban", case, "已更换灯泡")
+    # 退回 offers only steps the case can go back to: the departments' sub-process has
+    # ended, so its 签收/办理 are not among them (they failed with "has not run yet").
+    from govflow.worklist.actions import returnable_steps
+    offered = [element for element, _ in returnable_steps(task("cstaff", "community_check"))]
+    assert "community_analyse" in offered and not {"dept_accept", "dept_handle"} & set(offered)
     complete("cstaff", "community_check", case, check_passed=False, check_note="夜间仍不亮，线路故障")
     redo = task("urban", "dept_handle")  # 重办: straight to handling, no second 签收
     assert [t.element_id for t in open_tasks("urban")] == ["dept_handle"]

@@ -40,12 +40,20 @@ def _audience_query(task):
     """The ids of the active users a task without assignee is offered to, as one SELECT
     (None when it is offered to nobody). Built once per shape, bound per task: building
     the expression cost more than running it."""
-    shape = (bool(task.candidate_groups) and not task.is_trial, bool(task.candidate_users))
+    shape = _shape(task)
     if shape == (False, False):
         return None
-    return _audience_statement(*shape).params(roles=list(task.candidate_groups or []),
-                                              paths=ancestor_paths(task.scope_path),
-                                              usernames=list(task.candidate_users or []))
+    return _audience_statement(*shape).params(**_audience_params(task))
+
+
+def _shape(task) -> tuple[bool, bool]:
+    """(offered to roles, offered to named users): a trial's steps go to no role."""
+    return bool(task.candidate_groups) and not task.is_trial, bool(task.candidate_users)
+
+
+def _audience_params(task) -> dict:
+    return {"roles": list(task.candidate_groups or []), "paths": ancestor_paths(task.scope_path),
+            "usernames": list(task.candidate_users or [])}
 
 
 @functools.cache
@@ -94,25 +102,19 @@ def notify_audience(kind: str, task, actor_id: int | None = None) -> int:
     return notify_users(task_audience(db.session, task), kind, task, actor_id)
 
 
-def _on_tasks_created(connection, tasks) -> None:
+def _notify_new_tasks(connection, tasks) -> None:
+    """``task_created`` for each new task: to its assignee, else one INSERT … SELECT over
+    the audience (not a read and a write: this runs for nearly every step)."""
     for task in tasks:
-        _on_task_inserted(connection, task)
-
-
-def _on_task_inserted(connection, task) -> None:
-    audience = _audience_query(task) if task.assignee_id is None else None
-    if audience is None:
-        rows = _rows([task.assignee_id] if task.assignee_id is not None else [], "task_created", task)
-        if rows:
-            connection.execute(insert(Notification), rows)
-        return
-    # One INSERT … SELECT, not a read and a write: this runs for every new task.
-    (row,) = _rows([0], "task_created", task)
-    del row["user_id"]
-    statement = _notify_audience_statement(bool(task.candidate_groups) and not task.is_trial, bool(task.candidate_users))
-    connection.execute(statement, {**row, "roles": list(task.candidate_groups or []),
-                                   "paths": ancestor_paths(task.scope_path),
-                                   "usernames": list(task.candidate_users or [])})
+        shape = _shape(task)
+        if task.assignee_id is not None or shape == (False, False):
+            rows = _rows([task.assignee_id] if task.assignee_id is not None else [], "task_created", task)
+            if rows:
+                connection.execute(insert(Notification), rows)
+            continue
+        (row,) = _rows([0], "task_created", task)
+        del row["user_id"]
+        connection.execute(_notify_audience_statement(*shape), {**row, **_audience_params(task)})
 
 
 _installed = False
@@ -123,7 +125,7 @@ def install_hooks() -> None:
     and give the outbox this domain's channels (group robots, SMS)."""
     global _installed
     if not _installed:
-        on_tasks_created.append(_on_tasks_created)
+        on_tasks_created.append(_notify_new_tasks)
         register_channel("robot", post_robot)
         register_channel("sms", send_sms)
         _installed = True

@@ -62,7 +62,7 @@ test: setup lint
 
 # Everyday runs: no browser, no PostgreSQL, no gunicorn-based reliability tests.
 test-fast: $(BIN)/activate
-	$(BIN)/python -m pytest -n 2 -m "not browser and not live"
+	$(BIN)/python -m pytest -n 2 -m "not browser and not live and not slow"
 
 # Benchmarks (docs/PERFORMANCE.md): PostgreSQL figures need BENCH_PG_URL, or the local
 # server that `make local-postgres` sets up (it says what it changes on the system).

@@ -54,16 +54,24 @@ const ZH = {
   "This maps to the process definition key.": "即流程定义的 key。", "Toggle list item": "展开/收起列表项",
   "Toggle section": "展开/收起分组", "boolean": "布尔", "date": "日期", "enum": "枚举", "long": "整数",
   "string": "文本",
+  // The properties panel's own buttons and markers (@bpmn-io/properties-panel).
+  "Open documentation": "打开文档", "Section contains an error": "本分组有错误", "Section contains edits": "本分组已修改",
+  "JSON contains errors": "JSON 有错误", "Opened in editor": "已在编辑器中打开", "FEEL expression is mandatory": "必须填写 FEEL 表达式",
+  "Unparsable FEEL expression.": "无法解析的 FEEL 表达式。", "List contains {numOfItems} item": "列表有 {numOfItems} 项",
+  "List contains {numOfItems} items": "列表有 {numOfItems} 项",
+  "Click to remove dynamic value with FEEL expression": "点击取消 FEEL 表达式动态值",
+  "Click to set a dynamic value with FEEL expression": "点击用 FEEL 表达式设置动态值",
 };
 
 // `extra`: another editor's labels (the decision tables: zh_dmn.mjs).
 export function translateModule(lang, extra = {}) {
   const zh = (lang || "").toLowerCase().startsWith("zh");
   const table = { ...ZH, ...extra };
-  return {
-    translate: ["value", (template, replacements = {}) => {
-      const text = zh && table[template] ? table[template] : template;
-      return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? replacements[key] : `{${key}}`));
-    }],
+  const translate = (template, replacements = {}) => {
+    const text = zh && table[template] ? table[template] : template;
+    return text.replace(/{([^}]+)}/g, (_, key) => (key in replacements ? replacements[key] : `{${key}}`));
   };
+  // The properties panel's own fallback asks this one (build_assets.mjs, panelFallback).
+  globalThis.govflowTranslate = translate;
+  return { translate: ["value", translate] };
 }

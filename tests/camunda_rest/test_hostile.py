@@ -17,6 +17,7 @@ QUERIES = ["", "?firstResult=-1", "?maxResults=x", "?processInstanceId=abc", "?a
            "?candidateUser=other", "?processDefinitionKey=" + "k" * 500]
 
 
+@pytest.mark.slow
 def test_hostile_requests_never_answer_500(app, engine_rest, deploy_api_fixture):
     deploy_api_fixture("intake.bpmn", "geocode.bpmn")
     callers = [engine_rest("admin", token=True), engine_rest("grid1", token=True)]
@@ -76,6 +77,7 @@ def real_ids(engine_rest, deploy_api_fixture):
             "deployment_id": deployment["id"], "ref": instance["definitionId"], "key": "intake"}
 
 
+@pytest.mark.slow
 def test_every_route_with_real_ids_and_odd_bodies_never_answers_500(app, engine_rest, real_ids):
     """Each /engine-rest route of the URL map, with real objects, so that the body and
     parameter checks behind the lookup are reached; a route naming an argument this

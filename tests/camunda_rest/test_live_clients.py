@@ -36,6 +36,7 @@ def _call(port, method, path, body=None, auth="", content_type="application/json
         return response.status, json.loads(response.read() or b"null")
 
 
+@pytest.mark.slow
 def test_modeler_deploys_and_the_python_client_serves_a_topic(org, app, tmp_path):
     from camunda.external_task.external_task_worker import ExternalTaskWorker
 

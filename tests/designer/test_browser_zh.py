@@ -28,6 +28,12 @@ def test_the_properties_panel_groups_are_chinese(web_app, browser, tmp_path):
             assert len(labels) > 10 and [t for t in labels if t.strip() and t.strip() != "ID" and not CJK.search(t)] == []
             palette = [e.get_attribute("title") for e in page.locator(".djs-palette .entry").all()]
             assert [t for t in palette if t and not CJK.search(t)] == [], palette
+            # Buttons the panel draws itself (toggle a section, add/open/delete a list item,
+            # the pop-up editor) carry tooltips too: a list item is added so that they show.
+            page.locator('[data-group-id="group-CamundaPlatform__ExtensionProperties"] .bio-properties-panel-add-entry').click()
+            page.locator('[data-group-id="group-CamundaPlatform__ExtensionProperties"] .bio-properties-panel-collapsible-entry').first.wait_for()
+            tooltips = page.locator("#designer-properties [title]").evaluate_all("els => els.map(e => e.title)")
+            assert len(tooltips) > 10 and [t for t in tooltips if t.strip() and not CJK.search(t)] == [], tooltips
         finally:
             designer.close()
 

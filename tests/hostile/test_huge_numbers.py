@@ -52,6 +52,7 @@ def test_ids_beyond_range_in_every_route_are_404(web_app, callers):
     assert calls > 50
 
 
+@pytest.mark.slow
 def test_page_and_limit_arguments_on_every_get_are_never_500(web_app, callers):
     calls = 0
     for rule in web_app.url_map.iter_rules():

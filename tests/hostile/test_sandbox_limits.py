@@ -92,11 +92,14 @@ def test_a_step_budget_stops_a_loop_of_evaluations_each_under_the_limit():
 
 def test_compile_caches_stay_under_their_byte_bound():
     before = rss_mb()
-    for i in range(1500):  # 15 MB of distinct sources
-        source = f"x = {i}\n" + "y = x + 1\n" * 1000
-        sandbox.compile_script(source)
+    # 15 MB of distinct sources per cache. Long string constants make each entry as big
+    # in memory as in source while costing little to compile (a thousand statements
+    # take 50 ms each to compile, which made this test take minutes).
+    for i in range(1500):
+        sandbox.compile_script(f"x = {i}\ny = x + 1\ntext = '" + "a" * 10_000 + "'\n")
+        sandbox.compile_expression(f"{i} < len('" + "b" * 10_000 + "')")
         python_source(f"${{amount > {i}}}" + " " * 10_000)
-    for big in range(20):  # each far past the per-entry bound: compiled, never kept
+    for big in range(3):  # each far past the per-entry bound: compiled, never kept
         sandbox.compile_expression(f"[{big}, " + "1, " * 50_000 + "1]")
     for cached in (sandbox.compile_script, sandbox.compile_expression, python_source):
         assert cached.cache.bytes <= sandbox.COMPILE_CACHE_BYTES
@@ -162,6 +165,7 @@ def test_a_c_call_in_a_script_is_an_incident_and_the_request_answers(org, api_as
     assert "time limit" in incident.message
 
 
+@pytest.mark.slow
 def test_a_loop_of_scripts_under_the_limit_stops_at_the_step_budget(org):
     spin = "t = datetime.now()\nwhile datetime.now() - t &lt; timedelta(seconds=0.4):\n    pass\nrounds = rounds + 1"
     _deploy("busy_loop", '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="spin"/>'
@@ -218,6 +222,7 @@ def test_a_computed_cardinality_above_the_limit_is_an_incident(org):
     assert "more than 1,000 instances" in incident.message
 
 
+@pytest.mark.slow
 def test_the_worker_ends_on_a_hostile_timer_and_the_database_stays_writable(org, app):
     from tests.reliability.live import run_worker_once
     _deploy("hostile_timer", '<bpmn:sequenceFlow id="f0" sourceRef="start" targetRef="wait"/>'

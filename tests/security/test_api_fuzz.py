@@ -50,6 +50,7 @@ def _fuzz(operation, headers: dict, failures: list) -> int:
     return sent
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("username", ["admin", "grid1"])
 def test_api_conforms_to_its_document(web_app, tokens, username):
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", web_app)

@@ -26,15 +26,33 @@ def _audience(reader: Principal | None, path: str) -> Audience:
     return audience_for(reader or g.get("principal"), path)
 
 
+#: id → name of the columns presented here, kept by the process: a username and an org
+#: unit's code never change and neither row is ever deleted (users and units are
+#: deactivated), so an entry cannot go stale. Every task and instance in the API names
+#: its unit and assignee; without this each response paid one or two more statements.
+#: (Only users and units that existed before the request are presented: one created in a
+#: unit of work that is then rolled back never reaches these functions.)
+#: Bounded: emptied when it outgrows _NAMES_MAX (a lookup then refills what it needs).
+_KNOWN_NAMES: dict[str, dict[int, str]] = {}
+_NAMES_MAX = 100_000
+
+
+def forget_names() -> None:
+    """Empty the id → name cache (tests reset their database, and ids with it)."""
+    _KNOWN_NAMES.clear()
+
+
 def _names(model, column, ids):
-    """{id: column} of the rows ``ids``; remembered for the request (an instance and its
-    tasks name the same unit: one query, not one per list)."""
+    """{id: column} of the rows ``ids``."""
     ids = {i for i in ids if i is not None}
     if not ids:
         return {}
-    known = g.setdefault("_present_names", {}).setdefault(f"{model.__name__}.{column.key}", {})
+    key = f"{model.__name__}.{column.key}"
+    known = _KNOWN_NAMES.setdefault(key, {})
     missing = ids - known.keys()
     if missing:
+        if len(known) + len(missing) > _NAMES_MAX:
+            known.clear()
         known.update(db.session.execute(select(model.id, column).where(model.id.in_(missing))).all())
     return {i: known[i] for i in ids if i in known}
 
@@ -77,15 +95,26 @@ def instance_detail_out(instance, reader: Principal | None = None) -> dict:
     names = reporter_names(instance.variables)
     out = instances_out([instance], reader)[0]
     out["variables"] = mask_variables(audience, instance.variables)
-    tasks = db.session.scalars(select(HumanTask).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == TaskStatus.open.value)
-        .order_by(HumanTask.id)).all()
+    tasks, incidents = _open_tasks_and_incidents(instance.id)
     out["tasks"] = tasks_out(tasks)
     out["incidents"] = [{"id": i.id, "element_id": i.element_id, "element_name": i.element_name,
                          "message": mask_text(i.message, names, audience), "created_at": as_aware(i.created_at)}
-                        for i in db.session.scalars(select(Incident).where(
-                            Incident.instance_id == instance.id, Incident.resolved_at.is_(None)))]
+                        for i in incidents]
     return out
+
+
+def _open_tasks_and_incidents(instance_id: int) -> tuple[list[HumanTask], list[Incident]]:
+    """The instance's open tasks and unresolved incidents in one statement (both outer
+    joined to the instance row; a few of each, so the cross product stays small)."""
+    rows = db.session.execute(
+        select(HumanTask, Incident).select_from(ProcessInstance)
+        .outerjoin(HumanTask, (HumanTask.instance_id == ProcessInstance.id)
+                   & (HumanTask.status == TaskStatus.open.value))
+        .outerjoin(Incident, (Incident.instance_id == ProcessInstance.id) & Incident.resolved_at.is_(None))
+        .where(ProcessInstance.id == instance_id)).all()
+    tasks = {t.id: t for t, _ in rows if t is not None}
+    incidents = {i.id: i for _, i in rows if i is not None}
+    return sorted(tasks.values(), key=lambda t: t.id), sorted(incidents.values(), key=lambda i: i.id)
 
 
 def events_out(instance_id: int, reader: Principal | None = None) -> list[dict]:

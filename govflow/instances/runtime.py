@@ -195,24 +195,38 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 
 def lock_task_instance(task_id: int, facts: dict | None = None):
     """Lock the instance of human task ``task_id`` and read the task: (task, instance),
-    or None for an unknown task. Two statements, read once the lock is held (on
-    PostgreSQL a row read in the locking statement could predate a change committed
-    while it waited): the instance with its unit and definition, then its open tasks
-    and this one — which the step's sync then needs no query for.
+    or None for an unknown task. The instance comes with its unit and definition, and
+    with its open tasks and this one — which the step's sync then needs no query for.
+
+    On PostgreSQL that is two statements, the tasks read once the lock is held: rows of
+    other tables read by the locking statement could predate a change committed while
+    it waited. SQLite's transaction took the database's write lock at BEGIN IMMEDIATE,
+    before any read, so there one statement reads all.
 
     ``facts``: {name: SQL expression correlated to HumanTask}, read in the same
     statement and kept on each task row as ``task.__dict__[name]`` (the caller's rules
     ask them of the task without another round trip)."""
-    row = db.session.execute(_locking_query(
-        select(ProcessInstance, OrgUnit, ProcessDefinition)
-        .join(HumanTask, HumanTask.instance_id == ProcessInstance.id).where(HumanTask.id == task_id))).first()
-    if row is None:
-        return None
-    instance = _hold(row[0], row[1], row[2])
-    names = list(facts or {})
-    found = db.session.execute(select(HumanTask, *(facts or {}).values()).where(
-        HumanTask.instance_id == instance.id, or_(HumanTask.status == "open", HumanTask.id == task_id))
-        .execution_options(populate_existing=True)).all()
+    names, extra = list(facts or {}), list((facts or {}).values())
+    owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
+    mine = or_(HumanTask.status == "open", HumanTask.id == task_id)
+    if is_postgres():
+        row = db.session.execute(_locking_query(
+            select(ProcessInstance, OrgUnit, ProcessDefinition).where(ProcessInstance.id == owner))).first()
+        if row is None:
+            return None
+        instance = _hold(row[0], row[1], row[2])
+        found: list = [tuple(r) for r in db.session.execute(
+            select(HumanTask, *extra).where(HumanTask.instance_id == instance.id, mine)
+            .execution_options(populate_existing=True))]
+    else:
+        rows = db.session.execute(_locking_query(
+            select(ProcessInstance, OrgUnit, ProcessDefinition, HumanTask, *extra)
+            .join(HumanTask, (HumanTask.instance_id == ProcessInstance.id) & mine)
+            .where(ProcessInstance.id == owner))).all()
+        if not rows:
+            return None
+        instance = _hold(rows[0][0], rows[0][1], rows[0][2])
+        found = [row[3:] for row in rows]
     tasks: list[HumanTask] = []
     for row in found:
         task: HumanTask = row[0]

@@ -162,3 +162,33 @@ def test_suspended_instance_refuses_work(deploy_fixture, api_as):
     events = admin.get(f"/process-instances/{instance_id}/events").json
     assert [e["comment"] for e in events if e["kind"] == "instance_terminated"] == ["重复"]
     _ = Conflict
+
+
+def test_two_steps_of_one_instance_in_one_transaction_each_see_the_last(deploy_fixture):
+    """The engine state read with the lock (SQLite) serves the first load after it only:
+    a second step in the same unit of work runs on the first one's result, whether this
+    process's engine cache was current or cold."""
+    from govflow.instances.runtime import changing, engine_cache
+    deploy_fixture("review.bpmn")
+    for cold in (False, True):
+        instance_id = start("review", rounds=0)
+        verify = db.session.scalar(select(HumanTask.id).where(HumanTask.instance_id == instance_id))
+        if cold:
+            engine_cache.clear()
+        with writing():
+            complete_task(verify, principal_for(get_user("grid1")), {"approved": False})
+            rework = db.session.scalar(select(HumanTask.id).where(
+                HumanTask.instance_id == instance_id, HumanTask.element_id == "rework", HumanTask.status == "open"))
+            complete_task(rework, principal_for(get_user("secretary")), {})
+            # A change that locks by instance id (held since the task's lock) loads the
+            # state the completions left, not the one read with the first lock.
+            with changing(instance_id) as change:
+                assert sorted(change.engine.active_element_ids()) == ["verify"]
+                change.keep_engine_state()
+            commit()
+        db.session.remove()
+        rows = db.session.execute(select(HumanTask.element_id, HumanTask.status).where(
+            HumanTask.instance_id == instance_id).order_by(HumanTask.id)).all()
+        assert [tuple(r) for r in rows] == [("verify", "completed"), ("rework", "completed"), ("verify", "open")]
+        instance = db.session.get(ProcessInstance, instance_id)
+        assert instance.current_steps == "核实" and instance.status == "active"

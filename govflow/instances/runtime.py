@@ -98,6 +98,7 @@ def install_session_hooks(session_factory) -> None:
         # savepoint rolled back to, so nothing read under a lock outlives its transaction.
         session.info.pop(_LOCKED, None)
         session.info.pop(_PREFETCHED, None)
+        session.info.pop(_STATE, None)
 
 
 class InstanceChange:
@@ -152,6 +153,8 @@ class InstanceChange:
 #: of instances this transaction holds locked, and what was read under that lock for
 #: the first change of each (see lock_task_instance).
 _LOCKED, _PREFETCHED = "govflow_locked", "govflow_prefetched"
+#: The engine state read with the lock on SQLite, for the first load after it.
+_STATE = "govflow_state"
 _ORG_UNIT = "_govflow_org_unit"
 
 
@@ -219,14 +222,18 @@ def lock_task_instance(task_id: int, facts: dict | None = None):
             select(HumanTask, *extra).where(HumanTask.instance_id == instance.id, mine)
             .execution_options(populate_existing=True))]
     else:
+        # The engine state comes along too: a few kilobytes copied cost less than the
+        # round trip load_engine makes whenever this process's engine cache is behind.
         rows = db.session.execute(_locking_query(
-            select(ProcessInstance, OrgUnit, ProcessDefinition, HumanTask, *extra)
+            select(ProcessInstance, OrgUnit, ProcessDefinition, InstanceState.data, HumanTask, *extra)
+            .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
             .join(HumanTask, (HumanTask.instance_id == ProcessInstance.id) & mine)
             .where(ProcessInstance.id == owner))).all()
         if not rows:
             return None
         instance = _hold(rows[0][0], rows[0][1], rows[0][2])
-        found = [row[3:] for row in rows]
+        db.session.info.setdefault(_STATE, {})[instance.id] = rows[0][3]
+        found = [row[4:] for row in rows]
     tasks: list[HumanTask] = []
     for row in found:
         task: HumanTask = row[0]
@@ -255,17 +262,23 @@ def instance_org_unit(instance: ProcessInstance) -> OrgUnit | None:
 
 
 def load_engine(instance: ProcessInstance) -> engine.EngineInstance:
+    # The state read with the lock is taken now, used or not: once this change saves,
+    # it is out of date.
+    data = db.session.info.get(_STATE, {}).pop(instance.id, None)
     cached = engine_cache.take(instance.id, instance.lock_version)
     if cached is not None:
         return cached
-    return _load(instance)
+    return _load(instance, data)
 
 
-def _load(instance: ProcessInstance) -> engine.EngineInstance:
+def _load(instance: ProcessInstance, data: str | None = None) -> engine.EngineInstance:
     # The definition came with the lock (its bundle is cached per (id, checksum): the
-    # 50 KB of JSON are read only on a cache miss); the state is one round trip.
+    # 50 KB of JSON are read only on a cache miss); the state is one round trip unless
+    # it came with the lock too (``data``).
     definition = instance.__dict__.get(_DEFINITION)
-    if definition is not None:
+    if data is not None and definition is not None:
+        pass
+    elif definition is not None:
         data = db.session.scalars(select(InstanceState.data).where(InstanceState.instance_id == instance.id)).one()
     else:  # a read without the lock (the instance page): state and definition in one
         data, definition = db.session.execute(
@@ -280,7 +293,9 @@ def read_engine(instance: ProcessInstance) -> engine.EngineInstance:
     cached = engine_cache.peek(instance.id, instance.lock_version)
     if cached is not None:
         return cached
-    return _load(instance)
+    # Left for a change that may follow (load_engine takes it; a change before this
+    # read took it already).
+    return _load(instance, db.session.info.get(_STATE, {}).get(instance.id))
 
 
 @contextlib.contextmanager

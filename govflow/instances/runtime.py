@@ -15,8 +15,9 @@ import contextlib
 import contextvars
 import threading
 from collections import OrderedDict
+from typing import cast
 
-from sqlalchemy import event, insert, or_, select, update
+from sqlalchemy import Table, bindparam, event, insert, or_, select, update
 
 from .. import engine
 from ..database import ensure_write_transaction, is_postgres
@@ -101,6 +102,9 @@ def install_session_hooks(session_factory) -> None:
         session.info.pop(_STATE, None)
 
 
+_INSERT_EVENTS = insert(cast(Table, InstanceEvent.__table__))
+
+
 class InstanceChange:
     """What an action inside :func:`changing` works with."""
 
@@ -145,7 +149,7 @@ class InstanceChange:
                  "element_id": e["element_id"], "comment": e["comment"], "data": e["data"],
                  "at": e["at"], "task_id": getattr(e["task"], "id", e["task"])} for e in self._events]
         # Core, not the ORM bulk path: audit rows are never read back in this unit of work.
-        db.session.connection().execute(insert(InstanceEvent), rows)
+        db.session.connection().execute(_INSERT_EVENTS, rows)
         self._events.clear()
 
 
@@ -158,7 +162,7 @@ _STATE = "govflow_state"
 _ORG_UNIT = "_govflow_org_unit"
 
 
-def _locking_query(query):
+def _locking_query(query, postgres: bool):
     """``query`` (ProcessInstance, OrgUnit, ProcessDefinition …) taking the instance's lock.
 
     The org unit and definition come along into the identity map: handlers, task
@@ -166,9 +170,43 @@ def _locking_query(query):
     """
     query = query.outerjoin(OrgUnit, OrgUnit.id == ProcessInstance.org_unit_id) \
         .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-    if is_postgres():
+    if postgres:
         query = query.with_for_update(of=ProcessInstance)
     return query.execution_options(populate_existing=True)
+
+
+#: The locking statements, built once per (kind, dialect, facts) with bound parameters:
+#: building them and computing their cache keys cost about as much as running them,
+#: and every change of every instance starts with one. SQLAlchemy memoizes a
+#: statement's cache key on the statement object, so the same object is reused.
+_LOCK_STATEMENTS: dict = {}
+
+
+def _lock_statement(kind: str, postgres: bool, facts: dict | None = None):
+    key = (kind, postgres, tuple(facts or ()))
+    statement = _LOCK_STATEMENTS.get(key)
+    if statement is None:
+        statement = _LOCK_STATEMENTS[key] = _build_lock_statement(kind, postgres, list((facts or {}).values()))
+    return statement
+
+
+def _build_lock_statement(kind: str, postgres: bool, extra: list):
+    entities = (ProcessInstance, OrgUnit, ProcessDefinition)
+    mine = or_(HumanTask.status == "open", HumanTask.id == bindparam("task_id"))
+    owner = select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
+    if kind == "instance":
+        return _locking_query(select(*entities).where(ProcessInstance.id == bindparam("instance_id")), postgres)
+    if kind == "task_instance":  # PostgreSQL: the lock first …
+        return _locking_query(select(*entities).where(ProcessInstance.id == owner), postgres)
+    if kind == "task_rows":      # … then the tasks, read under it
+        return select(HumanTask, *extra).where(HumanTask.instance_id == bindparam("instance_id"), mine) \
+            .execution_options(populate_existing=True)
+    # SQLite: all in one (the engine state too: a few kilobytes copied cost less than the
+    # round trip load_engine makes whenever this process's engine cache is behind).
+    return _locking_query(select(*entities, InstanceState.data, HumanTask, *extra)
+                          .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
+                          .join(HumanTask, (HumanTask.instance_id == ProcessInstance.id) & mine)
+                          .where(ProcessInstance.id == owner), postgres)
 
 
 def _hold(instance: ProcessInstance, unit: OrgUnit | None, definition: ProcessDefinition) -> ProcessInstance:
@@ -189,8 +227,7 @@ def lock_instance(instance_id: int) -> ProcessInstance:
         # Locked earlier in this transaction: every change since went through this
         # session, so the row in hand is current.
         return held
-    row = db.session.execute(_locking_query(select(ProcessInstance, OrgUnit, ProcessDefinition)
-                                            .where(ProcessInstance.id == instance_id))).first()
+    row = db.session.execute(_lock_statement("instance", is_postgres()), {"instance_id": instance_id}).first()
     if row is None:
         raise NotFound(f"process instance {instance_id} does not exist")
     return _hold(row[0], row[1], row[2])
@@ -209,26 +246,16 @@ def lock_task_instance(task_id: int, facts: dict | None = None):
     ``facts``: {name: SQL expression correlated to HumanTask}, read in the same
     statement and kept on each task row as ``task.__dict__[name]`` (the caller's rules
     ask them of the task without another round trip)."""
-    names, extra = list(facts or {}), list((facts or {}).values())
-    owner = select(HumanTask.instance_id).where(HumanTask.id == task_id).scalar_subquery()
-    mine = or_(HumanTask.status == "open", HumanTask.id == task_id)
-    if is_postgres():
-        row = db.session.execute(_locking_query(
-            select(ProcessInstance, OrgUnit, ProcessDefinition).where(ProcessInstance.id == owner))).first()
+    names, postgres = list(facts or {}), is_postgres()
+    if postgres:
+        row = db.session.execute(_lock_statement("task_instance", True), {"task_id": task_id}).first()
         if row is None:
             return None
         instance = _hold(row[0], row[1], row[2])
         found: list = [tuple(r) for r in db.session.execute(
-            select(HumanTask, *extra).where(HumanTask.instance_id == instance.id, mine)
-            .execution_options(populate_existing=True))]
+            _lock_statement("task_rows", True, facts), {"instance_id": instance.id, "task_id": task_id})]
     else:
-        # The engine state comes along too: a few kilobytes copied cost less than the
-        # round trip load_engine makes whenever this process's engine cache is behind.
-        rows = db.session.execute(_locking_query(
-            select(ProcessInstance, OrgUnit, ProcessDefinition, InstanceState.data, HumanTask, *extra)
-            .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
-            .join(HumanTask, (HumanTask.instance_id == ProcessInstance.id) & mine)
-            .where(ProcessInstance.id == owner))).all()
+        rows = db.session.execute(_lock_statement("task_all", False, facts), {"task_id": task_id}).all()
         if not rows:
             return None
         instance = _hold(rows[0][0], rows[0][1], rows[0][2])
@@ -339,6 +366,13 @@ def run_engine(change: InstanceChange) -> None:
     sync_after_step(change, failures)
 
 
+#: Core, on the table: no ORM object of the state is in the session to keep in step
+#: (the state is read as a column), and the ORM's bulk-update path cost more than the UPDATE.
+_STATE_TABLE = cast(Table, InstanceState.__table__)
+_SAVE_STATE = update(_STATE_TABLE).where(_STATE_TABLE.c.instance_id == bindparam("state_of")) \
+    .values(data=bindparam("state"))
+
+
 def save(change: InstanceChange) -> None:
     instance, runner = change.instance, change.engine
     if change.state_dirty:
@@ -347,8 +381,7 @@ def save(change: InstanceChange) -> None:
         if change.new_instance:
             db.session.add(InstanceState(instance_id=instance.id, data=text))
         else:
-            db.session.execute(update(InstanceState).where(InstanceState.instance_id == instance.id)
-                               .values(data=text))
+            db.session.execute(_SAVE_STATE, {"state_of": instance.id, "state": text})
     instance.updated_at = utcnow()
     db.session.flush()  # bumps lock_version; a stale row raises here
     change.flush_events()

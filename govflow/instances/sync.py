@@ -115,6 +115,12 @@ class NewTask(types.SimpleNamespace):
     id: int
 
 
+# Core, built once: no ORM bookkeeping of new rows, no statement to build per step.
+_TASKS = cast(Table, HumanTask.__table__)
+_INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
+_INSERT_CANDIDATES = insert(cast(Table, TaskCandidate.__table__))
+
+
 def _create_tasks(change, items) -> list[NewTask]:
     """The rows of the engine's new ready user tasks, in three statements however many:
     the tasks (INSERT … RETURNING, as persistent objects), their candidates, and
@@ -148,8 +154,7 @@ def _create_tasks(change, items) -> list[NewTask]:
             follow_up_at=to_naive_utc(item.follow_up_at), priority=item.priority,
             form_key=_pinned_form(instance, item.form_key), form_fields=list(item.form_fields or []),
             created_at=utcnow()))
-    table = cast(Table, HumanTask.__table__)  # Core: no ORM bookkeeping of new rows
-    ids = list(db.session.scalars(insert(table).returning(table.c.id, sort_by_parameter_order=True), values))
+    ids = list(db.session.connection().scalars(_INSERT_TASKS, values))
     # Plain records, not ORM objects: nothing in this step changes them again, and the
     # ORM's bookkeeping of new rows cost more than the INSERT. Who must change one
     # (撤回 assigns the new run of a step) loads it by id.
@@ -165,7 +170,7 @@ def _create_tasks(change, items) -> list[NewTask]:
                 candidates.append(dict(task_id=row.id, role=None, user_id=user_id, scope_path=scope.path,
                                        due_at=row.due_at))
     if candidates:
-        db.session.execute(insert(cast(Table, TaskCandidate.__table__)), candidates)
+        db.session.connection().execute(_INSERT_CANDIDATES, candidates)
     for listener in on_tasks_created:
         listener(db.session.connection(), rows)
     return rows

@@ -94,8 +94,11 @@ def test_kept_and_new_photos_together_and_the_total_is_bounded(client):
 
 
 def test_dropping_the_kept_photos(client):
+    with client.session_transaction() as session:
+        session["lang"] = "en"
     refused = _post(client, grid="grid_nowhere", photos=_photo())
     assert refused.status_code == 400 and 'data-testid="error-grid"' in refused.text
+    assert "Photos kept: 1" in refused.text and "Do not use these photos" in refused.text
     instance = _instance(_post(client, kept_photos=_token(refused), drop_kept_photos="1"))
     assert instance.variables["photos"] == []
     assert [u.instance_id for u in _uploads()] == [None]      # left for the worker to forget

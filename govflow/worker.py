@@ -1,4 +1,4 @@
-"""The background worker: fires due timers, delivers the outbox.
+"""The background worker: fires due timers, delivers the outbox, forgets abandoned photos.
 
 Each due instance is handled in its own transaction through the one change
 path, so a crash loses at most the step in progress (which is then retried).
@@ -11,8 +11,10 @@ import logging
 import os
 import signal
 import time
+from collections.abc import Callable
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
 from .database import commit, is_postgres, writing
@@ -25,6 +27,7 @@ from .instances.timer_starts import fire_due_timer_starts
 from .ops.health import record_heartbeat, wall_now
 from .ops.logs import job
 from .outbox.service import deliver_due
+from .portal.photos import forget_abandoned_photos
 from .timeutil import utcnow
 
 log = logging.getLogger(__name__)
@@ -78,22 +81,34 @@ def notify_overdue() -> int:
     return count
 
 
-def fold_case_facts() -> int:
-    """Keep the statistics' facts of each case current, so that pages fold little."""
-    from .admin.facts import refresh_case_facts
+def _housekeeping(what: str, action: Callable[[], int]) -> int:
+    """Run ``action`` in a transaction of its own; a failure is logged and tried again next
+    round (statistics and clean-ups only: the timers must go on)."""
     try:
         with writing():
-            count = refresh_case_facts()
+            count = action()
             commit()
         return count
-    except Exception:  # statistics only: the next round folds again; timers must go on
+    except Exception:
         db.session.rollback()
-        log.exception("folding the case facts failed; retrying next round")
+        log.exception("%s failed; retrying next round", what)
         return 0
 
 
+def fold_case_facts() -> int:
+    """Keep the statistics' facts of each case current, so that pages fold little."""
+    from .admin.facts import refresh_case_facts
+    return _housekeeping("folding the case facts", refresh_case_facts)
+
+
+def forget_kept_photos() -> int:
+    """Residents' photos kept for a refused report that was never sent again go, row and
+    file, once their time is up (privacy: nobody else ever sees them)."""
+    upload_dir = current_app.config["GOVFLOW"].UPLOAD_DIR
+    return _housekeeping("forgetting abandoned portal photos", lambda: forget_abandoned_photos(upload_dir))
+
+
 def run_worker(once: bool = False, now: datetime | None = None) -> dict:
-    from flask import current_app
     poll = current_app.config["GOVFLOW"].WORKER_POLL_SECONDS
     stats = {"started": 0, "timers": 0, "delivered": 0, "failed": 0}
     stopping = []
@@ -108,8 +123,9 @@ def run_worker(once: bool = False, now: datetime | None = None) -> dict:
             delivered, failed = deliver_due(worker_id)
             overdue = notify_overdue()
             fold_case_facts()
+            forgotten = forget_kept_photos()
             outcome.update(started=started, timers=timers, delivered=delivered, failed=failed,
-                           overdue_notices=overdue, quiet=not (started or timers or delivered or failed or overdue))
+                           overdue_notices=overdue, forgotten_photos=forgotten, quiet=not (started or timers or delivered or failed or overdue))
         record_heartbeat(worker_id, started_at)
         stats["started"] += started
         stats["timers"] += timers

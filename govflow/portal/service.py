@@ -8,22 +8,20 @@ never staff names or comments.
 """
 from __future__ import annotations
 
-import io
 import re
-import warnings
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..attachments.service import UploadTarget, link_to_instance, store_upload
+from ..attachments.service import link_to_instance
+from ..database import undone_if_refused
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..forms.case import CATEGORIES, RATINGS
-from ..identity.models import OrgUnit, User
+from ..identity.models import OrgUnit
 from ..instances.models import InstanceEvent, MessageSubscription, ProcessInstance
 from ..instances.service import deliver_message, start_instance
 from ..privacy.masking import board_text, surname_only, without_numbers
@@ -31,25 +29,15 @@ from ..records.models import PublicResult
 from ..throttle import RateLimited, check_limit, count_hit, record_hit  # noqa: F401  (RateLimited: raised here)
 from .codes import new_code, stored_form
 from .models import TrackingCode
+from .photos import keep_token, kept_photo_ids, store_photos
 
 PROCESS_KEY = "case_handling"
 RATING_MESSAGE = "case_rated"
-PORTAL_USER = "portal_resident"
 CATEGORY_NAMES = dict(CATEGORIES)
 RATING_NAMES = dict(RATINGS)
 RATE_LIMIT = 5
 RATE_WINDOW = timedelta(minutes=10)
-MAX_PHOTOS = 6
-MAX_PHOTO_BYTES = 8_000_000
-MAX_PIXELS = 40_000_000
-MAX_SIDE = 2560
 _PHONE = re.compile(r"^1[3-9]\d{9}$")
-
-
-class PhotoRefused(ValidationFailed):
-    def __init__(self, name: str, reason: str, text: str):
-        super().__init__(f"'{name}': {reason}", {"photos": [text]})
-        self.reason = reason
 
 
 # -- rate limit ----------------------------------------------------------------
@@ -71,73 +59,6 @@ def check_rate(bucket: str, client: str, now: datetime | None = None, session: S
     The view counts in a transaction of its own (database.separate_transaction), so
     refused input counts too."""
     count_hit(session or db.session, bucket, client, RATE_LIMIT, RATE_WINDOW, now)
-
-
-# -- photos --------------------------------------------------------------------
-def clean_photo(data: bytes, name: str = "photo") -> bytes:
-    """The photo re-encoded as JPEG without metadata; PhotoRefused when not a safe image.
-
-    The content decides: a text file named .jpg is refused, so is an image that
-    would decompress to more than MAX_PIXELS (a decompression bomb).
-    """
-    if not data:
-        raise PhotoRefused(name, "empty", f"“{name}”是空文件")
-    if len(data) > MAX_PHOTO_BYTES:
-        raise PhotoRefused(name, "too_large", f"“{name}”超过 {MAX_PHOTO_BYTES // 1_000_000} MB")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image: Image.Image = Image.open(io.BytesIO(data))
-            if image.format not in {"JPEG", "PNG", "WEBP", "GIF"}:
-                raise PhotoRefused(name, "bad_type", f"“{name}”不是照片（支持 JPG、PNG、WebP、GIF）")
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise PhotoRefused(name, "bomb", f"“{name}”尺寸过大")
-            image.load()
-    except PhotoRefused:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise PhotoRefused(name, "bomb", f"“{name}”尺寸过大") from None
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise PhotoRefused(name, "bad_type", f"“{name}”不是照片（支持 JPG、PNG、WebP、GIF）") from None
-    image = ImageOps.exif_transpose(image)
-    if image.mode in ("RGBA", "LA", "P"):
-        image = image.convert("RGBA")
-        flat = Image.new("RGB", image.size, (255, 255, 255))
-        flat.paste(image, mask=image.split()[-1])
-        image = flat
-    elif image.mode != "RGB":
-        image = image.convert("RGB")
-    image.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    image.save(out, "JPEG", quality=85)  # no exif= argument: the metadata is gone
-    return out.getvalue()
-
-
-def portal_user_id() -> int:
-    """The inactive account that residents' photos are recorded under (uploads need an uploader)."""
-    user_id = db.session.scalar(select(User.id).where(User.username == PORTAL_USER))
-    if user_id is None:
-        user = User(username=PORTAL_USER, display_name="居民端", password_hash="!", is_active_user=False)
-        db.session.add(user)
-        db.session.flush()
-        user_id = user.id
-    return user_id
-
-
-def store_photos(files: list[tuple[str, bytes]], upload_dir: str) -> list[str]:
-    """Check, clean and store the resident's photos; returns their upload ids."""
-    files = [(n, d) for n, d in files if n or d]
-    if len(files) > MAX_PHOTOS:
-        raise ValidationFailed("too many photos", {"photos": [f"最多上传{MAX_PHOTOS}张照片"]})
-    cleaned = [(name, clean_photo(data, name)) for name, data in files]
-    uploader = portal_user_id()
-    ids = []
-    for name, data in cleaned:
-        row = store_upload(io.BytesIO(data), (name.rsplit(".", 1)[0] or "photo") + ".jpg",
-                           UploadTarget("form", uploader), upload_dir, MAX_PHOTO_BYTES, images_only=True)
-        ids.append(row.id)
-    return ids
 
 
 # -- org tree ------------------------------------------------------------------
@@ -243,6 +164,55 @@ def submit_report(report: Report) -> str:
     db.session.add(TrackingCode(code=code, instance_id=instance.id))
     db.session.flush()
     return code
+
+
+class ReportRefused(ValidationFailed):
+    """A report sent back with its field errors. ``kept_token`` names the photos stored for
+    it (photos.keep_token; "" when none), for the form sent back to carry forward."""
+
+    def __init__(self, errors: dict, kept_ids: list[str]):
+        super().__init__("report refused", errors)
+        self.kept_token = keep_token(kept_ids)
+        self.kept_count = len(kept_ids)
+
+
+def file_report(report: Report, files: list[tuple[str, bytes]], kept_token: str, drop_kept: bool,
+                upload_dir: str) -> str:
+    """The resident's report with the photos kept from an earlier refusal (``kept_token``,
+    unless ``drop_kept``) and those chosen now; returns the new tracking code.
+
+    Raises ReportRefused with every field's errors. The photos accepted so far are then
+    stored all the same, unattached: the caller's unit of work must commit them although
+    the report is refused (the page answering the refusal does; nothing of the case is
+    written). A photo refused itself, or one too many, stores none of those chosen now."""
+    errors: dict[str, list[str]] = {}
+
+    def refused(exc: ValidationFailed) -> None:
+        for name, texts in exc.errors.items():
+            errors.setdefault(name, []).extend(texts)
+
+    try:
+        report_variables(report)
+    except ValidationFailed as exc:
+        refused(exc)
+    photo_ids: list[str] = []
+    if not drop_kept:
+        try:
+            photo_ids = kept_photo_ids(kept_token)
+        except ValidationFailed as exc:
+            refused(exc)
+    try:
+        photo_ids += store_photos(files, upload_dir, already=len(photo_ids))
+    except ValidationFailed as exc:
+        refused(exc)
+    if not errors:
+        report.photo_ids = photo_ids
+        try:
+            with undone_if_refused():  # a refused start leaves the photos, nothing of the case
+                return submit_report(report)
+        except ValidationFailed as exc:
+            refused(exc)
+    raise ReportRefused(errors, photo_ids)
 
 
 # -- tracking ------------------------------------------------------------------

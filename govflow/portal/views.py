@@ -13,6 +13,7 @@ from ..web.security import client_address
 from ..web.setup import page_blueprint
 from . import (
     models,  # noqa: F401  (tables known to the metadata)
+    photos,
     service,
 )
 
@@ -37,31 +38,33 @@ def _not_found():
 @bp.route("/report", methods=["GET", "POST"])
 def report():
     form, errors = request.form, {}
+    kept = {"token": form.get("kept_photos", ""), "count": 0}
     if request.method == "POST":
-        try:
+        try:  # before any photo is read: nothing is stored for a client over the limit
             service.check_report_rate(client_address())
-        except RateLimited as exc:  # the form again, with what was typed, and why
+        except RateLimited as exc:  # the form again, with what was typed (and kept), and why
+            kept["count"] = photos.kept_count(kept["token"])
             return render_template("portal/report.html", tree=service.org_tree(), categories=CATEGORIES,
-                                   form=form, errors={}, limited=True), 429, {"Retry-After": str(exc.retry_after)}
+                                   form=form, errors={}, kept=kept, limited=True), 429, \
+                {"Retry-After": str(exc.retry_after)}
         data = service.Report(
             community=form.get("community", ""), grid=form.get("grid", ""), category=form.get("category", ""),
             description=form.get("description", ""), address=form.get("address", ""),
             lat=form.get("lat", "").strip(), lng=form.get("lng", "").strip(), name=form.get("name", ""),
             phone=form.get("phone", ""), consent=form.get("consent") == "1",
             anonymous=form.get("anonymous") == "1")
+        files = [(f.filename or "photo", f.read(photos.MAX_PHOTO_BYTES + 1))
+                 for f in request.files.getlist("photos") if f and f.filename]
         try:
-            service.report_variables(data)  # refuse bad fields before storing any photo
-            files = [(f.filename or "photo", f.read(service.MAX_PHOTO_BYTES + 1))
-                     for f in request.files.getlist("photos") if f and f.filename]
-            data.photo_ids = service.store_photos(files, current_app.config["GOVFLOW"].UPLOAD_DIR)
-            code = service.submit_report(data)
+            code = service.file_report(data, files, kept["token"], form.get("drop_kept_photos") == "1",
+                                       current_app.config["GOVFLOW"].UPLOAD_DIR)
             service.count_report(client_address())
-        except ValidationFailed as exc:
-            errors = exc.errors
+        except service.ReportRefused as exc:  # returned, so the unit of work commits the kept photos
+            errors, kept = exc.errors, {"token": exc.kept_token, "count": exc.kept_count}
         else:
             return redirect(url_for("portal.track", code=code, new=1))
     return render_template("portal/report.html", tree=service.org_tree(), categories=CATEGORIES,
-                           form=form, errors=errors), 400 if errors else 200
+                           form=form, errors=errors, kept=kept), 400 if errors else 200
 
 
 @bp.route("/track", methods=["GET"])

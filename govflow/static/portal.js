@@ -35,6 +35,11 @@
   // form is therefore posted in the background: a success goes on to the tracking
   // page; a refusal shows the server's page in place, with this very file input (its
   // files still chosen) moved into it. Without fetch the form posts as before.
+  // When the server kept the photos itself (a refusal for another field: the page then
+  // carries a fresh kept_photos token, see portal/photos.py), the input is not moved: its
+  // files are stored already and would be sent a second time beside the token. It is
+  // moved when the server stored nothing: no token, or the token of an earlier try
+  // passed through a 429 (rate-limited: no photo is read).
   function keepPhotosOnRefusal(form) {
     if (!(window.fetch && window.FormData && window.DOMParser)) return;
     form.addEventListener("submit", function (event) {
@@ -59,7 +64,8 @@
     var placeholder = fresh.querySelector('input[type="file"]');
     main.innerHTML = fresh.innerHTML;
     var slot = main.querySelector('input[type="file"]');
-    if (photos && slot && placeholder) slot.parentNode.replaceChild(photos, slot);
+    var kept = fresh.querySelector('input[name="kept_photos"][data-fresh]');
+    if (photos && slot && placeholder && !kept) slot.parentNode.replaceChild(photos, slot);
     Array.prototype.forEach.call(main.querySelectorAll("script"), function (s) { s.remove(); });
     wire(main);
     var alert = main.querySelector('[role="alert"]');

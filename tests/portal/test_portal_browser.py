@@ -111,8 +111,11 @@ def test_a_photo_chosen_before_a_refusal_is_still_there(app, case_deployed, brow
         page.get_by_test_id("submit-report").click()
         expect(page.get_by_test_id("error-phone")).to_be_visible()
         assert page.url == base + "/report"
+        # The server stored the photo and says so; the input is left empty, so the photo
+        # is not sent a second time beside the kept-photos token.
+        expect(page.get_by_test_id("kept-photos")).to_contain_text("已保留 1 张照片")
         chosen = page.get_by_label("现场照片")
-        assert chosen.evaluate("input => Array.from(input.files).map(f => f.name)") == ["井盖.jpg"]
+        assert chosen.evaluate("input => input.files.length") == 0
         assert page.get_by_label("发生地点").input_value() == "幸福路12号"
 
         page.locator('input[name="phone"]').fill("13912345678")   # its label now carries the error
@@ -122,4 +125,45 @@ def test_a_photo_chosen_before_a_refusal_is_still_there(app, case_deployed, brow
         db.session.expire_all()
         instance = db.session.get(ProcessInstance, db.session.get(TrackingCode, code).instance_id)
         assert len(instance.variables["photos"]) == 1
+        context.close()
+
+
+def test_without_javascript_the_server_keeps_the_photo(app, case_deployed, browser, tmp_path):
+    """Data-saving phone browsers, or a script that failed to load: the plain form post."""
+    from sqlalchemy import select
+
+    from govflow.attachments.models import Upload
+    from govflow.extensions import db
+    from govflow.instances.models import ProcessInstance
+    from govflow.portal.models import TrackingCode
+
+    photo = tmp_path / "垃圾.jpg"
+    photo.write_bytes(image_bytes())
+    with serve(app) as base:
+        context = browser.new_context(viewport=PHONE, locale="zh-CN", java_script_enabled=False)
+        context.set_default_timeout(15_000)
+        page = context.new_page()
+        posts = []   # a plain form post is a page load ("document"); portal.js would "fetch"
+        page.on("request", lambda r: posts.append(r.resource_type) if r.method == "POST" else None)
+        page.goto(base + "/report")
+        page.get_by_label("所在社区").select_option("comm_yangguang")
+        page.get_by_label("所在网格").select_option("grid_yg_1")
+        page.get_by_label("问题类别").select_option("road")
+        page.get_by_label("问题描述").fill("脏")                     # too short for the server
+        page.get_by_label("发生地点").fill("和平路菜市场门口")
+        page.get_by_label("现场照片").set_input_files(str(photo))
+        page.get_by_test_id("submit-report").click()
+        expect(page.get_by_test_id("error-description")).to_be_visible()
+        expect(page.get_by_test_id("kept-photos")).to_contain_text("已保留 1 张照片")
+        assert page.get_by_label("发生地点").input_value() == "和平路菜市场门口"
+
+        page.locator('textarea[name="description"]').fill("菜市场门口垃圾堆放三天无人清运")
+        page.get_by_test_id("submit-report").click()
+        page.wait_for_url(re.compile(r"/track/.+\?new=1$"))
+        code = page.get_by_test_id("tracking-code").inner_text().strip()
+        db.session.expire_all()
+        instance = db.session.get(ProcessInstance, db.session.get(TrackingCode, code).instance_id)
+        [upload] = db.session.scalars(select(Upload).where(Upload.instance_id == instance.id)).all()
+        assert instance.variables["photos"] == [upload.id] and upload.content_type == "image/jpeg"
+        assert posts == ["document", "document"]
         context.close()

@@ -17,7 +17,7 @@ from govflow.errors import NotFound, ValidationFailed
 from govflow.extensions import db
 from govflow.identity.service import get_org_unit, get_user
 from govflow.instances.models import InstanceEvent, ProcessInstance
-from govflow.portal import service
+from govflow.portal import photos, service
 from govflow.portal.codes import LENGTH, SYMBOLS, new_code
 from govflow.portal.models import TrackingCode
 from govflow.privacy.masking import board_text
@@ -175,11 +175,11 @@ def test_rate_limit_counts_per_client_and_window(ctx):
 def test_photos_are_reencoded_without_exif(ctx):
     original = image_bytes(exif=True)
     assert b"SecretCam" in original
-    cleaned = service.clean_photo(original, "a.jpg")
+    cleaned = photos.clean_photo(original, "a.jpg")
     assert b"SecretCam" not in cleaned
     image = Image.open(io.BytesIO(cleaned))
     assert image.format == "JPEG" and not image.getexif() and image.size == (40, 30)
-    assert Image.open(io.BytesIO(service.clean_photo(image_bytes("PNG"), "b.png"))).format == "JPEG"
+    assert Image.open(io.BytesIO(photos.clean_photo(image_bytes("PNG"), "b.png"))).format == "JPEG"
 
 
 def _png_bomb(width=30000, height=30000) -> bytes:
@@ -198,24 +198,24 @@ def _png_bomb(width=30000, height=30000) -> bytes:
     (b"", "empty"),
 ])
 def test_non_images_named_jpg_are_refused(ctx, data, reason):
-    with pytest.raises(service.PhotoRefused) as refused:
-        service.clean_photo(data, "photo.jpg")
+    with pytest.raises(photos.PhotoRefused) as refused:
+        photos.clean_photo(data, "photo.jpg")
     assert refused.value.reason == reason and "photos" in refused.value.errors
 
 
 def test_oversized_files_and_decompression_bombs_are_refused(ctx, monkeypatch):
-    with pytest.raises(service.PhotoRefused) as refused:
-        service.clean_photo(_png_bomb(), "bomb.png")
+    with pytest.raises(photos.PhotoRefused) as refused:
+        photos.clean_photo(_png_bomb(), "bomb.png")
     assert refused.value.reason == "bomb"
-    monkeypatch.setattr(service, "MAX_PHOTO_BYTES", 1000)
-    with pytest.raises(service.PhotoRefused) as refused:
-        service.clean_photo(image_bytes(size=(400, 400)) + b"\0" * 2000, "big.jpg")
+    monkeypatch.setattr(photos, "MAX_PHOTO_BYTES", 1000)
+    with pytest.raises(photos.PhotoRefused) as refused:
+        photos.clean_photo(image_bytes(size=(400, 400)) + b"\0" * 2000, "big.jpg")
     assert refused.value.reason == "too_large"
 
 
 def test_stored_photos_belong_to_the_instance(case_deployed, app):
     with writing():
-        ids = service.store_photos([("a.jpg", image_bytes(exif=True))], app.config["GOVFLOW"].UPLOAD_DIR)
+        ids = photos.store_photos([("a.jpg", image_bytes(exif=True))], app.config["GOVFLOW"].UPLOAD_DIR)
         report = make_report()
         report.photo_ids = ids
         code = service.submit_report(report)
@@ -226,7 +226,7 @@ def test_stored_photos_belong_to_the_instance(case_deployed, app):
     assert row.instance_id == instance_id and row.content_type == "image/jpeg"
     assert db.session.get(ProcessInstance, instance_id).variables["photos"] == ids
     with pytest.raises(ValidationFailed):
-        service.store_photos([("a.jpg", image_bytes())] * (service.MAX_PHOTOS + 1), "/nonexistent")
+        photos.store_photos([("a.jpg", image_bytes())] * (photos.MAX_PHOTOS + 1), "/nonexistent")
     assert db.session.scalar(select(func.count()).select_from(TrackingCode)) == 1
 
 

@@ -7,7 +7,7 @@ from ..identity.service import get_org_unit
 from ..instances.listing import search_instances
 from ..instances.models import ProcessInstance
 from ..instances.operations import move_to_step
-from ..instances.service import get_readable_instance, retry_incident, transition
+from ..instances.service import get_readable_instance, open_work, retry_incident, transition
 from ..worklist.history import instance_history
 from ..worklist.starting import start_process
 from ..worklist.views import dossier_pdf
@@ -56,7 +56,8 @@ def list_instances(args):
 @blp.route("/process-instances/<int:instance_id>")
 @blp.response(200, InstanceDetailSchema)
 def show_instance(instance_id):
-    return instance_detail_out(_visible(instance_id))
+    instance, tasks, incidents = open_work(instance_id, principal())
+    return instance_detail_out(instance, work=(tasks, incidents))
 
 
 @blp.route("/process-instances/<int:instance_id>/dossier.pdf")

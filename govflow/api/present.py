@@ -15,11 +15,12 @@ from ..forms.pickers import for_case
 from ..forms.validation import describe
 from ..identity.access import Principal
 from ..identity.models import OrgUnit, User
-from ..instances.models import Incident, InstanceEvent, ProcessInstance
+from ..instances.models import InstanceEvent, ProcessInstance
+from ..instances.service import open_work
 from ..privacy.audience import audience_for
 from ..privacy.masking import Audience, mask_text, mask_variables, reporter_names
 from ..timeutil import as_aware
-from ..worklist.models import HumanTask, TaskStatus
+from ..worklist.models import HumanTask
 
 
 def _audience(reader: Principal | None, path: str) -> Audience:
@@ -90,31 +91,19 @@ def instances_out(rows, reader: Principal | None = None) -> list[dict]:
     } for r in rows]
 
 
-def instance_detail_out(instance, reader: Principal | None = None) -> dict:
+def instance_detail_out(instance, reader: Principal | None = None, work: tuple | None = None) -> dict:
+    """``work``: (open tasks, unresolved incidents) when the caller read them with the
+    instance (instances.service.open_work); read here otherwise."""
     audience = _audience(reader, instance.org_path)
     names = reporter_names(instance.variables)
     out = instances_out([instance], reader)[0]
     out["variables"] = mask_variables(audience, instance.variables)
-    tasks, incidents = _open_tasks_and_incidents(instance.id)
+    tasks, incidents = work if work is not None else open_work(instance.id)[1:]
     out["tasks"] = tasks_out(tasks)
     out["incidents"] = [{"id": i.id, "element_id": i.element_id, "element_name": i.element_name,
                          "message": mask_text(i.message, names, audience), "created_at": as_aware(i.created_at)}
                         for i in incidents]
     return out
-
-
-def _open_tasks_and_incidents(instance_id: int) -> tuple[list[HumanTask], list[Incident]]:
-    """The instance's open tasks and unresolved incidents in one statement (both outer
-    joined to the instance row; a few of each, so the cross product stays small)."""
-    rows = db.session.execute(
-        select(HumanTask, Incident).select_from(ProcessInstance)
-        .outerjoin(HumanTask, (HumanTask.instance_id == ProcessInstance.id)
-                   & (HumanTask.status == TaskStatus.open.value))
-        .outerjoin(Incident, (Incident.instance_id == ProcessInstance.id) & Incident.resolved_at.is_(None))
-        .where(ProcessInstance.id == instance_id)).all()
-    tasks = {t.id: t for t, _ in rows if t is not None}
-    incidents = {i.id: i for _, i in rows if i is not None}
-    return sorted(tasks.values(), key=lambda t: t.id), sorted(incidents.values(), key=lambda i: i.id)
 
 
 def events_out(instance_id: int, reader: Principal | None = None) -> list[dict]:

@@ -46,3 +46,32 @@ def test_parallel_claims_one_wins(api_as, deploy_fixture):
     names = iter([f"gw{n}" for n in range(8)])
     codes = _race(lambda: api_as(next(names)), f"/tasks/{task_id}/claim", None, n=8)
     assert codes.count(200) == 1 and codes.count(409) == 7, codes
+
+
+def test_a_stale_instance_row_is_never_overwritten(api_as, deploy_fixture):
+    """The step's rows are written by Core UPDATEs with the ORM's version check: had the
+    row changed since it was read under the lock (a bug elsewhere, a hand edit), the
+    write refuses and the request's unit of work is rolled back."""
+    import pytest
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from govflow.database import writing
+    from govflow.identity.access import principal_for
+    from govflow.identity.service import get_user
+    from govflow.instances.runtime import changing
+    instance_id = _start_review(api_as, deploy_fixture)
+    db.session.remove()
+    before = db.session.get(ProcessInstance, instance_id).lock_version
+    db.session.remove()
+    with writing(), pytest.raises(StaleDataError):
+        with changing(instance_id, principal_for(get_user("admin")).user_id) as change:
+            change.keep_engine_state()
+            change.instance.title = "改过的标题"
+            # Behind the ORM's back, in the same transaction: the version moves on.
+            db.session.execute(update(ProcessInstance.__table__).where(ProcessInstance.__table__.c.id == instance_id)
+                               .values(lock_version=before + 5))
+    db.session.rollback()
+    db.session.remove()
+    row = db.session.get(ProcessInstance, instance_id)
+    assert row.lock_version == before and row.title != "改过的标题"

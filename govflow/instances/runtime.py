@@ -15,9 +15,8 @@ import contextlib
 import contextvars
 import threading
 from collections import OrderedDict
-from typing import cast
 
-from sqlalchemy import Table, bindparam, event, insert, or_, select, update
+from sqlalchemy import event, select
 
 from .. import engine
 from ..database import ensure_write_transaction, is_postgres
@@ -28,7 +27,8 @@ from ..extensions import db
 from ..identity.models import OrgUnit
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask
-from .models import InstanceEvent, InstanceState, ProcessInstance
+from .models import InstanceState, ProcessInstance
+from .statements import INSERT_EVENTS, SAVE_STATE, lock_statement, write_changed_rows
 from .sync import sync_after_step
 
 #: The instance whose step is running, for service-task handlers.
@@ -102,9 +102,6 @@ def install_session_hooks(session_factory) -> None:
         session.info.pop(_STATE, None)
 
 
-_INSERT_EVENTS = insert(cast(Table, InstanceEvent.__table__))
-
-
 class InstanceChange:
     """What an action inside :func:`changing` works with."""
 
@@ -149,7 +146,7 @@ class InstanceChange:
                  "element_id": e["element_id"], "comment": e["comment"], "data": e["data"],
                  "at": e["at"], "task_id": getattr(e["task"], "id", e["task"])} for e in self._events]
         # Core, not the ORM bulk path: audit rows are never read back in this unit of work.
-        db.session.connection().execute(_INSERT_EVENTS, rows)
+        db.session.connection().execute(INSERT_EVENTS, rows)
         self._events.clear()
 
 
@@ -160,53 +157,6 @@ _LOCKED, _PREFETCHED = "govflow_locked", "govflow_prefetched"
 #: The engine state read with the lock on SQLite, for the first load after it.
 _STATE = "govflow_state"
 _ORG_UNIT = "_govflow_org_unit"
-
-
-def _locking_query(query, postgres: bool):
-    """``query`` (ProcessInstance, OrgUnit, ProcessDefinition …) taking the instance's lock.
-
-    The org unit and definition come along into the identity map: handlers, task
-    scopes and the comment rule ask for them in most steps, one round trip each.
-    """
-    query = query.outerjoin(OrgUnit, OrgUnit.id == ProcessInstance.org_unit_id) \
-        .join(ProcessDefinition, ProcessDefinition.id == ProcessInstance.definition_id)
-    if postgres:
-        query = query.with_for_update(of=ProcessInstance)
-    return query.execution_options(populate_existing=True)
-
-
-#: The locking statements, built once per (kind, dialect, facts) with bound parameters:
-#: building them and computing their cache keys cost about as much as running them,
-#: and every change of every instance starts with one. SQLAlchemy memoizes a
-#: statement's cache key on the statement object, so the same object is reused.
-_LOCK_STATEMENTS: dict = {}
-
-
-def _lock_statement(kind: str, postgres: bool, facts: dict | None = None):
-    key = (kind, postgres, tuple(facts or ()))
-    statement = _LOCK_STATEMENTS.get(key)
-    if statement is None:
-        statement = _LOCK_STATEMENTS[key] = _build_lock_statement(kind, postgres, list((facts or {}).values()))
-    return statement
-
-
-def _build_lock_statement(kind: str, postgres: bool, extra: list):
-    entities = (ProcessInstance, OrgUnit, ProcessDefinition)
-    mine = or_(HumanTask.status == "open", HumanTask.id == bindparam("task_id"))
-    owner = select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
-    if kind == "instance":
-        return _locking_query(select(*entities).where(ProcessInstance.id == bindparam("instance_id")), postgres)
-    if kind == "task_instance":  # PostgreSQL: the lock first …
-        return _locking_query(select(*entities).where(ProcessInstance.id == owner), postgres)
-    if kind == "task_rows":      # … then the tasks, read under it
-        return select(HumanTask, *extra).where(HumanTask.instance_id == bindparam("instance_id"), mine) \
-            .execution_options(populate_existing=True)
-    # SQLite: all in one (the engine state too: a few kilobytes copied cost less than the
-    # round trip load_engine makes whenever this process's engine cache is behind).
-    return _locking_query(select(*entities, InstanceState.data, HumanTask, *extra)
-                          .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
-                          .join(HumanTask, (HumanTask.instance_id == ProcessInstance.id) & mine)
-                          .where(ProcessInstance.id == owner), postgres)
 
 
 def _hold(instance: ProcessInstance, unit: OrgUnit | None, definition: ProcessDefinition) -> ProcessInstance:
@@ -227,7 +177,7 @@ def lock_instance(instance_id: int) -> ProcessInstance:
         # Locked earlier in this transaction: every change since went through this
         # session, so the row in hand is current.
         return held
-    row = db.session.execute(_lock_statement("instance", is_postgres()), {"instance_id": instance_id}).first()
+    row = db.session.execute(lock_statement("instance", is_postgres()), {"instance_id": instance_id}).first()
     if row is None:
         raise NotFound(f"process instance {instance_id} does not exist")
     return _hold(row[0], row[1], row[2])
@@ -248,14 +198,14 @@ def lock_task_instance(task_id: int, facts: dict | None = None):
     ask them of the task without another round trip)."""
     names, postgres = list(facts or {}), is_postgres()
     if postgres:
-        row = db.session.execute(_lock_statement("task_instance", True), {"task_id": task_id}).first()
+        row = db.session.execute(lock_statement("task_instance", True), {"task_id": task_id}).first()
         if row is None:
             return None
         instance = _hold(row[0], row[1], row[2])
         found: list = [tuple(r) for r in db.session.execute(
-            _lock_statement("task_rows", True, facts), {"instance_id": instance.id, "task_id": task_id})]
+            lock_statement("task_rows", True, facts), {"instance_id": instance.id, "task_id": task_id})]
     else:
-        rows = db.session.execute(_lock_statement("task_all", False, facts), {"task_id": task_id}).all()
+        rows = db.session.execute(lock_statement("task_all", False, facts), {"task_id": task_id}).all()
         if not rows:
             return None
         instance = _hold(rows[0][0], rows[0][1], rows[0][2])
@@ -366,13 +316,6 @@ def run_engine(change: InstanceChange) -> None:
     sync_after_step(change, failures)
 
 
-#: Core, on the table: no ORM object of the state is in the session to keep in step
-#: (the state is read as a column), and the ORM's bulk-update path cost more than the UPDATE.
-_STATE_TABLE = cast(Table, InstanceState.__table__)
-_SAVE_STATE = update(_STATE_TABLE).where(_STATE_TABLE.c.instance_id == bindparam("state_of")) \
-    .values(data=bindparam("state"))
-
-
 def save(change: InstanceChange) -> None:
     instance, runner = change.instance, change.engine
     if change.state_dirty:
@@ -381,8 +324,9 @@ def save(change: InstanceChange) -> None:
         if change.new_instance:
             db.session.add(InstanceState(instance_id=instance.id, data=text))
         else:
-            db.session.execute(_SAVE_STATE, {"state_of": instance.id, "state": text})
+            db.session.execute(SAVE_STATE, {"state_of": instance.id, "state": text})
     instance.updated_at = utcnow()
-    db.session.flush()  # bumps lock_version; a stale row raises here
+    write_changed_rows()  # bumps lock_version; a stale row raises here
+    db.session.flush()     # the rest (new rows, incidents, subscriptions …)
     change.flush_events()
     _pending(db.session).append((instance.id, instance.lock_version, runner))

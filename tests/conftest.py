@@ -107,8 +107,8 @@ def _clean_db(request):
     if "app" not in request.fixturenames:
         return
     app = request.getfixturevalue("app")
-    from govflow.api.present import forget_names
     from govflow.extensions import db
+    from govflow.identity.names import forget_names
     from govflow.instances.runtime import engine_cache
     engine_cache.clear()
     forget_names()

@@ -8,15 +8,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask import g
-from sqlalchemy import select
 
 from ..extensions import db
 from ..forms.pickers import for_case
 from ..forms.validation import describe
 from ..identity.access import Principal
-from ..identity.models import OrgUnit, User
+from ..identity.names import unit_codes, usernames
 from ..instances.models import InstanceEvent, ProcessInstance
-from ..instances.service import open_work
+from ..instances.service import events_of, open_work
 from ..privacy.audience import audience_for
 from ..privacy.masking import Audience, mask_text, mask_variables, reporter_names
 from ..timeutil import as_aware
@@ -27,40 +26,9 @@ def _audience(reader: Principal | None, path: str) -> Audience:
     return audience_for(reader or g.get("principal"), path)
 
 
-#: id → name of the columns presented here, kept by the process: a username and an org
-#: unit's code never change and neither row is ever deleted (users and units are
-#: deactivated), so an entry cannot go stale. Every task and instance in the API names
-#: its unit and assignee; without this each response paid one or two more statements.
-#: (Only users and units that existed before the request are presented: one created in a
-#: unit of work that is then rolled back never reaches these functions.)
-#: Bounded: emptied when it outgrows _NAMES_MAX (a lookup then refills what it needs).
-_KNOWN_NAMES: dict[str, dict[int, str]] = {}
-_NAMES_MAX = 100_000
-
-
-def forget_names() -> None:
-    """Empty the id → name cache (tests reset their database, and ids with it)."""
-    _KNOWN_NAMES.clear()
-
-
-def _names(model, column, ids):
-    """{id: column} of the rows ``ids``."""
-    ids = {i for i in ids if i is not None}
-    if not ids:
-        return {}
-    key = f"{model.__name__}.{column.key}"
-    known = _KNOWN_NAMES.setdefault(key, {})
-    missing = ids - known.keys()
-    if missing:
-        if len(known) + len(missing) > _NAMES_MAX:
-            known.clear()
-        known.update(db.session.execute(select(model.id, column).where(model.id.in_(missing))).all())
-    return {i: known[i] for i in ids if i in known}
-
-
 def tasks_out(rows: Sequence[HumanTask]) -> list[dict]:
-    users = _names(User, User.username, [r.assignee_id for r in rows])
-    units = _names(OrgUnit, OrgUnit.code, [r.scope_org_unit_id for r in rows])
+    users = usernames([r.assignee_id for r in rows])
+    units = unit_codes([r.scope_org_unit_id for r in rows])
     return [{
         "id": r.id, "name": r.name, "element_id": r.element_id, "instance_id": r.instance_id,
         "process_key": r.process_key, "business_key": r.business_key, "status": r.status,
@@ -81,7 +49,7 @@ def task_detail_out(task: HumanTask, variables: dict, reader: Principal | None =
 
 
 def instances_out(rows, reader: Principal | None = None) -> list[dict]:
-    units = _names(OrgUnit, OrgUnit.code, [r.org_unit_id for r in rows])
+    units = unit_codes([r.org_unit_id for r in rows])
     return [{
         "id": r.id, "process_key": r.process_key, "version": r.version, "status": r.status,
         "org_unit": units.get(r.org_unit_id), "business_key": r.business_key,
@@ -110,9 +78,8 @@ def events_out(instance_id: int, reader: Principal | None = None) -> list[dict]:
     instance = db.session.get_one(ProcessInstance, instance_id)
     audience = _audience(reader, instance.org_path)
     names = reporter_names(instance.variables)
-    rows = db.session.scalars(select(InstanceEvent).where(InstanceEvent.instance_id == instance_id)
-                              .order_by(InstanceEvent.id)).all()
-    users = _names(User, User.username, [r.actor_id for r in rows])
+    rows = events_of(instance_id)
+    users = usernames([r.actor_id for r in rows])
     return [{"id": r.id, "kind": r.kind, "element_id": r.element_id, "task_id": r.task_id,
              "actor": users.get(r.actor_id), "at": as_aware(r.at),
              "comment": mask_text(r.comment, names, audience) if r.comment else r.comment,
@@ -131,12 +98,12 @@ def definition_detail_out(definition, details, versions) -> dict:
 
 
 def history_out(rows: list[dict]) -> list[dict]:
-    users = _names(User, User.username, [r["actor_id"] for r in rows])
+    users = usernames([r["actor_id"] for r in rows])
     return [{**{k: v for k, v in r.items() if k != "actor_id"}, "actor": users.get(r["actor_id"]),
              "at": as_aware(r["at"])} for r in rows]
 
 
 def comments_out(rows: list[InstanceEvent]) -> list[dict]:
-    users = _names(User, User.username, [r.actor_id for r in rows])
+    users = usernames([r.actor_id for r in rows])
     return [{"id": r.id, "task_id": r.task_id, "instance_id": r.instance_id, "kind": r.kind,
              "user": users.get(r.actor_id), "at": as_aware(r.at), "message": r.comment} for r in rows]

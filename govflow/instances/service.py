@@ -19,7 +19,7 @@ from ..identity.models import User
 from ..identity.service import get_org_unit
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask, TaskStatus
-from .models import Incident, InstanceStatus, MessageSubscription, ProcessInstance
+from .models import Incident, InstanceEvent, InstanceStatus, MessageSubscription, ProcessInstance
 from .runtime import InstanceChange, changing, run_engine, save, stepping
 from .sync import close_task
 from .variables import check_incoming
@@ -204,6 +204,12 @@ def open_work(instance_id: int, p: Principal | None = None) \
     tasks = {t.id: t for _, t, _ in rows if t is not None}
     incidents = {i.id: i for _, _, i in rows if i is not None}
     return rows[0][0], sorted(tasks.values(), key=lambda t: t.id), sorted(incidents.values(), key=lambda i: i.id)
+
+
+def events_of(instance_id: int) -> list[InstanceEvent]:
+    """The instance's audit trail, oldest first (the caller checked who may read it)."""
+    return list(db.session.scalars(select(InstanceEvent).where(InstanceEvent.instance_id == instance_id)
+                                   .order_by(InstanceEvent.id)))
 
 
 def get_instance(instance_id: int) -> ProcessInstance:

@@ -79,12 +79,32 @@ _CORE_WRITTEN = {ProcessInstance: "lock_version", HumanTask: None}
 
 
 def write_changed_rows() -> None:
-    for obj in list(db.session.dirty):
+    session = db.session()
+    for obj in list(session.dirty):
         if type(obj) in _CORE_WRITTEN:
-            _write_row(obj, _CORE_WRITTEN[type(obj)])
+            _write_row(session, obj, _CORE_WRITTEN[type(obj)])
 
 
-def _write_row(obj, version_key: str | None) -> None:
+#: UPDATE statements by (table, changed columns, version column): a step changes the
+#: same few column sets again and again (a task closed, the instance's step names).
+_UPDATES: dict = {}
+
+
+def _update_statement(table: Table, columns: tuple, version_key: str | None):
+    key = (table.name, columns, version_key)
+    statement = _UPDATES.get(key)
+    if statement is None:
+        where = [table.c.id == bindparam("_id")]
+        if version_key:
+            where.append(table.c[version_key] == bindparam("_version"))
+        values: dict = {c: bindparam("_new_" + c) for c in columns}
+        if version_key:
+            values[version_key] = bindparam("_new_" + version_key)
+        statement = _UPDATES[key] = update(table).where(*where).values(**values)
+    return statement
+
+
+def _write_row(session, obj, version_key: str | None) -> None:
     state = inspect(obj)
     table = state.mapper.local_table
     changed = {}
@@ -94,15 +114,19 @@ def _write_row(obj, version_key: str | None) -> None:
         new = state.dict.get(key)
         if new != old:
             changed[key] = new
-    if not changed:
-        return
-    where = [table.c.id == obj.id]
-    if version_key:
-        version = state.dict[version_key]
-        where.append(table.c[version_key] == version)
-        changed[version_key] = version + 1
-    result = db.session.connection().execute(update(table).where(*where).values(**changed))
-    if result.rowcount != 1:
-        raise StaleDataError(f"{table.name} row {obj.id} changed since it was read")
-    for key, value in changed.items():
-        set_committed_value(obj, key, value)
+    if changed:
+        params = {"_id": obj.id, **{"_new_" + k: v for k, v in changed.items()}}
+        if version_key:
+            version = state.dict[version_key]
+            params["_version"], params["_new_" + version_key] = version, version + 1
+            changed[version_key] = version + 1
+        statement = _update_statement(table, tuple(sorted(k for k in changed if k != version_key)), version_key)
+        result = session.connection().execute(statement, params)
+        if result.rowcount != 1:
+            raise StaleDataError(f"{table.name} row {obj.id} changed since it was read")
+        for key, value in changed.items():
+            set_committed_value(obj, key, value)
+    # Written (or nothing to write): the row in the session is what the database holds,
+    # so the flush that follows has nothing of it to look at. SQLAlchemy has no public
+    # "mark clean"; _commit_all is what its own flush calls after writing an object.
+    state._commit_all(state.dict, session.identity_map)

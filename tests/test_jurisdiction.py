@@ -60,3 +60,16 @@ def test_predicate_and_sql_agree_for_every_user_and_task(org, deploy_fixture):
     street = principal_for(db.session.scalar(select(User).where(User.username == "street")))
     assert len(set(db.session.scalars(select(HumanTask.id).where(visible_tasks_clause(street))))) == 3
     db.session.rollback()
+
+
+def test_a_revoked_grant_empties_the_list_at_once(api_as, deploy_fixture):
+    """The API's list statements are kept per caller: a grant taken away is a new caller."""
+    _start_everywhere(deploy_fixture)
+    grid1 = api_as("grid1")
+    assert len(grid1.get("/tasks").json) == 1
+    assert len(grid1.get("/tasks").json) == 1  # the second read reuses the statement
+    with writing():
+        user = db.session.scalar(select(User).where(User.username == "grid1"))
+        user.grants.clear()
+        commit()
+    assert grid1.get("/tasks").json == []

@@ -191,6 +191,10 @@ def _cpu_seconds(pids: list[int]) -> float:
 
 
 def run(scale, db_kind: str) -> dict:
+    """Bare, service, bare, HTTP, bare: each platform figure is divided by the mean of the
+    bare rates measured just before and just after it, so that a machine that speeds up
+    or slows down during the run (on this shared VM the bare step varied 575–990 steps/s
+    within an hour) does not tilt a ratio either way."""
     from .server import prepare
     instances = max(4, scale.instances // 2)
     bare(2)  # warm-up: imports, expression caches
@@ -205,9 +209,14 @@ def run(scale, db_kind: str) -> dict:
             from govflow.extensions import db
             db.session.remove()
             db.engine.dispose()
+        result["bare_between"] = bare(instances)
         result["http"] = http(database.url, tokens[USER], max(2, instances // 4))
+        result["bare_after"] = bare(instances)
     finally:
         database.drop()
+    rates = [result[k]["steps_per_s"] for k in ("bare", "bare_between", "bare_after")]
+    result["service"]["bare_steps_per_s"] = round(statistics.fmean(rates[:2]), 2)
+    result["http"]["bare_steps_per_s"] = round(statistics.fmean(rates[1:]), 2)
     return result
 
 

@@ -13,8 +13,9 @@ from typing import Any
 from . import clock, cycles, durations, sandbox, versions  # noqa: F401
 from .bundle import BundleCache, BundleError, ParseProblem, ProcessBundle, parse_bundles  # noqa: F401
 from .lint import timers as lint_timers
+from .outcomes import EngineError, ExternalWait, NotWaiting, StepFailure  # noqa: F401
 from .parser import parse_xml  # noqa: F401
-from .runtime import EngineError, EngineInstance, ExternalWait, NotWaiting, ReadyUserTask, StepFailure  # noqa: F401
+from .runtime import EngineInstance, ReadyUserTask  # noqa: F401
 
 _config: dict[str, Any] = {"service_caller": None, "time_limit": 1.0, "max_multi_instance": 1000, "step_budget": 5.0}
 _script_engine = None

@@ -34,6 +34,30 @@ def test_parallel_completions_one_wins(api_as, deploy_fixture):
     assert completed == 1
 
 
+def test_parallel_branches_completed_at_once_all_count(api_as, deploy_fixture, monkeypatch):
+    """Four branches of one instance completed at the same moment: each completion reads
+    the engine state under the instance's lock, so none is lost and the join fires.
+    No engine cache: as with several gunicorn workers, every step loads the stored state."""
+    from govflow.instances.runtime import engine_cache
+    monkeypatch.setattr(engine_cache, "capacity", 0)
+    deploy_fixture("parallel_join.bpmn")
+    r = api_as("admin").post("/process-instances", {"process_key": "parallel_join", "org_unit": "grid_yg_1"})
+    assert r.status_code == 201
+    instance_id = r.json["id"]
+    tasks = [t["id"] for t in api_as("grid1").get("/tasks").json if t["instance_id"] == instance_id]
+    assert len(tasks) == 4
+    clients = [api_as("grid1") for _ in tasks]
+    with ThreadPoolExecutor(max_workers=len(tasks)) as pool:
+        codes = list(pool.map(lambda pair: pair[0].post(f"/tasks/{pair[1]}/complete", {"variables": {}}).status_code,
+                              zip(clients, tasks)))
+    assert codes == [200] * 4, codes
+    db.session.expire_all()
+    assert db.session.get(ProcessInstance, instance_id).status == "completed"
+    completed = db.session.scalar(select(func.count()).select_from(InstanceEvent).where(
+        InstanceEvent.instance_id == instance_id, InstanceEvent.kind == "task_completed"))
+    assert completed == 4
+
+
 def test_parallel_claims_one_wins(api_as, deploy_fixture):
     _start_review(api_as, deploy_fixture)
     task_id = api_as("grid1").get("/tasks").json[0]["id"]

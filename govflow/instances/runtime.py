@@ -188,10 +188,10 @@ def lock_task_instance(task_id: int, facts: dict | None = None):
     or None for an unknown task. The instance comes with its unit and definition, and
     with its open tasks and this one — which the step's sync then needs no query for.
 
-    On PostgreSQL that is two statements, the tasks read once the lock is held: rows of
-    other tables read by the locking statement could predate a change committed while
-    it waited. SQLite's transaction took the database's write lock at BEGIN IMMEDIATE,
-    before any read, so there one statement reads all.
+    On PostgreSQL that is two statements, the tasks and the engine state read once the
+    lock is held: rows of other tables read by the locking statement could predate a
+    change committed while it waited. SQLite's transaction took the database's write
+    lock at BEGIN IMMEDIATE, before any read, so there one statement reads all.
 
     ``facts``: {name: SQL expression correlated to HumanTask}, read in the same
     statement and kept on each task row as ``task.__dict__[name]`` (the caller's rules
@@ -202,8 +202,11 @@ def lock_task_instance(task_id: int, facts: dict | None = None):
         if row is None:
             return None
         instance = _hold(row[0], row[1], row[2])
-        found: list = [tuple(r) for r in db.session.execute(
-            lock_statement("task_rows", True, facts), {"instance_id": instance.id, "task_id": task_id})]
+        rows = db.session.execute(lock_statement("task_rows", True, facts),
+                                  {"instance_id": instance.id, "task_id": task_id}).all()
+        if rows:  # the engine state is the last column of every row
+            db.session.info.setdefault(_STATE, {})[instance.id] = rows[0][-1]
+        found: list = [tuple(r)[:-1] for r in rows]
     else:
         rows = db.session.execute(lock_statement("task_all", False, facts), {"task_id": task_id}).all()
         if not rows:

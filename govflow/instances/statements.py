@@ -53,8 +53,10 @@ def _build_lock_statement(kind: str, postgres: bool, extra: list):
         return locking_query(select(*entities).where(ProcessInstance.id == bindparam("instance_id")), postgres)
     if kind == "task_instance":  # PostgreSQL: the lock first …
         return locking_query(select(*entities).where(ProcessInstance.id == owner), postgres)
-    if kind == "task_rows":      # … then the tasks, read under it
-        return select(HumanTask, *extra).where(HumanTask.instance_id == bindparam("instance_id"), mine) \
+    if kind == "task_rows":      # … then the tasks and the engine state, read under it
+        state = select(InstanceState.data).where(InstanceState.instance_id == bindparam("instance_id")) \
+            .scalar_subquery()
+        return select(HumanTask, *extra, state).where(HumanTask.instance_id == bindparam("instance_id"), mine) \
             .execution_options(populate_existing=True)
     # SQLite: all in one (the engine state too: a few kilobytes copied cost less than the
     # round trip load_engine makes whenever this process's engine cache is behind).

@@ -99,3 +99,43 @@ def test_a_stale_instance_row_is_never_overwritten(api_as, deploy_fixture):
     db.session.remove()
     row = db.session.get(ProcessInstance, instance_id)
     assert row.lock_version == before and row.title != "改过的标题"
+
+
+def test_a_stale_completion_writes_nothing(api_as, deploy_fixture, monkeypatch):
+    """A whole step refused at its version check (state, closed task, new task, audit —
+    on PostgreSQL one statement with the instance's UPDATE): nothing of it stays."""
+    import pytest
+    from sqlalchemy import update
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from govflow.database import writing
+    from govflow.identity.access import principal_for
+    from govflow.identity.service import get_user
+    from govflow.instances import sync
+    from govflow.instances.models import InstanceState
+    from govflow.worklist.models import HumanTask
+    from govflow.worklist.service import complete_task
+    instance_id = _start_review(api_as, deploy_fixture)
+    task_id = api_as("grid1").get("/tasks").json[0]["id"]
+    db.session.remove()
+    table = ProcessInstance.__table__
+    before = (db.session.get(ProcessInstance, instance_id).lock_version,
+              db.session.get(InstanceState, instance_id).data,
+              db.session.scalar(select(func.count()).select_from(InstanceEvent)),
+              db.session.scalar(select(func.count()).select_from(HumanTask)))
+    db.session.remove()
+
+    def behind_the_back(connection, _rows):  # the version moves on while the step runs
+        connection.execute(update(table).where(table.c.id == instance_id).values(lock_version=table.c.lock_version + 5))
+
+    monkeypatch.setattr(sync, "on_tasks_created", [*sync.on_tasks_created, behind_the_back])
+    with writing(), pytest.raises(StaleDataError):
+        complete_task(task_id, principal_for(get_user("grid1")), {"approved": False})  # → 返工, a new task
+    db.session.rollback()
+    db.session.remove()
+    after = (db.session.get(ProcessInstance, instance_id).lock_version,
+             db.session.get(InstanceState, instance_id).data,
+             db.session.scalar(select(func.count()).select_from(InstanceEvent)),
+             db.session.scalar(select(func.count()).select_from(HumanTask)))
+    assert after == before
+    assert db.session.get(HumanTask, task_id).status == "open"

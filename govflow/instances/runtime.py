@@ -28,8 +28,9 @@ from ..identity.models import OrgUnit
 from ..timeutil import utcnow
 from ..worklist.models import HumanTask
 from .models import InstanceState, ProcessInstance
-from .statements import INSERT_EVENTS, SAVE_STATE, lock_statement, write_changed_rows
+from .statements import lock_statement
 from .sync import sync_after_step
+from .writes import write_step
 
 #: The instance whose step is running, for service-task handlers.
 current_instance: contextvars.ContextVar[ProcessInstance | None] = contextvars.ContextVar(
@@ -139,15 +140,13 @@ class InstanceChange:
         self._events.append({"kind": kind, "element_id": element_id, "task": task,
                              "comment": comment, "data": data, "at": utcnow()})
 
-    def flush_events(self) -> None:
-        if not self._events:
-            return
+    def audit_rows(self) -> list[dict]:
+        """The queued audit entries as rows, once (task ids are read now)."""
         rows = [{"instance_id": self.instance.id, "actor_id": self.actor_id, "kind": e["kind"],
                  "element_id": e["element_id"], "comment": e["comment"], "data": e["data"],
                  "at": e["at"], "task_id": getattr(e["task"], "id", e["task"])} for e in self._events]
-        # Core, not the ORM bulk path: audit rows are never read back in this unit of work.
-        db.session.connection().execute(INSERT_EVENTS, rows)
         self._events.clear()
+        return rows
 
 
 #: session.info keys, both emptied when any transaction (or savepoint) ends: the ids
@@ -321,15 +320,13 @@ def run_engine(change: InstanceChange) -> None:
 
 def save(change: InstanceChange) -> None:
     instance, runner = change.instance, change.engine
+    state = None
     if change.state_dirty:
         engine.compact(runner)
-        text = runner.dump()
+        state = runner.dump()
         if change.new_instance:
-            db.session.add(InstanceState(instance_id=instance.id, data=text))
-        else:
-            db.session.execute(SAVE_STATE, {"state_of": instance.id, "state": text})
+            db.session.add(InstanceState(instance_id=instance.id, data=state))
+            state = None
     instance.updated_at = utcnow()
-    write_changed_rows()  # bumps lock_version; a stale row raises here
-    db.session.flush()     # the rest (new rows, incidents, subscriptions …)
-    change.flush_events()
+    write_step(instance.id, state, change.audit_rows)  # bumps lock_version; a stale row raises here
     _pending(db.session).append((instance.id, instance.lock_version, runner))

@@ -12,6 +12,7 @@ expected status is an error; the exit status is 1 if there was one.
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import random
@@ -76,7 +77,7 @@ class Load:
     def call(self, kind: str, client: Client, method: str, path: str, expected: int, body=None):
         try:
             status, answer, elapsed = client.request(method, "/api/v1" + path, body)
-        except OSError as exc:
+        except (OSError, http.client.HTTPException) as exc:  # a cut connection: also a body cut short
             self._error(f"{kind} {path}: {exc!r}")
             return None
         with self.lock:

@@ -3,6 +3,8 @@ waits a worker may fetch, and what a worker reports back (done, failed, a busine
 error caught by a boundary event)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from SpiffWorkflow.bpmn import BpmnEvent
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition
 from SpiffWorkflow.util.task import TaskState
@@ -12,13 +14,12 @@ from .outcomes import ExternalWait, NotWaiting
 
 class ExternalTasks:
     """Mixed into :class:`~govflow.engine.runtime.EngineInstance`, which provides the
-    task lookups."""
+    task lookups (declared here for the type checker only)."""
 
-    def _tasks(self, state):
-        raise NotImplementedError
+    if TYPE_CHECKING:
+        def _tasks(self, state) -> list: ...
 
-    def _task(self, engine_task_id: str):
-        raise NotImplementedError
+        def _task(self, engine_task_id: str): ...
 
     def external_waits(self) -> list[ExternalWait]:
         return [ExternalWait(str(t.id), t.task_spec.bpmn_id, t.task_spec.bpmn_name or t.task_spec.bpmn_id,

@@ -8,10 +8,9 @@ would refuse.
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -147,40 +146,25 @@ def list_tasks(p: Principal, which: str = "all", limit: int = 50, offset: int = 
     """``(rows, total)`` of the list ``which`` (one of API_LISTS), by offset (the REST
     doors, the CLI, tests): the same query as the pages'. The rows come without their
     form fields (a list never shows them; the task's own read has them)."""
-    f = TaskFilter(which=which, process_key=process_key, instance_id=instance_id, assignee_id=assignee_id,
-                   candidate_group=candidate_group)
-    count, rows = _list_statements(p, f)
+    build = _filtered_statements if which == "overdue" else _list_statements
+    count, rows = build(p, which, process_key, instance_id, assignee_id, candidate_group)
     total = db.session.scalar(count) or 0
     return list(db.session.scalars(rows, {"_limit": limit, "_offset": offset}).all()), total
+
+
+def _filtered_statements(p: Principal, which: str, process_key, instance_id, assignee_id, candidate_group):
+    query = _filtered(p, TaskFilter(which=which, process_key=process_key, instance_id=instance_id,
+                                    assignee_id=assignee_id, candidate_group=candidate_group))
+    return (select(func.count()).select_from(query.subquery()),
+            _order(query.options(defer(HumanTask.form_fields)), which, "due")
+            .limit(bindparam("_limit")).offset(bindparam("_offset")))
 
 
 #: (count, rows) statements of the API's lists by (caller, filter): an integrator polls
 #: the same list again and again, and building the jurisdiction clause and the
 #: statement's cache key cost more than running it. The caller's grants are part of
 #: the key, so a changed grant is a new entry. Not for ``overdue``: it names the time.
-_LIST_STATEMENTS: OrderedDict = OrderedDict()
-_LIST_STATEMENTS_MAX = 512
-_LIST_LOCK = threading.Lock()
-
-
-def _list_statements(p: Principal, f: TaskFilter):
-    key = None if f.which == "overdue" else \
-        (p, f.which, f.process_key, f.instance_id, f.assignee_id, f.candidate_group)
-    with _LIST_LOCK:
-        found = _LIST_STATEMENTS.get(key) if key else None
-        if found is not None:
-            _LIST_STATEMENTS.move_to_end(key)
-            return found
-    query = _filtered(p, f)
-    found = (select(func.count()).select_from(query.subquery()),
-             _order(query.options(defer(HumanTask.form_fields)), f.which, f.sort)
-             .limit(bindparam("_limit")).offset(bindparam("_offset")))
-    if key:
-        with _LIST_LOCK:
-            _LIST_STATEMENTS[key] = found
-            if len(_LIST_STATEMENTS) > _LIST_STATEMENTS_MAX:
-                _LIST_STATEMENTS.popitem(last=False)
-    return found
+_list_statements = functools.lru_cache(maxsize=512)(_filtered_statements)
 
 
 def count_lists(p: Principal) -> dict[str, int]:

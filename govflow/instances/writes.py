@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import NamedTuple, cast
 
-from sqlalchemy import Table, bindparam, insert, inspect, update
+from sqlalchemy import Table, bindparam, insert, inspect, select, union_all, update
 from sqlalchemy.orm.attributes import NO_VALUE, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -154,8 +154,12 @@ def _composite(main: RowWrite, tasks: list[RowWrite], state_of: int | None, even
         for n, task in enumerate(tasks):
             ctes.append(_update(task.table, f"t{n}_", *_shape(task)[1:]).cte(f"w_task{n}"))
         if events:
-            ctes.append(insert(_EVENTS).values([{c: bindparam(f"e{n}_{c}", type_=_EVENTS.c[c].type) for c in columns}
-                                                for n in range(len(events))]).cte("w_events"))
+            # INSERT … SELECT … UNION ALL …, not a multi-row VALUES: SQLAlchemy cannot
+            # cache a multi-row VALUES statement, and compiled this one at every step.
+            rows = [select(*[bindparam(f"e{n}_{c}", type_=_EVENTS.c[c].type) for c in columns])
+                    for n in range(len(events))]
+            ctes.append(insert(_EVENTS).from_select(columns, union_all(*rows) if len(rows) > 1 else rows[0])
+                        .cte("w_events"))
         return _update(main.table, "i_", *_shape(main)[1:]).add_cte(*ctes)
 
     params = _update_params(main, "i_")

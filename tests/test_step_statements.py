@@ -1,0 +1,49 @@
+"""What a step costs in SQL (issue #20): every statement of a completion in steady state
+comes from SQLAlchemy's compiled cache, instead of being compiled again per request."""
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event
+from sqlalchemy.engine.interfaces import CacheStats
+
+from govflow.extensions import db
+
+from .conftest import deployer
+
+BENCH_FIXTURES = Path(__file__).parent.parent / "benchmarks" / "fixtures"
+
+
+@pytest.fixture
+def loop_instance(org, api_as):
+    """An instance of the benchmark's trivial loop (two user tasks, left when ``done``)."""
+    deployer(BENCH_FIXTURES)("trivial_loop.bpmn")
+    r = api_as("admin").post("/process-instances", {"process_key": "trivial_loop", "org_unit": "grid_yg_1",
+                                                    "variables": {"done": False}})
+    assert r.status_code == 201, r.json
+    return r.json["id"]
+
+
+def _complete_open_task(client, instance_id: int) -> None:
+    task = next(t for t in client.get(f"/process-instances/{instance_id}").json["tasks"] if t["status"] == "open")
+    r = client.post(f"/tasks/{task['id']}/complete", {"variables": {"done": False}})
+    assert r.status_code == 200, r.json
+
+
+def test_a_completion_in_steady_state_compiles_nothing(loop_instance, api_as):
+    grid = api_as("grid1")
+    for _ in range(3):  # the first steps fill the caches
+        _complete_open_task(grid, loop_instance)
+    seen: list[tuple[str, object]] = []
+
+    def record(_conn, _cursor, statement, _params, context, _many):
+        if context is not None and context.compiled is not None:
+            seen.append((statement.split("\n", 1)[0][:80], context.cache_hit))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        _complete_open_task(grid, loop_instance)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert len(seen) >= 4, seen  # the lock, the task insert, the composite write …
+    compiled_again = [s for s in seen if s[1] is not CacheStats.CACHE_HIT]
+    assert not compiled_again, compiled_again

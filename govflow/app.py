@@ -104,7 +104,10 @@ def create_app(config: dict | None = None) -> Flask:
 def _engine_options(settings: Settings) -> dict:
     if settings.is_sqlite:
         return {"connect_args": {"timeout": 30, "check_same_thread": False}}
-    return {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    options: dict = {"pool_pre_ping": True, "pool_size": 10, "max_overflow": 10}
+    if not settings.DATABASE_PREPARED_STATEMENTS:
+        options["connect_args"] = {"prepare_threshold": None}
+    return options
 
 
 def _prepare_sqlite_dir(settings: Settings) -> None:

@@ -139,3 +139,51 @@ def test_a_stale_completion_writes_nothing(api_as, deploy_fixture, monkeypatch):
              db.session.scalar(select(func.count()).select_from(HumanTask)))
     assert after == before
     assert db.session.get(HumanTask, task_id).status == "open"
+
+
+def test_a_lock_awaited_reads_what_the_holder_committed(app, api_as, deploy_fixture):
+    """The locking read waits while another transaction holds the instance; what that
+    one changed under the lock (a task, the engine state) is what the waiter then works
+    with — on PostgreSQL the statement's snapshot predates the wait, so it reads again."""
+    import threading
+    import time
+
+    from sqlalchemy import update
+
+    from govflow.database import writing
+    from govflow.instances.models import InstanceState
+    from govflow.instances.runtime import lock_task_instance
+    from govflow.worklist.models import HumanTask
+    instance_id = _start_review(api_as, deploy_fixture)
+    task_id = api_as("grid1").get("/tasks").json[0]["id"]
+    db.session.remove()
+    state = db.session.get(InstanceState, instance_id).data
+    db.session.remove()
+    tasks, instances = HumanTask.__table__, ProcessInstance.__table__
+    seen: dict = {}
+
+    def waiter():
+        with app.app_context(), writing():
+            task, instance = lock_task_instance(task_id)
+            seen.update(priority=task.priority, version=instance.lock_version,
+                        state=db.session.info["govflow_state"][instance.id])  # what load_engine takes
+            db.session.rollback()
+
+    thread = threading.Thread(target=waiter)
+    with writing(), db.engine.connect() as holder:  # SQLite: BEGIN IMMEDIATE
+        try:
+            holder.execute(select(instances.c.id).where(instances.c.id == instance_id).with_for_update())
+            holder.execute(update(tasks).where(tasks.c.id == task_id).values(priority=77))
+            holder.execute(update(InstanceState.__table__).where(InstanceState.__table__.c.instance_id == instance_id)
+                           .values(data=state + " "))  # still the same JSON, but told apart
+            holder.execute(update(instances).where(instances.c.id == instance_id)
+                           .values(lock_version=instances.c.lock_version + 1))
+            thread.start()
+            time.sleep(0.5)
+            assert thread.is_alive()  # waiting for the lock
+        finally:
+            holder.commit()
+    thread.join(10)
+    db.session.remove()
+    assert seen == {"priority": 77, "version": db.session.get(ProcessInstance, instance_id).lock_version,
+                    "state": state + " "}

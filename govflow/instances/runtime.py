@@ -185,38 +185,37 @@ def lock_instance(instance_id: int) -> ProcessInstance:
 def lock_task_instance(task_id: int, facts: dict | None = None):
     """Lock the instance of human task ``task_id`` and read the task: (task, instance),
     or None for an unknown task. The instance comes with its unit and definition, and
-    with its open tasks and this one — which the step's sync then needs no query for.
+    with its open tasks and this one — which the step's sync then needs no query for —
+    and its engine state. One statement, as a rule.
 
-    On PostgreSQL that is two statements, the tasks and the engine state read once the
-    lock is held: rows of other tables read by the locking statement could predate a
-    change committed while it waited. SQLite's transaction took the database's write
-    lock at BEGIN IMMEDIATE, before any read, so there one statement reads all.
+    SQLite's transaction took the database's write lock at BEGIN IMMEDIATE, before any
+    read. On PostgreSQL the statement waits for the instance's row lock; what it read of
+    other tables (tasks, state) is as of its snapshot, taken before that wait, while the
+    instance row is the latest. Every change under the lock bumps the row's version, so
+    the statement also reads the version its snapshot saw: when the two differ, someone
+    changed the instance in the meantime, and the tasks and state are read again.
 
     ``facts``: {name: SQL expression correlated to HumanTask}, read in the same
     statement and kept on each task row as ``task.__dict__[name]`` (the caller's rules
     ask them of the task without another round trip)."""
     names, postgres = list(facts or {}), is_postgres()
+    rows: list = list(db.session.execute(lock_statement("task_all", postgres, facts), {"task_id": task_id}))
+    if not rows:
+        return None
+    instance = _hold(rows[0][0], rows[0][1], rows[0][2])
     if postgres:
-        row = db.session.execute(lock_statement("task_instance", True), {"task_id": task_id}).first()
-        if row is None:
-            return None
-        instance = _hold(row[0], row[1], row[2])
-        rows = db.session.execute(lock_statement("task_rows", True, facts),
-                                  {"instance_id": instance.id, "task_id": task_id}).all()
-        if rows:  # the engine state is the last column of every row
-            db.session.info.setdefault(_STATE, {})[instance.id] = rows[0][-1]
-        found: list = [tuple(r)[:-1] for r in rows]
-    else:
-        rows = db.session.execute(lock_statement("task_all", False, facts), {"task_id": task_id}).all()
-        if not rows:
-            return None
-        instance = _hold(rows[0][0], rows[0][1], rows[0][2])
-        db.session.info.setdefault(_STATE, {})[instance.id] = rows[0][3]
-        found = [row[4:] for row in rows]
+        seen_version, rows = rows[0][3], [row[:3] + row[4:] for row in rows]
+        if seen_version != instance.lock_version:
+            again = db.session.execute(lock_statement("task_rows", True, facts),
+                                       {"instance_id": instance.id, "task_id": task_id}).all()
+            if not again:
+                return None
+            rows = [(*rows[0][:3], again[0][-1], *tuple(row)[:-1]) for row in again]
+    db.session.info.setdefault(_STATE, {})[instance.id] = rows[0][3]
     tasks: list[HumanTask] = []
-    for row in found:
-        task: HumanTask = row[0]
-        task.__dict__.update(zip(names, row[1:], strict=True))
+    for row in rows:
+        task: HumanTask = row[4]
+        task.__dict__.update(zip(names, row[5:], strict=True))
         tasks.append(task)
     db.session.info.setdefault(_PREFETCHED, {})[instance.id] = [t for t in tasks if t.status == "open"]
     return next(t for t in tasks if t.id == task_id), instance

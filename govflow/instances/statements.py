@@ -5,6 +5,7 @@ key on the statement object, so the same objects are reused. The writes: writes.
 from __future__ import annotations
 
 from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import aliased
 
 from ..definitions.models import ProcessDefinition
 from ..identity.models import OrgUnit
@@ -39,20 +40,23 @@ def lock_statement(kind: str, postgres: bool, facts: dict | None = None):
 
 
 def _build_lock_statement(kind: str, postgres: bool, extra: list):
-    entities = (ProcessInstance, OrgUnit, ProcessDefinition)
+    entities: tuple = (ProcessInstance, OrgUnit, ProcessDefinition)
     mine = or_(HumanTask.status == "open", HumanTask.id == bindparam("task_id"))
     owner = select(HumanTask.instance_id).where(HumanTask.id == bindparam("task_id")).scalar_subquery()
     if kind == "instance":
         return locking_query(select(*entities).where(ProcessInstance.id == bindparam("instance_id")), postgres)
-    if kind == "task_instance":  # PostgreSQL: the lock first …
-        return locking_query(select(*entities).where(ProcessInstance.id == owner), postgres)
-    if kind == "task_rows":      # … then the tasks and the engine state, read under it
+    if kind == "task_rows":  # PostgreSQL, when the instance changed while the lock was awaited
         state = select(InstanceState.data).where(InstanceState.instance_id == bindparam("instance_id")) \
             .scalar_subquery()
         return select(HumanTask, *extra, state).where(HumanTask.instance_id == bindparam("instance_id"), mine) \
             .execution_options(populate_existing=True)
-    # SQLite: all in one (the engine state too: a few kilobytes copied cost less than the
-    # round trip load_engine makes whenever this process's engine cache is behind).
+    # All in one (the engine state too: a few kilobytes copied cost less than the round
+    # trip load_engine makes whenever this process's engine cache is behind). PostgreSQL
+    # also reads the instance's version as of the statement's snapshot, next to the
+    # locked row's (see runtime.lock_task_instance).
+    if postgres:
+        seen = aliased(ProcessInstance)
+        entities = (*entities, select(seen.lock_version).where(seen.id == owner).scalar_subquery())
     return locking_query(select(*entities, InstanceState.data, HumanTask, *extra)
                           .outerjoin(InstanceState, InstanceState.instance_id == ProcessInstance.id)
                           .join(HumanTask, (HumanTask.instance_id == ProcessInstance.id) & mine)

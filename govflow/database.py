@@ -11,7 +11,6 @@ import contextlib
 import contextvars
 import sqlite3
 import time
-import weakref
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
@@ -54,7 +53,8 @@ SQLiteCompiler.get_from_hint_text = lambda _self, _table, text: text  # type: ig
 
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "postgresql":
-        _keep_prepared_statements(engine)
+        from .pg_driver import configure_psycopg
+        configure_psycopg(engine)
     if engine.dialect.name != "sqlite":
         return
 
@@ -82,48 +82,6 @@ def configure_engine(engine: Engine) -> None:
     def _track_writes(conn, _cursor, statement, _params, _context, _many):
         if statement.lstrip()[:6].upper() not in ("SELECT", "PRAGMA", "BEGIN "):
             conn.info["wrote"] = True
-
-
-def _keep_prepared_statements(engine: Engine) -> None:
-    """PostgreSQL: keep the connection's prepared statements over a ROLLBACK.
-
-    psycopg prepares a statement at its fifth run on a connection; PostgreSQL then
-    parses and plans it once instead of at every run (0.1–0.4 ms of server CPU per
-    statement: half of a task completion's). But psycopg forgets them all at every
-    ROLLBACK, in case the transaction changed the schema, and every read-only request
-    and job ends with one: no statement ever reached its fifth run. So a rollback goes to
-    libpq directly; psycopg's own, which forgets, stays for a transaction that ran a
-    schema statement (migrations, tests). Prepared statements belong to the session, not
-    to the transaction: a rollback leaves them valid.
-    """
-    import psycopg
-    schema_changed: weakref.WeakSet = weakref.WeakSet()
-    forgetting_rollback = engine.dialect.do_rollback
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _note_schema_change(conn, _cursor, statement, _params, _context, _many):
-        if statement.lstrip()[:6].upper().startswith(("CREATE", "ALTER", "DROP")):
-            schema_changed.add(conn.connection.dbapi_connection)
-
-    @event.listens_for(engine, "commit")
-    def _committed(conn):
-        schema_changed.discard(conn.connection.dbapi_connection)
-
-    def do_rollback(connection) -> None:
-        # SQLAlchemy passes the pool's proxy of the driver's connection.
-        raw = getattr(connection, "dbapi_connection", connection)
-        if raw in schema_changed:
-            schema_changed.discard(raw)
-            forgetting_rollback(connection)
-            return
-        pgconn = raw.pgconn
-        if pgconn.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-            return
-        result = pgconn.exec_(b"ROLLBACK")
-        if result.status != psycopg.pq.ExecStatus.COMMAND_OK:
-            raise psycopg.OperationalError(f"ROLLBACK failed: {pgconn.error_message.decode(errors='replace')}")
-
-    engine.dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
 
 
 #: How long a statement waits for SQLite's lock before "database is locked".

@@ -35,7 +35,7 @@ PHASES = [
     ("govflow.engine", "compact", "history compaction"),
     ("govflow.engine.runtime:EngineInstance", "dump", "serialize state"),
     ("sqlalchemy.orm:Session", "flush", "ORM flush (unit of work)"),
-    ("govflow.instances.runtime", "write_step", "step writes: state, changed rows, audit"),
+    ("govflow.instances.runtime", "write_step", "step writes: state, changed rows, candidates, notifications, audit"),
     ("govflow.database", "commit", "commit"),
 ]
 SQL = "SQL execution (driver + database)"

@@ -125,8 +125,9 @@ def test_a_stale_completion_writes_nothing(api_as, deploy_fixture, monkeypatch):
               db.session.scalar(select(func.count()).select_from(HumanTask)))
     db.session.remove()
 
-    def behind_the_back(connection, _rows):  # the version moves on while the step runs
-        connection.execute(update(table).where(table.c.id == instance_id).values(lock_version=table.c.lock_version + 5))
+    def behind_the_back(_writes, _rows):  # the version moves on while the step runs
+        db.session.connection().execute(update(table).where(table.c.id == instance_id)
+                                        .values(lock_version=table.c.lock_version + 5))
 
     monkeypatch.setattr(sync, "on_tasks_created", [*sync.on_tasks_created, behind_the_back])
     with writing(), pytest.raises(StaleDataError):

@@ -30,7 +30,7 @@ from ..worklist.models import HumanTask
 from .models import InstanceState, ProcessInstance
 from .statements import lock_statement
 from .sync import sync_after_step
-from .writes import write_step
+from .writes import StepWrites, write_step
 
 #: The instance whose step is running, for service-task handlers.
 current_instance: contextvars.ContextVar[ProcessInstance | None] = contextvars.ContextVar(
@@ -121,6 +121,8 @@ class InstanceChange:
         #: for the sync after this step; None: sync queries them.
         self.prefetched_open_tasks = prefetched_open_tasks(instance.id)
 
+        #: Inserts sent with the step's last write (candidates, notifications …).
+        self.writes = StepWrites()
         self._events: list[dict] = []
 
     def keep_engine_state(self) -> None:
@@ -327,5 +329,5 @@ def save(change: InstanceChange) -> None:
             db.session.add(InstanceState(instance_id=instance.id, data=state))
             state = None
     instance.updated_at = utcnow()
-    write_step(instance.id, state, change.audit_rows)  # bumps lock_version; a stale row raises here
+    write_step(instance.id, state, change.audit_rows, change.writes)  # bumps lock_version; a stale row raises here
     _pending(db.session).append((instance.id, instance.lock_version, runner))

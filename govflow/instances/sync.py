@@ -105,8 +105,9 @@ def _record_incidents(change, failures) -> None:
         instance.status = InstanceStatus.active.value
 
 
-#: Called with (connection, [new HumanTask rows]) after tasks are created: the
-#: notifications register here (notifications.service.install_hooks).
+#: Called with (the step's StepWrites, [new HumanTask rows]) after tasks are created,
+#: to queue what the step's last write sends with it: the notifications register here
+#: (notifications.service.install_hooks).
 on_tasks_created: list = []
 
 
@@ -118,14 +119,14 @@ class NewTask(types.SimpleNamespace):
 # Core, built once: no ORM bookkeeping of new rows, no statement to build per step.
 _TASKS = cast(Table, HumanTask.__table__)
 _INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
-_INSERT_CANDIDATES = insert(cast(Table, TaskCandidate.__table__))
+_CANDIDATES = cast(Table, TaskCandidate.__table__)
 
 
 def _create_tasks(change, items) -> list[NewTask]:
-    """The rows of the engine's new ready user tasks, in three statements however many:
-    the tasks (INSERT … RETURNING, as persistent objects), their candidates, and
-    whatever the listeners add. Not the ORM's unit of work: a step creates a task
-    nearly every time, and its flush cost more than the engine's own step."""
+    """The rows of the engine's new ready user tasks, in one statement however many
+    (INSERT … RETURNING); their candidates and whatever the listeners add are queued
+    for the step's last write (writes.StepWrites). Not the ORM's unit of work: a step
+    creates a task nearly every time, and its flush cost more than the engine's own step."""
     if not items:
         return []
     instance = change.instance
@@ -169,10 +170,9 @@ def _create_tasks(change, items) -> list[NewTask]:
             if user_id:
                 candidates.append(dict(task_id=row.id, role=None, user_id=user_id, scope_path=scope.path,
                                        due_at=row.due_at))
-    if candidates:
-        db.session.connection().execute(_INSERT_CANDIDATES, candidates)
+    change.writes.rows(_CANDIDATES, candidates)
     for listener in on_tasks_created:
-        listener(db.session.connection(), rows)
+        listener(change.writes, rows)
     return rows
 
 

@@ -1,19 +1,20 @@
 """The writes that end a step of the one change path (instances.runtime.save): the
 engine state, the rows the step changed (the instance, version-checked, and the tasks
-it closed) and the audit rows.
+it closed), and the rows it adds once its tasks exist — candidates, notifications,
+audit rows (StepWrites).
 
 By Core, not by the ORM's flush: what the flush would send, at a third of its cost,
 with the same version check (a stale instance row raises StaleDataError, which
 commit() maps to a Conflict). Anything else dirty (incidents, subscriptions …) is left
 to the flush. On SQLite these are a few statements in the process; on PostgreSQL,
 where every statement is a round trip to the server, they go as one: the instance's
-UPDATE with the others attached as data-modifying CTEs (``WITH … AS (UPDATE …)``),
-run in the same snapshot and the same transaction.
+UPDATE with the others attached as data-modifying CTEs (``WITH … AS (UPDATE …)``,
+``… AS (INSERT …)``), run in the same snapshot and the same transaction.
 """
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, insert, inspect, select, union_all, update
 from sqlalchemy.orm.attributes import NO_VALUE, set_committed_value
@@ -27,12 +28,11 @@ from .models import InstanceEvent, InstanceState, ProcessInstance
 _STATE = cast(Table, InstanceState.__table__)
 _EVENTS = cast(Table, InstanceEvent.__table__)
 SAVE_STATE = update(_STATE).where(_STATE.c.instance_id == bindparam("state_of")).values(data=bindparam("state"))
-INSERT_EVENTS = insert(_EVENTS)
 #: Row types written here, with their version column.
 _CORE_WRITTEN = {ProcessInstance: "lock_version", HumanTask: None}
-#: Beyond these, a step's writes go as separate statements (its composite would be a
-#: statement of its own shape, seldom reused).
-_MAX_TASKS, _MAX_EVENTS = 8, 16
+#: Beyond these (changed task rows, rows of one insert, inserts), a step's writes go as
+#: separate statements (its composite would be a statement of its own shape, seldom reused).
+_MAX_TASKS, _MAX_ROWS, _MAX_INSERTS = 8, 16, 8
 
 
 class RowWrite(NamedTuple):
@@ -42,18 +42,55 @@ class RowWrite(NamedTuple):
     version: tuple | None  # (column, value read) for the check
 
 
-def write_step(instance_id: int, state: str | None, audit_rows: Callable[[], list[dict]]) -> None:
+class _Rows(NamedTuple):
+    table: Table
+    columns: tuple
+    rows: list[dict]
+
+
+class _Statement(NamedTuple):
+    build: Callable[[str], Any]
+    key: tuple
+    params: dict
+
+
+class StepWrites:
+    """The inserts a step makes once its task rows exist (candidates, notifications,
+    audit rows), sent with the step's last write (write_step): on PostgreSQL as parts of
+    that one statement, on SQLite as statements of their own at that moment. Nothing
+    in the step reads them back before."""
+
+    def __init__(self) -> None:
+        self.items: list[_Rows | _Statement] = []
+
+    def rows(self, table: Table, rows: list[dict]) -> None:
+        """INSERT ``rows`` (dicts with the same keys) into ``table``."""
+        if rows:
+            self.items.append(_Rows(table, tuple(sorted(rows[0])), rows))
+
+    def statement(self, build: Callable[[str], Any], key: tuple, params: dict) -> None:
+        """Run ``build(prefix)``, a statement whose every bound parameter is named prefix
+        + its name in ``params``; ``key`` names its shape (build is called once per shape
+        and prefix: cache what it returns)."""
+        self.items.append(_Statement(build, key, params))
+
+
+def write_step(instance_id: int, state: str | None, audit_rows: Callable[[], list[dict]],
+               later: StepWrites) -> None:
     """Write the step: ``state`` (None: unchanged, or a new instance's, which the flush
-    inserts), the changed instance and task rows of the session, and the audit rows
-    (asked for after the flush: they may name a task row it inserts)."""
+    inserts), the changed instance and task rows of the session, the inserts queued in
+    ``later`` and the audit rows (asked for after the flush: they may name a task row
+    it inserts)."""
     session = db.session()
     rows = _take_changed_rows(session)
     session.flush()  # the rest (new rows, incidents, subscriptions …)
-    events = audit_rows()
+    later.rows(_EVENTS, audit_rows())
+    inserts, later.items = later.items, []
     main = next((r for r in rows if r.version), None)
     tasks = [r for r in rows if r is not main]
-    if is_postgres() and main is not None and len(tasks) <= _MAX_TASKS and len(events) <= _MAX_EVENTS:
-        statement, params = _composite(main, tasks, instance_id if state is not None else None, events)
+    if is_postgres() and main is not None and len(tasks) <= _MAX_TASKS and len(inserts) <= _MAX_INSERTS \
+            and all(len(i.rows) <= _MAX_ROWS for i in inserts if isinstance(i, _Rows)):
+        statement, params = _composite(main, tasks, instance_id if state is not None else None, inserts)
         if state is not None:
             params["s__data"] = state
         _check(session.connection().execute(statement, params).rowcount, main)
@@ -63,8 +100,11 @@ def write_step(instance_id: int, state: str | None, audit_rows: Callable[[], lis
         connection.execute(SAVE_STATE, {"state_of": instance_id, "state": state})
     for row in rows:
         _check(connection.execute(_update_statement(row), _update_params(row)).rowcount, row)
-    if events:
-        connection.execute(INSERT_EVENTS, events)
+    for item in inserts:
+        if isinstance(item, _Rows):
+            connection.execute(_cached(("insert", item.table.name), lambda t=item.table: insert(t)), item.rows)
+        else:
+            connection.execute(item.build(""), item.params)
 
 
 def _take_changed_rows(session) -> list[RowWrite]:
@@ -141,10 +181,10 @@ def _update_params(row: RowWrite, prefix: str = "_") -> dict:
     return params
 
 
-def _composite(main: RowWrite, tasks: list[RowWrite], state_of: int | None, events: list[dict]):
-    """The instance's UPDATE, with the state, task and audit writes as CTEs."""
-    columns = tuple(sorted(events[0])) if events else ()
-    key = ("composite", _shape(main), tuple(_shape(t) for t in tasks), state_of is not None, len(events), columns)
+def _composite(main: RowWrite, tasks: list[RowWrite], state_of: int | None, inserts: list):
+    """The instance's UPDATE, with the state, task and insert writes as CTEs."""
+    key = ("composite", _shape(main), tuple(_shape(t) for t in tasks), state_of is not None,
+           tuple(_insert_shape(i) for i in inserts))
 
     def build():
         ctes = []
@@ -153,13 +193,8 @@ def _composite(main: RowWrite, tasks: list[RowWrite], state_of: int | None, even
                         .values(data=bindparam("s__data")).cte("w_state"))
         for n, task in enumerate(tasks):
             ctes.append(_update(task.table, f"t{n}_", *_shape(task)[1:]).cte(f"w_task{n}"))
-        if events:
-            # INSERT … SELECT … UNION ALL …, not a multi-row VALUES: SQLAlchemy cannot
-            # cache a multi-row VALUES statement, and compiled this one at every step.
-            rows = [select(*[bindparam(f"e{n}_{c}", type_=_EVENTS.c[c].type) for c in columns])
-                    for n in range(len(events))]
-            ctes.append(insert(_EVENTS).from_select(columns, union_all(*rows) if len(rows) > 1 else rows[0])
-                        .cte("w_events"))
+        for n, item in enumerate(inserts):
+            ctes.append(_insert_statement(item, f"q{n}_").cte(f"w_insert{n}"))
         return _update(main.table, "i_", *_shape(main)[1:]).add_cte(*ctes)
 
     params = _update_params(main, "i_")
@@ -167,6 +202,29 @@ def _composite(main: RowWrite, tasks: list[RowWrite], state_of: int | None, even
         params["s__id"] = state_of
     for n, task in enumerate(tasks):
         params.update(_update_params(task, f"t{n}_"))
-    for n, event in enumerate(events):
-        params.update({f"e{n}_{c}": v for c, v in event.items()})
+    for n, item in enumerate(inserts):
+        params.update(_insert_params(item, f"q{n}_"))
     return _cached(key, build), params
+
+
+def _insert_shape(item) -> tuple:
+    if isinstance(item, _Rows):
+        return "rows", item.table.name, item.columns, len(item.rows)
+    return "statement", item.key
+
+
+def _insert_statement(item, prefix: str):
+    if not isinstance(item, _Rows):
+        return item.build(prefix)
+    # INSERT … SELECT … UNION ALL …, not a multi-row VALUES: SQLAlchemy cannot cache a
+    # multi-row VALUES statement, and would compile the composite at every step.
+    table = item.table
+    selects = [select(*[bindparam(f"{prefix}{n}_{c}", type_=table.c[c].type) for c in item.columns])
+               for n in range(len(item.rows))]
+    return insert(table).from_select(item.columns, union_all(*selects) if len(selects) > 1 else selects[0])
+
+
+def _insert_params(item, prefix: str) -> dict:
+    if not isinstance(item, _Rows):
+        return {prefix + k: v for k, v in item.params.items()}
+    return {f"{prefix}{n}_{c}": row[c] for n, row in enumerate(item.rows) for c in item.columns}

@@ -57,27 +57,30 @@ def _audience_params(task) -> dict:
 
 
 @functools.cache
-def _audience_statement(groups: bool, users: bool):
+def _audience_statement(groups: bool, users: bool, prefix: str = ""):
+    """``prefix`` goes before every parameter's name (in a statement of several parts)."""
     parts = []
     if groups:
         parts.append(select(RoleGrant.user_id.label("user_id")).join(OrgUnit, RoleGrant.org_unit_id == OrgUnit.id)
                      .join(User, RoleGrant.user_id == User.id)
-                     .where(RoleGrant.role.in_(bindparam("roles", expanding=True)),
-                            OrgUnit.path.in_(bindparam("paths", expanding=True)), User.is_active_user.is_(True)))
+                     .where(RoleGrant.role.in_(bindparam(prefix + "roles", expanding=True)),
+                            OrgUnit.path.in_(bindparam(prefix + "paths", expanding=True)),
+                            User.is_active_user.is_(True)))
     if users:
         parts.append(select(User.id.label("user_id")).where(
-            User.username.in_(bindparam("usernames", expanding=True)), User.is_active_user.is_(True)))
+            User.username.in_(bindparam(prefix + "usernames", expanding=True)), User.is_active_user.is_(True)))
     return parts[0] if len(parts) == 1 else union(*parts)
 
 
 @functools.cache
-def _notify_audience_statement(groups: bool, users: bool):
+def _notify_audience_statement(groups: bool, users: bool, prefix: str = ""):
     """INSERT INTO notifications … SELECT over the audience, every other column bound."""
-    audience = _audience_statement(groups, users).subquery()
+    audience = _audience_statement(groups, users, prefix).subquery()
     columns = ("kind", "title", "body", "instance_id", "task_id", "created_at")
+    table = Notification.__table__
     return insert(Notification).from_select(
         ["user_id", *columns],
-        select(audience.c.user_id, *(bindparam(c, type_=Notification.__table__.c[c].type).label(c) for c in columns)))
+        select(audience.c.user_id, *(bindparam(prefix + c, type_=table.c[c].type).label(c) for c in columns)))
 
 
 def _rows(user_ids, kind: str, task, actor_id: int | None = None) -> list[dict]:
@@ -102,19 +105,20 @@ def notify_audience(kind: str, task, actor_id: int | None = None) -> int:
     return notify_users(task_audience(db.session, task), kind, task, actor_id)
 
 
-def _notify_new_tasks(connection, tasks) -> None:
-    """``task_created`` for each new task: to its assignee, else one INSERT … SELECT over
-    the audience (not a read and a write: this runs for nearly every step)."""
+def _notify_new_tasks(writes, tasks) -> None:
+    """``task_created`` for each new task, queued in the step's ``writes``: to its
+    assignee, else one INSERT … SELECT over the audience (not a read and a write: this
+    runs for nearly every step)."""
     for task in tasks:
         shape = _shape(task)
         if task.assignee_id is not None or shape == (False, False):
-            rows = _rows([task.assignee_id] if task.assignee_id is not None else [], "task_created", task)
-            if rows:
-                connection.execute(insert(Notification), rows)
+            writes.rows(Notification.__table__,
+                        _rows([task.assignee_id] if task.assignee_id is not None else [], "task_created", task))
             continue
         (row,) = _rows([0], "task_created", task)
         del row["user_id"]
-        connection.execute(_notify_audience_statement(*shape), {**row, **_audience_params(task)})
+        writes.statement(functools.partial(_notify_audience_statement, *shape), ("task_created", *shape),
+                         {**row, **_audience_params(task)})
 
 
 _installed = False

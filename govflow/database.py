@@ -147,6 +147,21 @@ def ensure_write_transaction() -> None:
     session.rollback()
 
 
+@contextlib.contextmanager
+def read_before_work():
+    """For a read a write request makes before its work (the API's token look-up): on
+    SQLite it runs in a read transaction, ended after it, so that the database's write
+    lock is taken by the work's first statement, not held from the request's first —
+    and a request refused at the door (an unknown token) never waits for the lock."""
+    token = set_write_intent(False)
+    try:
+        yield
+    finally:
+        reset_write_intent(token)
+    if _write_intent.get():
+        ensure_write_transaction()
+
+
 def is_postgres() -> bool:
     return db.engine.dialect.name == "postgresql"
 

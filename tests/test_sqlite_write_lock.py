@@ -79,3 +79,42 @@ def test_a_lock_never_released_ends_in_the_usual_error(engine, monkeypatch):
     finally:
         release.set()
         holder.join(10)
+
+
+def test_a_write_request_takes_the_lock_for_its_work_not_at_the_door(app, api_as):
+    """The API's token look-up reads outside the write lock: while another writer holds
+    it, a POST with an unknown token is refused at once, and a valid one waits only when
+    its work begins (then completes once the lock is free)."""
+    from govflow.extensions import db
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's database-wide write lock")
+    client, engine = api_as("grid1"), db.engine
+    held, release, answers = threading.Event(), threading.Event(), {}
+
+    def post(name, headers):
+        answers[name] = app.test_client().post("/api/v1/process-instances", headers=headers, json={
+            "process_key": "no_such_process", "org_unit": "grid_yg_1"}).status_code
+
+    def hold():
+        with writing(), engine.connect() as conn, conn.begin():  # BEGIN IMMEDIATE
+            conn.execute(text("SELECT 1"))
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(10)
+    try:
+        refused = threading.Thread(target=post, args=("refused", {"Authorization": "Bearer gf_unknown"}))
+        refused.start()
+        refused.join(1.5)
+        assert answers.get("refused") == 401  # while the lock is still held
+        working = threading.Thread(target=post, args=("working", client.headers))
+        working.start()
+        working.join(0.5)
+        assert "working" not in answers       # its work waits for the lock …
+    finally:
+        release.set()
+        holder.join(10)
+    working.join(10)
+    assert answers["working"] in (404, 422)   # … and goes on once it is free

@@ -7,6 +7,7 @@ import secrets
 from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from ..database import read_before_work
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..timeutil import utcnow
@@ -126,7 +127,8 @@ def principal_for_token(token: str):
     """The Principal of the active user owning ``token``, or None: one statement, no ORM
     objects — every API request pays for this before it does anything."""
     from .access import Grant, Principal
-    rows = db.session.execute(_PRINCIPAL_FOR_TOKEN, {"digest": _digest(token)}).all()
+    with read_before_work():
+        rows = db.session.execute(_PRINCIPAL_FOR_TOKEN, {"digest": _digest(token)}).all()
     if not rows:
         return None
     user_id, username, is_admin = rows[0][:3]

@@ -12,7 +12,10 @@ habits of the driver stack multiplied both, and are changed here for the app's e
   leaves them valid. Server CPU per task completion: 3.0 → 1.6 ms.
 * the pool's liveness check (``pool_pre_ping``) was a round trip of its own, followed
   by psycopg's BEGIN, another. The check is now the BEGIN: a connection that answers
-  it is alive and already in the transaction the request is about to use.
+  it is alive and already in the transaction the request is about to use. A caller
+  that first changes the connection's characteristics (``isolation_level=
+  "AUTOCOMMIT"`` for a VACUUM, read-only …), which psycopg allows only outside a
+  transaction, has that unused transaction ended first.
 
 Both go through ``Connection.pgconn``, psycopg's documented low-level handle; psycopg
 reads the transaction status from it, so it sees what was done there.
@@ -32,12 +35,16 @@ _SCHEMA_WORDS = ("CREATE", "ALTER", "DROP")
 def configure_psycopg(engine: Engine) -> None:
     dialect = engine.dialect
     schema_changed: weakref.WeakSet = weakref.WeakSet()
+    #: Connections in the transaction their liveness check began, no statement run yet.
+    unused_begin: weakref.WeakSet = weakref.WeakSet()
     forgetting_rollback, own_ping = dialect.do_rollback, dialect.do_ping
 
     @event.listens_for(engine, "before_cursor_execute")
-    def _note_schema_change(conn, _cursor, statement, _params, _context, _many):
+    def _note_statement(conn, _cursor, statement, _params, _context, _many):
+        raw = conn.connection.dbapi_connection
+        unused_begin.discard(raw)
         if statement.lstrip()[:6].upper().startswith(_SCHEMA_WORDS):
-            schema_changed.add(conn.connection.dbapi_connection)
+            schema_changed.add(raw)
 
     @event.listens_for(engine, "commit")
     def _committed(conn):
@@ -57,10 +64,23 @@ def configure_psycopg(engine: Engine) -> None:
                 or (raw.isolation_level, raw.read_only, raw.deferrable) != (None, None, None):
             return own_ping(connection)  # psycopg's BEGIN would say more than ours
         _run(raw, b"BEGIN")
+        unused_begin.add(raw)
         return True
+
+    def outside_transaction(set_characteristic):
+        def run(connection, value) -> None:
+            raw = _driver_connection(connection)
+            if raw in unused_begin:
+                unused_begin.discard(raw)
+                if raw.pgconn.transaction_status == TransactionStatus.INTRANS:
+                    _run(raw, b"ROLLBACK")
+            set_characteristic(connection, value)
+        return run
 
     dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
     dialect.do_ping = do_ping  # type: ignore[method-assign,assignment]
+    for name in ("set_isolation_level", "set_readonly", "set_deferrable"):
+        setattr(dialect, name, outside_transaction(getattr(dialect, name)))
 
 
 def _driver_connection(connection):

@@ -76,6 +76,20 @@ def test_the_liveness_check_begins_the_transaction(postgres):
         assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() > 0
 
 
+def test_a_pooled_connection_can_still_be_switched_to_autocommit(postgres):
+    """psycopg changes autocommit (or the isolation level) only outside a transaction;
+    the one the liveness check began is ended first when nothing ran in it yet."""
+    with db.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    for options in ({"isolation_level": "AUTOCOMMIT"}, {"isolation_level": "SERIALIZABLE"},
+                    {"postgresql_readonly": True}):
+        with db.engine.connect().execution_options(**options) as connection:
+            if options.get("isolation_level") == "AUTOCOMMIT":
+                connection.execute(text("VACUUM ANALYZE users"))  # refused inside a transaction
+            else:
+                assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() > 0
+
+
 def test_dead_pooled_connections_are_replaced_at_checkout(postgres):
     """The server ended the pooled connections (a restart, an idle timeout): the check
     fails, the pool connects anew, the caller never sees an error."""

@@ -11,6 +11,7 @@ import contextlib
 import contextvars
 import sqlite3
 import time
+from typing import TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
@@ -18,10 +19,12 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.expression import Executable
 
 from .errors import Conflict, DomainError
 from .extensions import db
 
+_Statement = TypeVar("_Statement", bound=Executable)
 _write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 
@@ -160,6 +163,14 @@ def read_before_work():
         reset_write_intent(token)
     if _write_intent.get():
         ensure_write_transaction()
+
+
+def prepared(statement: _Statement) -> _Statement:
+    """``statement``, prepared once per PostgreSQL connection (govflow/pg_driver.py): for
+    the statements every step and request runs, by key, whose best plan does not depend
+    on the values. Others (lists, searches, counts over a jurisdiction) are planned for
+    their values at every run, as they must be."""
+    return statement.execution_options(govflow_prepared=True)
 
 
 def is_postgres() -> bool:

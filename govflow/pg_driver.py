@@ -4,12 +4,17 @@ Every statement to PostgreSQL is a network round trip, and parsing and planning 
 the server more than running it for the short statements of a task completion. Two
 habits of the driver stack multiplied both, and are changed here for the app's engine:
 
-* psycopg prepares a statement at its fifth run on a connection, but forgets them all at
-  every ROLLBACK (in case the transaction changed the schema), and every read-only
-  request and job ends with one: no statement was ever prepared. A rollback now goes to
-  libpq directly, unless the transaction ran a schema statement (migrations, tests);
-  prepared statements belong to the session, not to the transaction, so a rollback
-  leaves them valid. Server CPU per task completion: 3.0 → 1.6 ms.
+* Prepared statements. psycopg prepares any statement at its fifth run on a
+  connection, and PostgreSQL may then plan it once for all values: right for a look-up
+  by key, ruinous for a count over a district that was first planned for a community
+  (2.3× on the benchmark's jurisdiction dashboard at a million rows). So only the
+  statements marked with ``database.prepared`` are prepared — the change path's and the
+  token's, all by key — at their first run; automatic preparing is off. And psycopg
+  forgets every prepared statement at each ROLLBACK (in case the transaction changed
+  the schema), and every read-only request ends with one: a rollback now goes to libpq
+  directly, unless the transaction ran a schema statement (migrations, tests); prepared
+  statements belong to the session, not to the transaction, so a rollback leaves them
+  valid. Server CPU per task completion: 3.0 → 1.6 ms.
 * the pool's liveness check (``pool_pre_ping``) was a round trip of its own, followed
   by psycopg's BEGIN, another. The check is now the BEGIN: a connection that answers
   it is alive and already in the transaction the request is about to use. A caller
@@ -32,8 +37,18 @@ from sqlalchemy.engine import Engine
 _SCHEMA_WORDS = ("CREATE", "ALTER", "DROP")
 
 
+#: psycopg's threshold for preparing a statement by itself: never (see the module's doc).
+_NEVER = 2**31
+
+
 def configure_psycopg(engine: Engine) -> None:
     dialect = engine.dialect
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        if dbapi_connection.prepare_threshold is not None:  # None: DATABASE_PREPARED_STATEMENTS=false
+            dbapi_connection.prepare_threshold = _NEVER
+
     schema_changed: weakref.WeakSet = weakref.WeakSet()
     #: Connections in the transaction their liveness check began, no statement run yet.
     unused_begin: weakref.WeakSet = weakref.WeakSet()
@@ -77,6 +92,13 @@ def configure_psycopg(engine: Engine) -> None:
             set_characteristic(connection, value)
         return run
 
+    def do_execute(cursor, statement, parameters, context=None) -> None:
+        if context is not None and context.execution_options.get("govflow_prepared"):
+            cursor.execute(statement, parameters, prepare=True)
+        else:
+            cursor.execute(statement, parameters)
+
+    dialect.do_execute = do_execute  # type: ignore[method-assign]
     dialect.do_rollback = do_rollback  # type: ignore[method-assign,assignment]
     dialect.do_ping = do_ping  # type: ignore[method-assign,assignment]
     for name in ("set_isolation_level", "set_readonly", "set_deferrable"):

@@ -100,9 +100,9 @@ class Settings:
     #: Who may sign in with a local password: "everyone", or "administrators" (staff
     #: then sign in through the provider only).
     PASSWORD_LOGIN: str = "everyone"
-    #: PostgreSQL: prepared statements (psycopg prepares a statement at its fifth run on a
-    #: connection; GovFlow keeps them over rollbacks). Off behind a pgbouncer in
-    #: transaction pooling without max_prepared_statements (pgbouncer before 1.21).
+    #: PostgreSQL: the statements every task step runs are prepared once per connection
+    #: (govflow/pg_driver.py). Off behind a pgbouncer in transaction pooling without
+    #: max_prepared_statements (pgbouncer before 1.21).
     DATABASE_PREPARED_STATEMENTS: bool = True
     extra: dict = field(default_factory=dict)
 

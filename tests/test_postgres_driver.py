@@ -4,19 +4,23 @@ transaction's BEGIN — with a dead connection still replaced before anyone uses
 import pytest
 from sqlalchemy import text
 
+from govflow.database import prepared
 from govflow.extensions import db
 
 
-def _prepared_after(work) -> int:
-    """Prepared statements on one pooled connection after ``work(connection)``."""
+def _prepared_after(work, sql: str = "SELECT id FROM users WHERE username = $1") -> int:
+    """How often ``sql`` is among the prepared statements of one pooled connection after
+    ``work(connection)``."""
     with db.engine.connect() as connection:
         work(connection)
-        return connection.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
+        return connection.execute(text("SELECT count(*) FROM pg_prepared_statements WHERE statement = :sql"),
+                                  {"sql": sql}).scalar_one()
 
 
-def _read_and_roll_back(connection, times: int = 7) -> None:
-    for _ in range(times):  # psycopg prepares at the fifth run
-        connection.execute(text("SELECT id FROM users WHERE username = :name"), {"name": "grid1"}).all()
+def _read_and_roll_back(connection, times: int = 3, statement=None) -> None:
+    statement = statement if statement is not None else prepared(text("SELECT id FROM users WHERE username = :name"))
+    for _ in range(times):
+        connection.execute(statement, {"name": "grid1"}).all()
         connection.rollback()
 
 
@@ -30,6 +34,17 @@ def test_prepared_statements_outlive_a_read_only_rollback(postgres):
     """Every read-only request ends with a ROLLBACK; psycopg alone forgets its prepared
     statements there, so PostgreSQL parsed and planned every statement anew."""
     assert _prepared_after(_read_and_roll_back) >= 1
+
+
+def test_only_statements_marked_prepared_are(postgres):
+    """A list, a search or a count over a jurisdiction is planned for its values at every
+    run, however often it runs: planned once for a community, a district's count took
+    2.3× as long."""
+    unmarked = "SELECT id FROM users WHERE username = :name AND is_admin IS NOT NULL"
+    assert _prepared_after(lambda c: _read_and_roll_back(c, times=8, statement=text(unmarked)),
+                           unmarked.replace(":name", "$1")) == 0
+    assert _prepared_after(lambda c: _read_and_roll_back(c, times=2, statement=prepared(text(unmarked))),
+                           unmarked.replace(":name", "$1")) == 1
 
 
 def test_a_rollback_after_a_schema_change_forgets_them(postgres):

@@ -7,7 +7,7 @@ import secrets
 from sqlalchemy import bindparam, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..database import read_before_work
+from ..database import prepared, read_before_work
 from ..errors import NotFound, ValidationFailed
 from ..extensions import db
 from ..timeutil import utcnow
@@ -115,7 +115,7 @@ def issue_token(user: User, name: str = "cli") -> str:
 
 #: Built once (bound parameter): building the statement and its cache key cost more
 #: than running it, on every API request.
-_PRINCIPAL_FOR_TOKEN = (
+_PRINCIPAL_FOR_TOKEN = prepared(
     select(User.id, User.username, User.is_admin, RoleGrant.role, OrgUnit.path)
     .join(ApiToken, ApiToken.user_id == User.id)
     .outerjoin(RoleGrant, RoleGrant.user_id == User.id).outerjoin(OrgUnit, OrgUnit.id == RoleGrant.org_unit_id)

@@ -6,7 +6,7 @@ import re
 from sqlalchemy import bindparam, select
 
 from .. import engine
-from ..database import ensure_write_transaction
+from ..database import ensure_write_transaction, prepared
 from ..definitions.models import ProcessDefinition
 from ..definitions.service import bundle_for, latest_definition
 from ..errors import Conflict, InvalidTransition, NotFound, ValidationFailed
@@ -187,7 +187,7 @@ def get_readable_instance(p: Principal, instance_id: int) -> ProcessInstance:
 
 #: The instance with its open tasks and unresolved incidents, both outer joined (a few
 #: of each: the cross product stays small). Built once with a bound parameter.
-_WITH_WORK = (
+_WITH_WORK = prepared(
     select(ProcessInstance, HumanTask, Incident)
     .outerjoin(HumanTask, (HumanTask.instance_id == ProcessInstance.id) & (HumanTask.status == TaskStatus.open.value))
     .outerjoin(Incident, (Incident.instance_id == ProcessInstance.id) & Incident.resolved_at.is_(None))

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import aliased
 
+from ..database import prepared
 from ..definitions.models import ProcessDefinition
 from ..identity.models import OrgUnit
 from ..worklist.models import HumanTask
@@ -35,7 +36,8 @@ def lock_statement(kind: str, postgres: bool, facts: dict | None = None):
     key = (kind, postgres, tuple(facts or ()))
     statement = _LOCK_STATEMENTS.get(key)
     if statement is None:
-        statement = _LOCK_STATEMENTS[key] = _build_lock_statement(kind, postgres, list((facts or {}).values()))
+        statement = _LOCK_STATEMENTS[key] = prepared(_build_lock_statement(kind, postgres,
+                                                                          list((facts or {}).values())))
     return statement
 
 

@@ -12,6 +12,7 @@ from typing import NamedTuple, cast
 
 from sqlalchemy import Table, insert, or_, select
 
+from ..database import prepared
 from ..definitions.models import ProcessDefinition
 from ..errors import NotFound
 from ..extensions import db
@@ -118,7 +119,7 @@ class NewTask(types.SimpleNamespace):
 
 # Core, built once: no ORM bookkeeping of new rows, no statement to build per step.
 _TASKS = cast(Table, HumanTask.__table__)
-_INSERT_TASKS = insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True)
+_INSERT_TASKS = prepared(insert(_TASKS).returning(_TASKS.c.id, sort_by_parameter_order=True))
 _CANDIDATES = cast(Table, TaskCandidate.__table__)
 
 

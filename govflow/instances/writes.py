@@ -20,14 +20,15 @@ from sqlalchemy import Table, bindparam, insert, inspect, select, union_all, upd
 from sqlalchemy.orm.attributes import NO_VALUE, set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 
-from ..database import is_postgres
+from ..database import is_postgres, prepared
 from ..extensions import db
 from ..worklist.models import HumanTask
 from .models import InstanceEvent, InstanceState, ProcessInstance
 
 _STATE = cast(Table, InstanceState.__table__)
 _EVENTS = cast(Table, InstanceEvent.__table__)
-SAVE_STATE = update(_STATE).where(_STATE.c.instance_id == bindparam("state_of")).values(data=bindparam("state"))
+SAVE_STATE = prepared(update(_STATE).where(_STATE.c.instance_id == bindparam("state_of"))
+                      .values(data=bindparam("state")))
 #: Row types written here, with their version column.
 _CORE_WRITTEN = {ProcessInstance: "lock_version", HumanTask: None}
 #: Beyond these (changed task rows, rows of one insert, inserts), a step's writes go as
@@ -154,7 +155,7 @@ def _cached(key, build):
     if statement is None:
         if len(_STATEMENTS) > 512:
             _STATEMENTS.clear()
-        statement = _STATEMENTS[key] = build()
+        statement = _STATEMENTS[key] = prepared(build())
     return statement
 
 

@@ -121,3 +121,21 @@ def test_dead_pooled_connections_are_replaced_at_checkout(postgres):
         after = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
         assert connection.execute(text("SELECT count(*) FROM users")).scalar_one() > 0
     assert after != before
+
+
+def test_result_columns_are_described_as_psycopg_would(postgres):
+    """The app's cursors make ``description``'s Columns only when read: a text query
+    (whose result names SQLAlchemy reads from it) still gets its names and types, also
+    after the cursor has run another statement."""
+    with db.engine.connect() as connection:
+        row = connection.execute(text("SELECT 1 AS n, 'a'::text AS word, NULL::date AS day")).one()
+        assert row._mapping == {"n": 1, "word": "a", "day": None}
+        cursor = connection.connection.dbapi_connection.cursor()
+        cursor.execute("SELECT 1 AS n, 'a'::text AS word")
+        described = cursor.description
+        cursor.execute("SELECT 2 AS other")
+        assert [(c.name, c.type_code) for c in described] == [("n", 23), ("word", 25)]
+        assert [c.name for c in cursor.description] == ["other"]
+        cursor.execute("CREATE TEMPORARY TABLE scratch (n integer)")
+        assert cursor.description is None
+        connection.rollback()

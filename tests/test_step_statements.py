@@ -49,3 +49,33 @@ def test_a_completion_in_steady_state_compiles_nothing(loop_instance, api_as):
     compiled_again = [s for s in seen if s[1] is not CacheStats.CACHE_HIT]
     assert not compiled_again, compiled_again
 
+
+
+def test_on_sqlite_the_token_look_up_begins_no_transaction_of_its_own(loop_instance, api_as):
+    """The look-up reads by itself, through the driver (database.read_before_work): a
+    completion over the API begins one transaction, BEGIN IMMEDIATE, and an instance
+    read one read transaction — a transaction begun and rolled back around the look-up
+    cost an eighth of the CPU of a completion over HTTP."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's transactions")
+    grid = api_as("grid1")
+    _complete_open_task(grid, loop_instance)
+    begun: list[str] = []
+
+    def record(_conn, _cursor, statement, *_):
+        if statement.startswith("BEGIN"):
+            begun.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert grid.get(f"/process-instances/{loop_instance}").status_code == 200
+        reads = list(begun)
+        begun.clear()
+        _complete_open_task(grid, loop_instance)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    assert reads == ["BEGIN"]
+    assert begun == ["BEGIN", "BEGIN IMMEDIATE"]  # the GET of the open task, then the completion
+    assert grid.get("/process-instances/999999").status_code == 404
+    assert api_as("grid1").client.get("/api/v1/process-instances/1", headers={
+        "Authorization": "Bearer gf_unknown"}).status_code == 401

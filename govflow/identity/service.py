@@ -127,12 +127,11 @@ def principal_for_token(token: str):
     """The Principal of the active user owning ``token``, or None: one statement, no ORM
     objects — every API request pays for this before it does anything."""
     from .access import Grant, Principal
-    with read_before_work():
-        rows = db.session.execute(_PRINCIPAL_FOR_TOKEN, {"digest": _digest(token)}).all()
+    rows = read_before_work(_PRINCIPAL_FOR_TOKEN, {"digest": _digest(token)})
     if not rows:
         return None
     user_id, username, is_admin = rows[0][:3]
-    return Principal(user_id, username, is_admin,
+    return Principal(user_id, username, bool(is_admin),
                      tuple(Grant(role, path) for *_, role, path in rows if role is not None))
 
 

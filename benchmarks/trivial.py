@@ -143,10 +143,10 @@ def _reads(principal, ids: list[int], counter: StatementCounter) -> dict:
     from govflow.api.present import instance_detail_out, tasks_out
     from govflow.extensions import db
     from govflow.instances.service import get_readable_instance
-    from govflow.worklist.inbox import list_tasks
+    from govflow.worklist.inbox import list_task_rows
     out = {}
     for name, call in (("instance", lambda i: instance_detail_out(get_readable_instance(principal, i), principal)),
-                       ("worklist", lambda i: tasks_out(list_tasks(principal, "all")[0]))):
+                       ("worklist", lambda i: tasks_out(list_task_rows(principal, "all")[0]))):
         cpu, statements = [], []
         for instance_id in ids:
             db.session.remove()

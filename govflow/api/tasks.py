@@ -14,7 +14,7 @@ from ..worklist.batch import batch_approve, batch_claim
 from ..worklist.comments import add_comment, task_comments
 from ..worklist.cosign import add_cosigner, sign_task
 from ..worklist.history import task_history
-from ..worklist.inbox import list_tasks
+from ..worklist.inbox import list_task_rows
 from ..worklist.service import claim_task, complete_task, unclaim_task
 from ..worklist.withdraw import withdraw_task
 from .auth import api_blueprint, principal
@@ -50,7 +50,7 @@ blp = api_blueprint("tasks", "Human tasks in the caller's jurisdiction")
 @blp.arguments(TaskQuerySchema, location="query")
 @blp.response(200, TaskSchema(many=True))
 def list_my_tasks(args):
-    rows, total = list_tasks(principal(), args["filter"], args["limit"], args["offset"],
+    rows, total = list_task_rows(principal(), args["filter"], args["limit"], args["offset"],
                              args.get("process_key"), args.get("instance_id"))
     return tasks_out(rows), {"X-Total-Count": str(total)}
 

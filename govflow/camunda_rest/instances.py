@@ -11,7 +11,7 @@ from ..extensions import db
 from ..instances.listing import search_instances
 from ..instances.service import get_readable_instance, send_message
 from ..worklist.history import instance_steps
-from ..worklist.inbox import list_tasks
+from ..worklist.inbox import list_task_rows
 from . import bp
 from .auth import principal
 from .present import historic_instance_out, historic_tasks_out, instance_out
@@ -104,7 +104,7 @@ def historic_tasks():
     if instance_id is not None:
         rows = instance_steps(principal(), int_id(instance_id, "process instance"))[first:first + size]
     else:
-        rows, _total = list_tasks(principal(), "done", size, first)
+        rows, _total = list_task_rows(principal(), "done", size, first)
     assignee = request.args.get("taskAssignee")
     rows = [r for r in historic_tasks_out(rows) if assignee is None or r["assignee"] == assignee]
     return jsonify(rows)

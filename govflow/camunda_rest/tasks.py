@@ -13,7 +13,7 @@ from ..instances.models import InstanceStatus, ProcessInstance
 from ..instances.operations import task_variables
 from ..worklist.actions import get_readable_task
 from ..worklist.comments import add_comment, task_comments
-from ..worklist.inbox import list_tasks
+from ..worklist.inbox import list_task_rows
 from ..worklist.service import claim_task, complete_task, unclaim_task
 from . import bp
 from .auth import principal
@@ -48,7 +48,7 @@ def tasks():
         if assignee_id is None:
             return jsonify([])
     instance_id = args.get("processInstanceId")
-    rows, _total = list_tasks(p, which, size, first, args.get("processDefinitionKey"),
+    rows, _total = list_task_rows(p, which, size, first, args.get("processDefinitionKey"),
                               int_id(instance_id, "process instance") if instance_id is not None else None,
                               assignee_id=assignee_id, candidate_group=args.get("candidateGroup"))
     return jsonify(tasks_out(rows, _suspended(rows)))

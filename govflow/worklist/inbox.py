@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Text, bindparam, cast, func, or_, select
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.orm import defer
 
 from ..extensions import db
@@ -143,27 +144,46 @@ def search_tasks(p: Principal, f: TaskFilter) -> Page:
 def list_tasks(p: Principal, which: str = "all", limit: int = 50, offset: int = 0,
                process_key: str | None = None, instance_id: int | None = None, *,
                assignee_id: int | None = None, candidate_group: str | None = None) -> tuple[list[HumanTask], int]:
-    """``(rows, total)`` of the list ``which`` (one of API_LISTS), by offset (the REST
-    doors, the CLI, tests): the same query as the pages'. The rows come without their
-    form fields (a list never shows them; the task's own read has them)."""
-    build = _filtered_statements if which == "overdue" else _list_statements
-    count, rows = build(p, which, process_key, instance_id, assignee_id, candidate_group)
-    total = db.session.scalar(count) or 0
-    return list(db.session.scalars(rows, {"_limit": limit, "_offset": offset}).all()), total
+    """``(tasks, total)`` of the list ``which`` (one of API_LISTS), by offset: the same
+    query as the pages'. The tasks come without their form fields (read when asked for).
+    The doors list with list_task_rows."""
+    count, tasks, _rows = _statements(p, which, process_key, instance_id, assignee_id, candidate_group)
+    return list(db.session.scalars(tasks, {"_limit": limit, "_offset": offset}).all()), db.session.scalar(count) or 0
+
+
+def list_task_rows(p: Principal, which: str = "all", limit: int = 50, offset: int = 0,
+                   process_key: str | None = None, instance_id: int | None = None, *,
+                   assignee_id: int | None = None, candidate_group: str | None = None) -> tuple[list, int]:
+    """list_tasks as read-only rows, for the REST doors' lists: every column of a task
+    (as attributes named as HumanTask's) but its form fields. Fifty ORM objects made
+    for a page that is only read cost a quarter of the read's CPU."""
+    count, _tasks, rows = _statements(p, which, process_key, instance_id, assignee_id, candidate_group)
+    return list(db.session.execute(rows, {"_limit": limit, "_offset": offset}).all()), db.session.scalar(count) or 0
+
+
+#: A task's columns as a list shows them: all but the form fields.
+_LIST_COLUMNS = tuple(getattr(HumanTask, column.key) for column in sa_inspect(HumanTask).column_attrs
+                      if column.key != "form_fields")
 
 
 def _filtered_statements(p: Principal, which: str, process_key, instance_id, assignee_id, candidate_group):
+    """(count, tasks, rows): the list's statements, the tasks as objects and as rows."""
     query = _filtered(p, TaskFilter(which=which, process_key=process_key, instance_id=instance_id,
                                     assignee_id=assignee_id, candidate_group=candidate_group))
-    return (select(func.count()).select_from(query.subquery()),
-            _order(query.options(defer(HumanTask.form_fields)), which, "due")
-            .limit(bindparam("_limit")).offset(bindparam("_offset")))
+    page = _order(query, which, "due").limit(bindparam("_limit")).offset(bindparam("_offset"))
+    return (select(func.count()).select_from(query.subquery()), page.options(defer(HumanTask.form_fields)),
+            page.with_only_columns(*_LIST_COLUMNS, maintain_column_froms=True))
 
 
-#: (count, rows) statements of the API's lists by (caller, filter): an integrator polls
-#: the same list again and again, and building the jurisdiction clause and the
-#: statement's cache key cost more than running it. The caller's grants are part of
-#: the key, so a changed grant is a new entry. Not for ``overdue``: it names the time.
+def _statements(p: Principal, which: str, *filters):
+    # ``overdue`` names the time: built anew at every call.
+    return (_filtered_statements if which == "overdue" else _list_statements)(p, which, *filters)
+
+
+#: The API's list statements by (caller, filter): an integrator polls the same list
+#: again and again, and building the jurisdiction clause and the statement's cache key
+#: cost more than running it. The caller's grants are part of the key, so a changed
+#: grant is a new entry.
 _list_statements = functools.lru_cache(maxsize=512)(_filtered_statements)
 
 

@@ -61,3 +61,33 @@ def test_task_lists_reuse_the_pages_lists(api_as, deploy_api_fixture):
     assert grid1.post(f"/tasks/{task_id}/complete", {"variables": {"approved": True}}).status_code == 200
     assert ids("done") == [mine["id"]] and ids("started") == []
     assert grid1.get("/tasks?filter=bogus").status_code == 422
+
+
+def test_a_listed_task_reads_as_the_task_itself(api_as, deploy_api_fixture):
+    """The doors list rows, not objects (inbox.list_task_rows): every list holds the tasks
+    list_tasks holds, with the same values, and a listed task shows as its own read."""
+    from sqlalchemy import inspect
+
+    from govflow.identity.access import principal_for
+    from govflow.identity.service import get_user
+    from govflow.worklist.inbox import API_LISTS, list_task_rows, list_tasks
+    from govflow.worklist.models import HumanTask
+    deploy_api_fixture("intake.bpmn")
+    grid1 = api_as("grid1")
+    done, claimed = _start(grid1), _start(grid1, title="井盖缺失")
+    _start(api_as("admin"))
+    assert grid1.post(f"/tasks/{done['tasks'][0]['id']}/complete", {"variables": {"approved": True}}).status_code == 200
+    assert grid1.post(f"/tasks/{claimed['tasks'][0]['id']}/claim").status_code == 200
+    p = principal_for(get_user("grid1"))
+    names = [c.key for c in inspect(HumanTask).column_attrs if c.key != "form_fields"]
+    for which in API_LISTS:
+        tasks, total = list_tasks(p, which)
+        rows, row_total = list_task_rows(p, which)
+        assert row_total == total and [r.id for r in rows] == [t.id for t in tasks], which
+        assert [{n: getattr(r, n) for n in names} for r in rows] == [{n: getattr(t, n) for n in names} for t in tasks]
+    listed = {t["id"]: t for t in grid1.get("/tasks?filter=all").json}
+    assert claimed["id"] in {t["instance_id"] for t in listed.values()}
+    own = grid1.get(f"/tasks/{claimed['tasks'][0]['id']}").json
+    assert listed[own["id"]] == {k: v for k, v in own.items() if k in listed[own["id"]]}
+    assert listed[own["id"]]["assignee"] == "grid1"
+    assert [t["instance_id"] for t in grid1.get("/tasks?filter=done").json] == [done["id"]]

@@ -14,9 +14,7 @@ habits of the driver stack multiplied both, and are changed here for the app's e
   the schema), and every read-only request ends with one: a rollback now goes to libpq
   directly, unless the transaction ran a schema statement (migrations, tests); prepared
   statements belong to the session, not to the transaction, so a rollback leaves them
-  valid. And each is planned once (``plan_cache_mode``): PostgreSQL would plan it for
-  its values at its first five runs and whenever its generic plan looks dearer — at
-  one run in five for the locking read. Server CPU per task completion: 3.0 → 1.6 ms.
+  valid. Server CPU per task completion: 3.0 → 1.6 ms.
 * psycopg builds a ``Column`` per field of every result as soon as
   ``cursor.description`` is read, and SQLAlchemy reads it after every statement only
   to learn whether rows came back (their names and types it has cached with the
@@ -57,12 +55,6 @@ def configure_psycopg(engine: Engine) -> None:
         dbapi_connection.cursor_factory = _Cursor
         if dbapi_connection.prepare_threshold is not None:  # None: DATABASE_PREPARED_STATEMENTS=false
             dbapi_connection.prepare_threshold = _NEVER
-            # Planned once, as the statements prepared are all by key. By default
-            # PostgreSQL plans a prepared statement for its values at its first five
-            # runs, and again whenever the generic plan looks dearer than those: the
-            # locking read was planned at one run in five, each plan costing more
-            # than running it.
-            _run(dbapi_connection, b"SET plan_cache_mode = force_generic_plan")
 
     schema_changed: weakref.WeakSet = weakref.WeakSet()
     #: Connections in the transaction their liveness check began, no statement run yet.

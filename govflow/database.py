@@ -170,7 +170,10 @@ def read_before_work(statement: Select, params: dict) -> list:
         return list(session.execute(statement, params).all())
     known = _DRIVER_READS.get(id(statement))
     if known is None:
-        known = _DRIVER_READS[id(statement)] = (statement, statement.compile(dialect=db.engine.dialect))
+        compiled = statement.compile(dialect=db.engine.dialect)
+        if "POSTCOMPILE" in compiled.string:  # rendered per run by SQLAlchemy, not here
+            raise ValueError("read_before_work takes statements without expanding (IN) parameters")
+        known = _DRIVER_READS[id(statement)] = (statement, compiled)
     compiled = known[1]
     values = compiled.construct_params(params)
     raw = db.engine.raw_connection()

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.expression import Executable
 
 from .errors import Conflict, DomainError
@@ -150,8 +151,8 @@ def ensure_write_transaction() -> None:
     session.rollback()
 
 
-#: read_before_work's statements compiled for SQLite's driver: id → (statement, compiled).
-_DRIVER_READS: dict[int, tuple] = {}
+#: read_before_work's statements compiled for SQLite's driver (statements hash by identity).
+_DRIVER_READS: dict[Select, SQLCompiler] = {}
 
 
 def read_before_work(statement: Select, params: dict) -> list:
@@ -168,13 +169,12 @@ def read_before_work(statement: Select, params: dict) -> list:
     session = db.session()
     if db.engine.dialect.name != "sqlite" or session.in_transaction():
         return list(session.execute(statement, params).all())
-    known = _DRIVER_READS.get(id(statement))
-    if known is None:
+    compiled = _DRIVER_READS.get(statement)
+    if compiled is None:
         compiled = statement.compile(dialect=db.engine.dialect)
         if "POSTCOMPILE" in compiled.string:  # rendered per run by SQLAlchemy, not here
             raise ValueError("read_before_work takes statements without expanding (IN) parameters")
-        known = _DRIVER_READS[id(statement)] = (statement, compiled)
-    compiled = known[1]
+        _DRIVER_READS[statement] = compiled
     values = compiled.construct_params(params)
     raw = db.engine.raw_connection()
     try:

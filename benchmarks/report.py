@@ -71,6 +71,12 @@ def _trivial_targets(parts: dict) -> list[Target]:
                           f"bare engine steps/s ({db}, cold cache)", _ratio(service, bare_service), 0.5, ">=", load,
                           f"{service} vs {bare_service} steps/s (bare interleaved; alone before: {bare})"
                           if service else "not run"))
+        floor = _get(parts, key, "service", "floor") or {}
+        out.append(Target("7", f"trivial_service_ceiling_{db}", f"the best service-layer ratio any code could "
+                          f"reach: bare step ÷ (bare step + the bare driver's durable lock-read-write-commit) "
+                          f"({db}; benchmarks/floor.py)", floor.get("ceiling"), None, ">=", load,
+                          f"{floor.get('transaction_ms_median')} ms per transaction vs "
+                          f"{floor.get('bare_steps_per_s')} bare steps/s" if floor else "not run"))
         out.append(Target("7", f"trivial_http_vs_bare_{db}", f"trivial loop over HTTP (start, open, complete; "
                           f"4 clients, 2 workers) ÷ bare engine steps/s ({db})", _ratio(http, bare_http), 0.25, ">=",
                           load, f"{http} vs {bare_http} steps/s" if http else "not run"))

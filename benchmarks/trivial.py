@@ -13,6 +13,8 @@ Side by side in one process run, on one database:
   emptied before every step (cold, as in production); SQL statements per completion;
   CPU of reading an instance and a worklist page the way the API does. Its bare rate
   is measured in between, a round of bare steps after each round of completions.
+  Then the least a durable step costs this database (benchmarks/floor.py), and so the
+  best ratio any code could reach here.
 * ``http`` — gunicorn with 2 workers, 4 client threads, each: start an instance, then
   per step open the instance (``GET /api/v1/process-instances/{id}``, which lists its open
   tasks) and complete its task; completions per second of wall time, and the workers'
@@ -25,6 +27,7 @@ import threading
 import time
 from pathlib import Path
 
+from . import floor
 from .harness import make_app, part_main, summary_ms
 from .scenario import Scenario
 
@@ -135,6 +138,7 @@ def service(instances: int, bare_loop: BareLoop | None = None) -> dict:
     out = _rates(wall, cpu)
     out["statements_per_completion"] = round(statistics.fmean(statements), 2)
     out["reads"] = _reads(principal, ids, counter)
+    out["floor"] = floor.measure(db.engine.url, ids, STEPS_PER_INSTANCE, BareLoop(len(ids)))
     return out
 
 

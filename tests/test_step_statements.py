@@ -79,3 +79,23 @@ def test_on_sqlite_the_token_look_up_begins_no_transaction_of_its_own(loop_insta
     assert grid.get("/process-instances/999999").status_code == 404
     assert api_as("grid1").client.get("/api/v1/process-instances/1", headers={
         "Authorization": "Bearer gf_unknown"}).status_code == 401
+
+
+def test_the_benchmarks_durable_floor_commits_a_changed_state_and_leaves_it_usable(loop_instance, api_as):
+    """benchmarks/floor.py: the ceiling of issue #20's ratio is only honest if its bare
+    transaction really writes (SQLite skips a row whose bytes did not change) and commits
+    through the driver, on either database; the instance must still run afterwards."""
+    from benchmarks import floor
+    from benchmarks.trivial import BareLoop
+    from govflow.instances.models import InstanceState
+
+    def state() -> str:
+        db.session.remove()
+        return db.session.get_one(InstanceState, loop_instance).data
+
+    before = state()
+    db.session.remove()
+    result = floor.measure(db.engine.url, [loop_instance], 3, BareLoop(1))
+    assert state() == before + " "  # three rounds: added, taken away, added — each committed
+    assert 0 < result["ceiling"] < 1 and result["transaction_ms_median"] > 0, result
+    _complete_open_task(api_as("grid1"), loop_instance)

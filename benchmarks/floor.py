@@ -16,6 +16,7 @@ from __future__ import annotations
 import statistics
 import time
 
+_BEGIN = {"sqlite": "BEGIN IMMEDIATE", "postgresql": "BEGIN"}
 _READ = {"sqlite": "SELECT data FROM instance_states WHERE instance_id = ?",
          "postgresql": "SELECT s.data FROM process_instances p JOIN instance_states s ON s.instance_id = p.id "
                        "WHERE p.id = %s FOR UPDATE OF p"}
@@ -46,7 +47,7 @@ def measure(url, ids: list[int], rounds: int, bare_loop) -> dict:
     bare_ms = 1000 / bare["steps_per_s"]
     return {"transaction_ms_median": round(floor_ms, 3), "bare_steps_per_s": bare["steps_per_s"],
             "ceiling": round(bare_ms / (bare_ms + floor_ms), 3),
-            "what": _READ[kind] + "; " + _WRITE[kind] + "; COMMIT"}
+            "what": f"{_BEGIN[kind]}; {_READ[kind]}; {_WRITE[kind]}; COMMIT"}
 
 
 def _connect(url):
@@ -61,7 +62,7 @@ def _connect(url):
 
 
 def _sqlite_step(connection, instance_id: int) -> None:
-    connection.execute("BEGIN IMMEDIATE")
+    connection.execute(_BEGIN["sqlite"])
     (data,) = connection.execute(_READ["sqlite"], (instance_id,)).fetchone()
     connection.execute(_WRITE["sqlite"], (_changed(data), instance_id))
     connection.execute("COMMIT")

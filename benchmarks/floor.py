@@ -24,16 +24,21 @@ _WRITE = {"sqlite": "UPDATE instance_states SET data = ? WHERE instance_id = ?",
           "postgresql": "UPDATE instance_states SET data = %s WHERE instance_id = %s"}
 
 
-def measure(url, ids: list[int], rounds: int, bare_loop) -> dict:
-    """``url``: the app's SQLAlchemy URL; ``bare_loop``: a trivial.BareLoop over as many
-    instances, stepped once after each round of transactions. Writes back the state it
-    read with a trailing space added or taken away: still the same JSON, but changed
-    bytes, as a real step's are (SQLite does not write a row whose bytes are the same)."""
-    kind = url.get_backend_name()
-    connection = _connect(url)
+def measure(engine, ids: list[int], rounds: int, bare_loop) -> dict:
+    """``engine``: the app's; its pool lends the connection, so the driver is set up as
+    the app's is (SQLite's pragmas, psycopg's settings) while no statement goes through
+    SQLAlchemy. ``bare_loop``: a trivial.BareLoop over as many instances, stepped once
+    after each round of transactions. Writes back the state it read with a trailing
+    space added or taken away: still the same JSON, but changed bytes, as a real step's
+    are (SQLite does not write a row whose bytes are the same)."""
+    kind = engine.dialect.name
     step = _sqlite_step if kind == "sqlite" else _postgres_step
     wall: list[float] = []
+    pooled = engine.raw_connection()
     try:
+        # On PostgreSQL the pool's liveness check is a BEGIN (govflow/pg_driver.py): the
+        # first round's first transaction is that one, every later one psycopg's own.
+        connection = pooled.driver_connection
         for _ in range(rounds):
             for instance_id in ids:
                 started = time.perf_counter()
@@ -41,24 +46,13 @@ def measure(url, ids: list[int], rounds: int, bare_loop) -> dict:
                 wall.append(time.perf_counter() - started)
             bare_loop.round()
     finally:
-        connection.close()
+        pooled.close()
     floor_ms = statistics.median(wall) * 1000
     bare = bare_loop.rates()
     bare_ms = 1000 / bare["steps_per_s"]
     return {"transaction_ms_median": round(floor_ms, 3), "bare_steps_per_s": bare["steps_per_s"],
             "ceiling": round(bare_ms / (bare_ms + floor_ms), 3),
             "what": f"{_BEGIN[kind]}; {_READ[kind]}; {_WRITE[kind]}; COMMIT"}
-
-
-def _connect(url):
-    if url.get_backend_name() == "sqlite":
-        import sqlite3
-        connection = sqlite3.connect(url.database, isolation_level=None)
-        for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON", "busy_timeout=30000"):
-            connection.execute(f"PRAGMA {pragma}")
-        return connection
-    import psycopg
-    return psycopg.connect(url.set(drivername="postgresql").render_as_string(hide_password=False))
 
 
 def _sqlite_step(connection, instance_id: int) -> None:

@@ -138,7 +138,7 @@ def service(instances: int, bare_loop: BareLoop | None = None) -> dict:
     out = _rates(wall, cpu)
     out["statements_per_completion"] = round(statistics.fmean(statements), 2)
     out["reads"] = _reads(principal, ids, counter)
-    out["floor"] = floor.measure(db.engine.url, ids, STEPS_PER_INSTANCE, BareLoop(len(ids)))
+    out["floor"] = floor.measure(db.engine, ids, STEPS_PER_INSTANCE, BareLoop(len(ids)))
     return out
 
 

@@ -95,7 +95,7 @@ def test_the_benchmarks_durable_floor_commits_a_changed_state_and_leaves_it_usab
 
     before = state()
     db.session.remove()
-    result = floor.measure(db.engine.url, [loop_instance], 3, BareLoop(1))
+    result = floor.measure(db.engine, [loop_instance], 3, BareLoop(1))
     assert state() == before + " "  # three rounds: added, taken away, added — each committed
     assert 0 < result["ceiling"] < 1 and result["transaction_ms_median"] > 0, result
     _complete_open_task(api_as("grid1"), loop_instance)
